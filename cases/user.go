@@ -1,0 +1,84 @@
+package cases
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// User is an account. It belongs to one organisation; its roles live in the
+// Casbin policy (domain = organisation) and are copied here for display.
+type User struct {
+	ID               int64     `json:"id"`
+	Username         string    `json:"username"`
+	DisplayName      string    `json:"display_name"`
+	OrganisationID   int64     `json:"-"`
+	OrganisationSlug string    `json:"organisation"`
+	Programme        string    `json:"programme,omitempty"`
+	Roles            []string  `json:"roles"`
+	Active           bool      `json:"active"`
+	CreatedAt        time.Time `json:"created_at"`
+	PasswordHash     string    `json:"-"`
+}
+
+// Actor returns the user as the actor of a use case.
+func (u *User) Actor() Actor {
+	return Actor{UserID: u.ID, Username: u.Username, OrganisationID: u.OrganisationID,
+		OrganisationSlug: u.OrganisationSlug, Roles: u.Roles}
+}
+
+// UserInput creates an account.
+type UserInput struct {
+	Username     string   `json:"username" validate:"required,min=3,max=64,username"`
+	DisplayName  string   `json:"display_name" validate:"required,max=100,plaintext"`
+	Organisation string   `json:"organisation" validate:"required,slug"`
+	Programme    string   `json:"programme" validate:"omitempty,slug"`
+	Roles        []string `json:"roles" validate:"required,min=1,max=4,unique,dive,oneof=worker coordinator programme admin"`
+	Password     string   `json:"password" validate:"required,min=12,max=256"`
+}
+
+// Validate checks the input.
+func (in *UserInput) Validate() error {
+	in.Username = trim(in.Username)
+	in.DisplayName = trim(in.DisplayName)
+	return invalidOrNil(validateStruct(in))
+}
+
+// MayManage says whether actor may create or change a user with roles in
+// organisation orgID: admins manage everyone; coordinators manage workers of
+// their own organisation.
+func MayManage(actor Actor, orgID int64, roles []string) error {
+	if actor.Has(RoleAdmin) {
+		return nil
+	}
+	if actor.Has(RoleCoordinator) && actor.OrganisationID == orgID &&
+		!slices.ContainsFunc(roles, func(r string) bool { return r != RoleWorker }) {
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "may_not_manage_user")
+}
+
+// UserService manages accounts.
+type UserService interface {
+	CreateUser(ctx context.Context, actor Actor, in UserInput, passwordHash string) (*User, error)
+	// FindUsers lists the users actor may manage: all for an admin, the own
+	// organisation's for a coordinator.
+	FindUsers(ctx context.Context, actor Actor) ([]*User, error)
+	FindUserByUsername(ctx context.Context, username string) (*User, error)
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	SetActive(ctx context.Context, actor Actor, id int64, active bool) error
+	SetPassword(ctx context.Context, actor Actor, id int64, passwordHash string) error
+}
+
+// AuditEntry is one line of the append-only audit log: who did what to which
+// record, when, from which organisation.
+type AuditEntry struct {
+	At             time.Time `json:"at"`
+	UserID         int64     `json:"user_id"`
+	Username       string    `json:"username"`
+	OrganisationID int64     `json:"organisation_id"`
+	Action         string    `json:"action"`
+	Entity         string    `json:"entity"`
+	EntityID       string    `json:"entity_id"`
+	Detail         string    `json:"detail,omitempty"`
+}

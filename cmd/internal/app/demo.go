@@ -1,0 +1,144 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/storage"
+)
+
+// DemoPassword is the password of every demo account.
+const DemoPassword = "overvecht-demo"
+
+// DemoUser is one demo login.
+type DemoUser struct {
+	Username, Name, Organisation, Programme, Role string
+}
+
+// DemoUsers are the demo logins; other clients and tests rely on them.
+var DemoUsers = []DemoUser{
+	{"hoop.worker", "Samira (HOOP)", "al-amal", "hoop", cases.RoleWorker},
+	{"hoop.coord", "Yusuf (HOOP coördinator)", "al-amal", "hoop", cases.RoleCoordinator},
+	{"dock.worker", "Anouk (Weggeefbus)", "dock", "weggeefbus", cases.RoleWorker},
+	{"dock.coord", "Ruud (DOCK coördinator)", "dock", "weggeefbus", cases.RoleCoordinator},
+	{"bhb.worker", "Fatma (Buren Helpen Buren)", "dok030", "buren-helpen-buren", cases.RoleWorker},
+	{"bv.worker", "Kwame (bewonersverbinder)", "gemeente", "bewonersverbinders", cases.RoleWorker},
+	{"buurtteam.worker", "Iris (Buurtteam)", "buurtteam", "buurtteam-overvecht", cases.RoleWorker},
+	{"buurtteam.coord", "Bram (Buurtteam coördinator)", "buurtteam", "buurtteam-overvecht", cases.RoleCoordinator},
+	{"programme", "Programmateam Samen voor Overvecht", "gemeente", "", cases.RoleProgramme},
+	{"admin", "Functioneel beheer", "gemeente", "", cases.RoleAdmin},
+}
+
+// Made-up names; any likeness to a real person is chance.
+var (
+	demoGiven  = []string{"Amina", "Bas", "Chaima", "Dewi", "Emre", "Fleur", "Gert", "Hafsa", "Ilse", "Jamal", "Karin", "Latifa", "Milan", "Nora", "Omar", "Petra", "Rachid", "Sanne", "Tarik", "Vera", "Wim", "Yara", "Zeynep", "Mohamed", "Anja"}
+	demoFamily = []string{"de Boer", "El Idrissi", "Yilmaz", "van der Linden", "Bakker", "Ouali", "Kaya", "Jansen", "Mahabier", "van Dijk", "Amrani", "Demir", "Visser", "Ramdin", "de Wit", "Benali", "Çelik", "Smits", "Tahiri", "Mulder"}
+)
+
+// SeedDemo loads the demo logins, residents and contacts, once: a database
+// that already has the demo users is left alone. It returns whether it seeded.
+func (a *App) SeedDemo(ctx context.Context) (bool, error) {
+	if _, err := a.Users.FindUserByUsername(ctx, DemoUsers[0].Username); err == nil {
+		return false, nil
+	}
+	actors := map[string]cases.Actor{}
+	for _, du := range DemoUsers {
+		u, err := a.CreateUser(ctx, cases.UserInput{
+			Username: du.Username, DisplayName: du.Name, Organisation: du.Organisation,
+			Programme: du.Programme, Roles: []string{du.Role}, Password: DemoPassword,
+		})
+		if err != nil {
+			return false, fmt.Errorf("demo user %s: %w", du.Username, err)
+		}
+		actors[du.Username] = u.Actor()
+	}
+	return true, a.seedDemoContacts(ctx, actors)
+}
+
+// seedDemoContacts writes made-up residents and contacts across 2024 up to
+// now, with some people known to more than one organisation.
+func (a *App) seedDemoContacts(ctx context.Context, actors map[string]cases.Actor) error {
+	rng := rand.New(rand.NewPCG(2024, 11))
+	ref, err := a.Reference.Reference(ctx, 0)
+	if err != nil {
+		return err
+	}
+	// History reaches back before the usual window, so the seeder may write old contacts.
+	history := storage.NewContactService(a.DB, a.Reference)
+	history.Window = 4 * 365 * 24 * time.Hour
+	now := a.DB.Now()
+	start := time.Date(2024, 1, 8, 9, 0, 0, 0, cases.Amsterdam)
+	span := now.Sub(start)
+	workers := []DemoUser{DemoUsers[0], DemoUsers[2], DemoUsers[4], DemoUsers[5], DemoUsers[6]}
+	pick := func(terms []cases.Term) string { return terms[rng.IntN(len(terms))].Slug }
+	const people = 220
+	for i := range people {
+		given, family := demoGiven[rng.IntN(len(demoGiven))], demoFamily[i%len(demoFamily)]
+		birth := time.Date(1940+rng.IntN(66), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
+		hood := pick(ref.Neighbourhoods[:4])
+		// Most people are known to one programme; one in six to two.
+		orgs := []DemoUser{workers[rng.IntN(len(workers))]}
+		if i%6 == 0 {
+			orgs = append(orgs, workers[(rng.IntN(len(workers)-1)+1+indexOf(workers, orgs[0]))%len(workers)])
+		}
+		for _, w := range orgs {
+			in := cases.ResidentInput{GivenName: given, FamilyName: family, Neighbourhood: hood}
+			if rng.IntN(5) > 0 { // not everyone gives a date of birth
+				in.BirthDate = birth.Format(time.DateOnly)
+			}
+			if rng.IntN(3) == 0 {
+				in.Phone = fmt.Sprintf("06-%08d", rng.IntN(100000000))
+			}
+			actor := actors[w.Username]
+			r, err := a.Residents.CreateResident(ctx, actor, in)
+			if err != nil {
+				return fmt.Errorf("demo resident: %w", err)
+			}
+			for range 1 + rng.IntN(3) {
+				at := start.Add(time.Duration(rng.Int64N(int64(span))))
+				if err := seedContact(ctx, history, actor, w.Programme, r.ID, hood, at, ref, rng); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// Anonymous contacts: people who gave no details still count as moments.
+	for range 60 {
+		w := workers[rng.IntN(len(workers))]
+		at := start.Add(time.Duration(rng.Int64N(int64(span))))
+		if err := seedContact(ctx, history, actors[w.Username], w.Programme, "", pick(ref.Neighbourhoods[:4]), at, ref, rng); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func seedContact(ctx context.Context, svc *storage.ContactService, actor cases.Actor, programme, residentID, hood string,
+	at time.Time, ref *cases.Reference, rng *rand.Rand) error {
+	in := cases.ContactInput{
+		ID: uuid.NewString(), Programme: programme, OccurredAt: at.Format(time.RFC3339), Neighbourhood: hood,
+		Kind: ref.Kinds[rng.IntN(len(ref.Kinds))].Slug, ResidentID: residentID, Anonymous: residentID == "",
+		Topics: []string{ref.Topics[rng.IntN(len(ref.Topics))].Slug},
+	}
+	if rng.IntN(2) == 0 {
+		in.Outcomes = []string{ref.Outcomes[rng.IntN(len(ref.Outcomes))].Slug}
+	}
+	if _, _, err := svc.CreateContact(ctx, actor, in); err != nil {
+		return fmt.Errorf("demo contact: %w", err)
+	}
+	return nil
+}
+
+func indexOf(list []DemoUser, u DemoUser) int {
+	for i, x := range list {
+		if x == u {
+			return i
+		}
+	}
+	return 0
+}

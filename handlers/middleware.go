@@ -1,0 +1,163 @@
+package handlers
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/buurtbrug/buurtbrug/auth"
+	"github.com/buurtbrug/buurtbrug/cases"
+)
+
+const (
+	sessionCookie = "buurtbrug_session"
+	langCookie    = "buurtbrug_lang"
+	csrfHeader    = "X-CSRF-Token"
+	csrfField     = "csrf_token"
+	ctxSession    = "session"
+)
+
+// contentSecurityPolicy allows scripts, styles and images from this origin
+// only: no inline script, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; " +
+	"form-action 'self'; frame-ancestors 'none'"
+
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+	if s.secure(c) {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	if !strings.HasPrefix(c.Request.URL.Path, "/static/") {
+		// Pages and API answers may hold personal data: never cache them.
+		h.Set("Cache-Control", "no-store")
+	}
+	c.Next()
+}
+
+// limitBody caps every request body, so no handler reads more than maxBody.
+func limitBody(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	c.Next()
+}
+
+func (s *Server) secure(c *gin.Context) bool {
+	return c.Request.TLS != nil || s.SecureCookies
+}
+
+// loadSession attaches the session named by the cookie, if any and valid.
+func (s *Server) loadSession(c *gin.Context) {
+	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
+		sess, err := s.Auth.Authenticate(c.Request.Context(), token)
+		switch {
+		case err == nil:
+			c.Set(ctxSession, sess)
+		case cases.ErrorCode(err) == cases.EUNAUTHORIZED:
+			s.clearSessionCookie(c)
+		default:
+			s.fail(c, err)
+			return
+		}
+	}
+	c.Next()
+}
+
+func session(c *gin.Context) *auth.Session {
+	if v, ok := c.Get(ctxSession); ok {
+		return v.(*auth.Session)
+	}
+	return nil
+}
+
+func actor(c *gin.Context) cases.Actor { return session(c).User.Actor() }
+
+// apiAuth requires a session on API routes, and the CSRF header on every
+// request that changes state.
+func (s *Server) apiAuth(c *gin.Context) {
+	sess := session(c)
+	if sess == nil {
+		s.fail(c, cases.Errorf(cases.EUNAUTHORIZED, "login_required"))
+		return
+	}
+	if !safeMethod(c.Request.Method) && !tokensEqual(c.GetHeader(csrfHeader), sess.CSRFToken) {
+		s.fail(c, cases.Errorf(cases.EFORBIDDEN, "csrf"))
+		return
+	}
+	c.Next()
+}
+
+// pageAuth requires a session on HTML pages (redirecting to the login page)
+// and the CSRF form field on posted forms.
+func (s *Server) pageAuth(c *gin.Context) {
+	sess := session(c)
+	if sess == nil {
+		c.Redirect(http.StatusSeeOther, "/login")
+		c.Abort()
+		return
+	}
+	if !safeMethod(c.Request.Method) && !tokensEqual(c.PostForm(csrfField), sess.CSRFToken) {
+		s.renderError(c, http.StatusForbidden, "csrf")
+		return
+	}
+	c.Next()
+}
+
+// allow lets the request through when the policy grants the user's roles
+// obj/act in their organisation; otherwise 403.
+func (s *Server) allow(obj, act string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u := session(c).User
+		if !s.Policy.Allowed(u.Username, u.OrganisationSlug, obj, act) {
+			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+				s.fail(c, cases.Errorf(cases.EFORBIDDEN, "forbidden"))
+			} else {
+				s.renderError(c, http.StatusForbidden, "forbidden")
+			}
+			return
+		}
+		c.Next()
+	}
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+func tokensEqual(got, want string) bool {
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (s *Server) setSessionCookie(c *gin.Context, sess *auth.Session) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, Secure: s.secure(c),
+		SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt,
+	})
+}
+
+func (s *Server) clearSessionCookie(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.secure(c),
+		SameSite: http.SameSiteLaxMode, MaxAge: -1,
+	})
+}
+
+// lang is the request's language: the remembered choice, else the browser's
+// preference, else Dutch.
+func (s *Server) lang(c *gin.Context) string {
+	if v, err := c.Cookie(langCookie); err == nil && (v == langEN || v == langNL) {
+		return v
+	}
+	accept := strings.ToLower(strings.TrimSpace(c.GetHeader("Accept-Language")))
+	if strings.HasPrefix(accept, langEN) {
+		return langEN
+	}
+	return langNL
+}

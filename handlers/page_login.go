@@ -1,0 +1,105 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/buurtbrug/buurtbrug/cases"
+)
+
+// loginCSRFCookie carries a pre-session token so the login form itself
+// cannot be posted from another site (login CSRF).
+const loginCSRFCookie = "buurtbrug_login_csrf"
+
+type loginPage struct {
+	Username  string
+	Error     string
+	LoginCSRF string
+}
+
+// pageLogin shows the login form: GET /login.
+func (s *Server) pageLogin(c *gin.Context) {
+	if session(c) != nil {
+		c.Redirect(http.StatusSeeOther, "/")
+		return
+	}
+	s.showLogin(c, http.StatusOK, loginPage{})
+}
+
+func (s *Server) showLogin(c *gin.Context, status int, p loginPage) {
+	p.LoginCSRF = newFormToken()
+	http.SetCookie(c.Writer, &http.Cookie{Name: loginCSRFCookie, Value: p.LoginCSRF, Path: "/login",
+		HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteStrictMode})
+	s.render(c, status, "login", "login.title", p)
+}
+
+// pageLoginPost logs in from the form: POST /login.
+func (s *Server) pageLoginPost(c *gin.Context) {
+	want, _ := c.Cookie(loginCSRFCookie)
+	if !tokensEqual(c.PostForm(csrfField), want) {
+		s.renderError(c, http.StatusForbidden, "csrf")
+		return
+	}
+	username := c.PostForm("username")
+	sess, err := s.Auth.Login(c.Request.Context(), username, c.PostForm("password"), c.ClientIP())
+	if err != nil {
+		status, body := s.errorBody(c, err)
+		if len(username) > 64 {
+			username = ""
+		}
+		s.showLogin(c, status, loginPage{Username: username, Error: body.Error.Message})
+		return
+	}
+	s.setSessionCookie(c, sess)
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+// pageLogout ends the session from the menu: POST /logout.
+func (s *Server) pageLogout(c *gin.Context) {
+	if err := s.Auth.Logout(c.Request.Context(), session(c)); err != nil {
+		s.Log.Error("logout", "err", err)
+	}
+	s.clearSessionCookie(c)
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// pageLanguage remembers the chosen language: GET /lang/{nl|en}?back=/path.
+func (s *Server) pageLanguage(c *gin.Context) {
+	lang := c.Param("lang")
+	if lang != langNL && lang != langEN {
+		s.renderError(c, http.StatusNotFound, "route_not_found")
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		Secure: s.secure(c), SameSite: http.SameSiteLaxMode})
+	c.Redirect(http.StatusSeeOther, localPath(c.Query("back")))
+}
+
+// localPath keeps a redirect target on this site.
+func localPath(p string) string {
+	u, err := url.Parse(p)
+	if err != nil || p == "" || u.IsAbs() || u.Host != "" || len(p) > 512 || p[0] != '/' || (len(p) > 1 && p[1] == '/') || (len(p) > 1 && p[1] == '\\') {
+		return "/"
+	}
+	return u.Path
+}
+
+// pageHome sends each role to its start page: GET /.
+func (s *Server) pageHome(c *gin.Context) {
+	sess := session(c)
+	if sess == nil {
+		c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	a := sess.User.Actor()
+	switch {
+	case a.Has(cases.RoleWorker) || a.Has(cases.RoleCoordinator):
+		c.Redirect(http.StatusSeeOther, "/contacts/new")
+	case a.Has(cases.RoleAdmin):
+		c.Redirect(http.StatusSeeOther, "/admin/users")
+	default:
+		s.render(c, http.StatusOK, "home", "app.name", nil)
+	}
+}

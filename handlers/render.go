@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/buurtbrug/buurtbrug/web"
+)
+
+// parseTemplates parses every page once at start-up: each page file is
+// combined with layout.html, which defines the frame around "content".
+func (s *Server) parseTemplates() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		// t is replaced per request by a translator for the request's language.
+		"t": func(key string, args ...any) string { return key },
+	}
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web.Templates, "templates/layout.html"))
+	files, err := fs.Glob(web.Templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, file := range files {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(web.Templates, file)
+		if err != nil {
+			return nil, err
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// pageData is what every page template gets; Data holds the page's own.
+type pageData struct {
+	Lang      string
+	Title     string
+	CSRFToken string
+	User      any
+	Roles     map[string]bool
+	Path      string
+	Data      any
+}
+
+// render writes a page in the request's language.
+func (s *Server) render(c *gin.Context, status int, page, titleKey string, data any) {
+	lang := s.lang(c)
+	t, ok := s.pages[page]
+	if !ok {
+		s.Log.Error("unknown template", "page", page)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	pd := pageData{Lang: lang, Title: s.i18n.T(lang, titleKey), Path: c.Request.URL.Path, Data: data, Roles: map[string]bool{}}
+	if sess := session(c); sess != nil {
+		pd.CSRFToken = sess.CSRFToken
+		pd.User = sess.User
+		for _, r := range sess.User.Roles {
+			pd.Roles[r] = true
+		}
+	}
+	t, err := t.Clone()
+	if err == nil {
+		t = t.Funcs(template.FuncMap{"t": func(key string, args ...any) string { return s.i18n.T(lang, key, args...) }})
+	}
+	var buf bytes.Buffer
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "layout.html", pd)
+	}
+	if err != nil {
+		s.Log.Error("render", "page", page, "err", err)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// renderError shows an error page with a translated message.
+func (s *Server) renderError(c *gin.Context, status int, messageKey string) {
+	s.render(c, status, "error", "error.title", s.i18n.T(s.lang(c), messageKey))
+	c.Abort()
+}
+
+func staticFS() http.FileSystem {
+	sub, err := fs.Sub(web.Static, "static")
+	if err != nil {
+		panic(err)
+	}
+	return http.FS(sub)
+}

@@ -1,0 +1,86 @@
+// Package handlers speaks HTTP: the JSON API under /api/v1 and the HTML
+// pages of the tablet app, on top of the use cases of package cases.
+package handlers
+
+import (
+	"context"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/buurtbrug/buurtbrug/auth"
+	"github.com/buurtbrug/buurtbrug/cases"
+)
+
+// ReferenceService is cases.ReferenceService plus reloading after changes.
+type ReferenceService interface {
+	cases.ReferenceService
+	Reload(ctx context.Context) error
+}
+
+// Server holds what the handlers need. cmd/buurtbrug wires it.
+type Server struct {
+	Auth      *auth.Service
+	Policy    *auth.Policy
+	Reference ReferenceService
+	Residents cases.ResidentService
+	Contacts  cases.ContactService
+	Users     cases.UserService
+
+	// SecureCookies marks cookies Secure even without TLS on this hop
+	// (behind a TLS-terminating proxy).
+	SecureCookies bool
+	// Log receives errors; request lines only when LogRequests is set.
+	Log         *slog.Logger
+	LogRequests bool
+
+	i18n  *i18n
+	pages map[string]*template.Template
+}
+
+// Handler builds the router. Call once.
+func (s *Server) Handler() (http.Handler, error) {
+	if s.Log == nil {
+		s.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var err error
+	if s.i18n, err = newI18n(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.RemoveExtraSlash = false
+	if err := r.SetTrustedProxies(nil); err != nil {
+		return nil, err
+	}
+	r.Use(s.recovery)
+	if s.LogRequests {
+		r.Use(requestLog(s.Log))
+	}
+	r.Use(s.securityHeaders, limitBody)
+	s.routes(r)
+	return r, nil
+}
+
+// recovery turns a panic into a logged 500 without leaking details.
+func (s *Server) recovery(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.Log.Error("panic", "route", c.FullPath(), "panic", v)
+			if c.Writer.Written() {
+				c.Abort()
+				return
+			}
+			s.fail(c, cases.Errorf(cases.EINTERNAL, "internal"))
+		}
+	}()
+	c.Next()
+}
