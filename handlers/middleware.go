@@ -138,7 +138,9 @@ func tokensEqual(got, want string) bool {
 func (s *Server) setSessionCookie(c *gin.Context, sess *auth.Session) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, Secure: s.secure(c),
-		SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt,
+		// MaxAge, not Expires: relative to the server's clock, so a skewed
+		// device clock cannot expire the cookie early.
+		SameSite: http.SameSiteLaxMode, MaxAge: int(sess.ExpiresAt.Sub(s.Auth.Now()).Seconds()),
 	})
 }
 

@@ -48,16 +48,18 @@ func (a *App) SeedDemo(ctx context.Context) (bool, error) {
 	}
 	actors := map[string]cases.Actor{}
 	for _, du := range DemoUsers {
-		u, err := a.CreateUser(ctx, cases.UserInput{
-			Username: du.Username, DisplayName: du.Name, Organisation: du.Organisation,
-			Programme: du.Programme, Roles: []string{du.Role}, Password: DemoPassword,
-		})
+		u, err := a.CreateUser(ctx, demoUserInput(du))
 		if err != nil {
 			return false, fmt.Errorf("demo user %s: %w", du.Username, err)
 		}
 		actors[du.Username] = u.Actor()
 	}
 	return true, a.seedDemoContacts(ctx, actors)
+}
+
+func demoUserInput(du DemoUser) cases.UserInput {
+	return cases.UserInput{Username: du.Username, DisplayName: du.Name, Organisation: du.Organisation,
+		Programme: du.Programme, Roles: []string{du.Role}, Password: DemoPassword}
 }
 
 // seedDemoContacts writes made-up residents and contacts across 2024 up to
