@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
@@ -31,6 +33,14 @@ var DefaultLimits = Limits{
 // not each cost a write.
 const touchEvery = time.Minute
 
+// DefaultSessionCacheTTL is how long a session and its user, once read, are
+// served from memory instead of two queries per request. Logout,
+// deactivation, password resets and role changes made by this process drop
+// the cache at once (storage.SessionStore.Generation); the TTL bounds how
+// long a change made by another process on the same database goes unseen.
+// Expiry and idle time are checked on every request, cached or not.
+const DefaultSessionCacheTTL = time.Second
+
 // Service logs users in and out and recognises their sessions.
 type Service struct {
 	Users    cases.UserService
@@ -38,8 +48,11 @@ type Service struct {
 	Audit    *storage.AuditLog
 	Limits   Limits
 	Now      func() time.Time
+	// SessionCacheTTL: see DefaultSessionCacheTTL; 0 reads every request.
+	SessionCacheTTL time.Duration
 
 	dummyHash string // checked for unknown users so timing does not tell
+	cache     sessionCache
 }
 
 // NewService returns the service.
@@ -48,7 +61,8 @@ func NewService(users cases.UserService, sessions *storage.SessionStore, audit *
 	if err != nil {
 		return nil, err
 	}
-	return &Service{Users: users, Sessions: sessions, Audit: audit, Limits: DefaultLimits, Now: time.Now, dummyHash: dummy}, nil
+	return &Service{Users: users, Sessions: sessions, Audit: audit, Limits: DefaultLimits, Now: time.Now,
+		SessionCacheTTL: DefaultSessionCacheTTL, dummyHash: dummy}, nil
 }
 
 // Session is a logged-in user's session. Token goes in the cookie only.
@@ -115,33 +129,121 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 		return nil, cases.Errorf(cases.EUNAUTHORIZED, "login_required")
 	}
 	now := s.Now().UTC()
-	stored, err := s.Sessions.Find(ctx, hashToken(token))
-	if cases.ErrorCode(err) == cases.ENOTFOUND {
-		return nil, cases.Errorf(cases.EUNAUTHORIZED, "login_required")
-	} else if err != nil {
-		return nil, err
-	}
-	if now.After(stored.ExpiresAt) || now.Sub(stored.LastSeenAt) > s.Limits.IdleTimeout {
-		_ = s.Sessions.Delete(ctx, stored.TokenHash)
-		return nil, cases.Errorf(cases.EUNAUTHORIZED, "session_expired")
-	}
-	user, err := s.Users.FindUserByID(ctx, stored.UserID)
+	e, err := s.lookup(ctx, hashToken(token))
 	if err != nil {
 		return nil, err
 	}
-	if !user.Active {
+	stored := &e.stored
+	if now.After(stored.ExpiresAt) || now.Sub(stored.LastSeenAt) > s.Limits.IdleTimeout {
+		s.cache.drop(stored.TokenHash)
+		_ = s.Sessions.Delete(ctx, stored.TokenHash)
+		return nil, cases.Errorf(cases.EUNAUTHORIZED, "session_expired")
+	}
+	if !e.user.Active {
 		return nil, cases.Errorf(cases.EUNAUTHORIZED, "login_required")
 	}
 	if now.Sub(stored.LastSeenAt) > touchEvery {
 		if err := s.Sessions.Touch(ctx, stored.TokenHash, now); err != nil {
 			return nil, err
 		}
+		s.cache.touched(stored.TokenHash, now)
 	}
-	return &Session{Token: token, CSRFToken: stored.CSRFToken, User: user, ExpiresAt: stored.ExpiresAt}, nil
+	user := e.user // a copy per request: handlers may not change the cached one
+	user.Roles = slices.Clone(user.Roles)
+	return &Session{Token: token, CSRFToken: stored.CSRFToken, User: &user, ExpiresAt: stored.ExpiresAt}, nil
+}
+
+// lookup returns the stored session and its user, from the cache when it
+// holds them from the current generation and within the TTL.
+func (s *Service) lookup(ctx context.Context, tokenHash string) (cachedSession, error) {
+	gen := s.Sessions.Generation() // before reading: a change during the read makes the entry stale
+	if e, ok := s.cache.get(tokenHash, gen); ok {
+		return e, nil
+	}
+	stored, err := s.Sessions.Find(ctx, tokenHash)
+	if cases.ErrorCode(err) == cases.ENOTFOUND {
+		return cachedSession{}, cases.Errorf(cases.EUNAUTHORIZED, "login_required")
+	} else if err != nil {
+		return cachedSession{}, err
+	}
+	user, err := s.Users.FindUserByID(ctx, stored.UserID)
+	if err != nil {
+		return cachedSession{}, err
+	}
+	e := cachedSession{stored: *stored, user: *user, gen: gen, until: time.Now().Add(s.SessionCacheTTL)}
+	e.user.PasswordHash = "" // no request needs it; the cache does not keep it
+	if s.SessionCacheTTL > 0 {
+		s.cache.put(tokenHash, e)
+	}
+	return e, nil
+}
+
+// cachedSession is a session row and its user as read at generation gen.
+type cachedSession struct {
+	stored storage.StoredSession
+	user   cases.User
+	gen    uint64
+	until  time.Time // on the process's own clock, not Service.Now
+}
+
+// sessionCache maps token hashes to recently read sessions. It never holds
+// a token that did not name a session.
+type sessionCache struct {
+	mu sync.Mutex
+	m  map[string]cachedSession
+}
+
+// maxCachedSessions bounds the cache; expired entries go first.
+const maxCachedSessions = 10000
+
+func (c *sessionCache) get(tokenHash string, gen uint64) (cachedSession, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[tokenHash]
+	if !ok || e.gen != gen || !time.Now().Before(e.until) {
+		return cachedSession{}, false
+	}
+	return e, true
+}
+
+func (c *sessionCache) put(tokenHash string, e cachedSession) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedSession{}
+	}
+	if len(c.m) >= maxCachedSessions {
+		now := time.Now()
+		for k, old := range c.m {
+			if old.gen != e.gen || !now.Before(old.until) {
+				delete(c.m, k)
+			}
+		}
+		if len(c.m) >= maxCachedSessions {
+			clear(c.m)
+		}
+	}
+	c.m[tokenHash] = e
+}
+
+func (c *sessionCache) touched(tokenHash string, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[tokenHash]; ok {
+		e.stored.LastSeenAt = at
+		c.m[tokenHash] = e
+	}
+}
+
+func (c *sessionCache) drop(tokenHash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, tokenHash)
 }
 
 // Logout ends the session.
 func (s *Service) Logout(ctx context.Context, sess *Session) error {
+	s.cache.drop(hashToken(sess.Token))
 	if err := s.Sessions.Delete(ctx, hashToken(sess.Token)); err != nil {
 		return err
 	}

@@ -122,7 +122,10 @@ func (p *ContactPatch) Validate(rules ContactRules) error {
 		fields = append(fields, FieldError{Field: "topics", Tag: "min", Param: "1"})
 	}
 	if p.OccurredAt != nil && !hasField(fields, "occurred_at") {
-		if _, problem := checkOccurredAt(*p.OccurredAt, rules); problem != nil {
+		// "" means now for a new contact, but a correction names the time.
+		if *p.OccurredAt == "" {
+			fields = append(fields, FieldError{Field: "occurred_at", Tag: "required"})
+		} else if _, problem := checkOccurredAt(*p.OccurredAt, rules); problem != nil {
 			fields = append(fields, *problem)
 		}
 	}
@@ -141,7 +144,8 @@ func (p *ContactPatch) Apply(c Contact) Contact {
 	set(&c.Outcomes, p.Outcomes)
 	set(&c.Note, p.Note)
 	if p.OccurredAt != nil {
-		c.OccurredAt, _ = time.Parse(time.RFC3339, *p.OccurredAt)
+		at, _ := time.Parse(time.RFC3339, *p.OccurredAt)
+		c.OccurredAt = at.UTC().Truncate(time.Millisecond) // as stored
 	}
 	return c
 }

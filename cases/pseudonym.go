@@ -65,11 +65,16 @@ func Pseudonym(secret []byte, familyName, birthDate string) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// FoldAccents removes diacritics ("é" → "e") for matching and search.
+// FoldAccents removes diacritics ("é" → "e") for matching and search, and
+// spells letters that Unicode does not decompose the way a Dutch keyboard
+// would ("Yılmaz" → "Yilmaz", "Ødegaard" → "Odegaard").
 func FoldAccents(s string) string {
 	folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
 	if err != nil {
 		return s
 	}
-	return folded
+	return undecomposed.Replace(folded)
 }
+
+var undecomposed = strings.NewReplacer("ı", "i", "ø", "o", "Ø", "O", "ł", "l", "Ł", "L", "đ", "d", "Đ", "D",
+	"ð", "d", "Ð", "D", "ß", "ss", "æ", "ae", "Æ", "Ae", "œ", "oe", "Œ", "Oe", "þ", "th", "Þ", "Th")

@@ -62,3 +62,54 @@ func FindTerm(terms []Term, slug string) (Term, bool) {
 	}
 	return Term{}, false
 }
+
+// Reference lists an administrator may extend. Slugs are stable API values:
+// a term can be added and renamed, never re-slugged or deleted, because
+// stored contacts refer to it.
+var ReferenceLists = []string{"neighbourhoods", "topics", "outcomes", "kinds"}
+
+// TermInput adds a term to a reference list.
+type TermInput struct {
+	Slug   string `json:"slug" validate:"required,slug"`
+	NameNL string `json:"name_nl" validate:"required,max=100,plaintext"`
+	NameEN string `json:"name_en" validate:"required,max=100,plaintext"`
+}
+
+// Validate checks the input.
+func (in *TermInput) Validate() error {
+	in.Slug, in.NameNL, in.NameEN = trim(in.Slug), trim(in.NameNL), trim(in.NameEN)
+	return invalidOrNil(validateStruct(in))
+}
+
+// OrganisationInput adds a partner organisation.
+type OrganisationInput struct {
+	Slug string `json:"slug" validate:"required,slug"`
+	Name string `json:"name" validate:"required,max=100,plaintext"`
+}
+
+// Validate checks the input.
+func (in *OrganisationInput) Validate() error {
+	in.Slug, in.Name = trim(in.Slug), trim(in.Name)
+	return invalidOrNil(validateStruct(in))
+}
+
+// ProgrammeInput adds a programme to an organisation.
+type ProgrammeInput struct {
+	Slug         string `json:"slug" validate:"required,slug"`
+	Name         string `json:"name" validate:"required,max=100,plaintext"`
+	Organisation string `json:"organisation" validate:"required,slug"`
+}
+
+// Validate checks the input.
+func (in *ProgrammeInput) Validate() error {
+	in.Slug, in.Name, in.Organisation = trim(in.Slug), trim(in.Name), trim(in.Organisation)
+	return invalidOrNil(validateStruct(in))
+}
+
+// ReferenceAdmin changes reference data; only administrators may.
+type ReferenceAdmin interface {
+	AddTerm(ctx context.Context, actor Actor, list string, in TermInput) error
+	RenameTerm(ctx context.Context, actor Actor, list, slug string, in TermInput) error
+	AddOrganisation(ctx context.Context, actor Actor, in OrganisationInput) error
+	AddProgramme(ctx context.Context, actor Actor, in ProgrammeInput) error
+}

@@ -9,20 +9,25 @@ import (
 	"github.com/buurtbrug/buurtbrug/cases"
 )
 
-// apiCreateResident registers a resident: POST /api/v1/residents.
+// apiCreateResident registers a resident: POST /api/v1/residents. With a
+// client-generated id, a repeated post answers 200 with the stored record.
 func (s *Server) apiCreateResident(c *gin.Context) {
 	var in cases.ResidentInput
 	if err := decodeJSON(c, &in); err != nil {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.Residents.CreateResident(c.Request.Context(), actor(c), in)
+	r, created, err := s.Residents.CreateResidentOnce(c.Request.Context(), actor(c), in)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/residents/"+r.ID)
-	c.JSON(http.StatusCreated, r)
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, r)
 }
 
 // apiFindResidents searches the organisation's records: GET /api/v1/residents?q=.

@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-playground/locales/en"
 	"github.com/go-playground/locales/nl"
@@ -34,7 +35,7 @@ type i18n struct {
 }
 
 func newI18n() (*i18n, error) {
-	t := &i18n{catalogue: map[string]map[string]string{}, validator: map[string]ut.Translator{}}
+	t := &i18n{catalogue: map[string]map[string]string{}}
 	files, err := fs.Glob(web.Translations, "translations/*.json")
 	if err != nil {
 		return nil, err
@@ -50,16 +51,9 @@ func newI18n() (*i18n, error) {
 		}
 		t.catalogue[strings.TrimSuffix(path.Base(file), ".json")] = messages
 	}
-	uni := ut.New(nl.New(), nl.New(), en.New())
-	transNL, _ := uni.GetTranslator(langNL)
-	transEN, _ := uni.GetTranslator(langEN)
-	if err := nl_translations.RegisterDefaultTranslations(cases.Validate, transNL); err != nil {
+	if t.validator, err = validatorTranslators(); err != nil {
 		return nil, err
 	}
-	if err := en_translations.RegisterDefaultTranslations(cases.Validate, transEN); err != nil {
-		return nil, err
-	}
-	t.validator[langNL], t.validator[langEN] = transNL, transEN
 	for _, lang := range []string{langNL, langEN} {
 		for _, tag := range cases.CustomTags {
 			if _, ok := t.catalogue[lang]["field."+tag]; !ok {
@@ -68,6 +62,30 @@ func newI18n() (*i18n, error) {
 		}
 	}
 	return t, nil
+}
+
+var (
+	translatorsOnce sync.Once
+	translators     map[string]ut.Translator
+	translatorsErr  error
+)
+
+// validatorTranslators registers the validator's own Dutch and English
+// messages, once: they live on the one shared cases.Validate.
+func validatorTranslators() (map[string]ut.Translator, error) {
+	translatorsOnce.Do(func() {
+		uni := ut.New(nl.New(), nl.New(), en.New())
+		transNL, _ := uni.GetTranslator(langNL)
+		transEN, _ := uni.GetTranslator(langEN)
+		if translatorsErr = nl_translations.RegisterDefaultTranslations(cases.Validate, transNL); translatorsErr != nil {
+			return
+		}
+		if translatorsErr = en_translations.RegisterDefaultTranslations(cases.Validate, transEN); translatorsErr != nil {
+			return
+		}
+		translators = map[string]ut.Translator{langNL: transNL, langEN: transEN}
+	})
+	return translators, translatorsErr
 }
 
 // T translates key into lang, filling {0}, {1}, ... with args. An unknown
@@ -87,15 +105,34 @@ func (t *i18n) T(lang, key string, args ...any) string {
 
 // Field explains one field problem: our catalogue first, then the
 // validator's translation of its own rule.
+// The field is named by its label in lang ("label.birth_date"), so a user
+// reads "Geboortedatum", not "birth_date".
 func (t *i18n) Field(lang string, fe cases.FieldError) string {
+	label := t.label(lang, fe.Field)
 	var verr validator.FieldError
 	if errors.As(fe.Cause, &verr) && !slices.Contains(cases.CustomTags, fe.Tag) {
 		if msg := verr.Translate(t.validator[lang]); msg != "" && !strings.Contains(msg, "Key: ") {
-			return msg
+			return strings.Replace(msg, verr.Field(), label, 1)
 		}
 	}
 	if _, ok := t.catalogue[lang]["field."+fe.Tag]; ok {
-		return t.T(lang, "field."+fe.Tag, fe.Field, fe.Param)
+		return t.T(lang, "field."+fe.Tag, label, fe.Param)
 	}
 	return t.T(lang, "field.invalid")
+}
+
+// label names a field ("topics[2]" is labelled as "topics"); a field without
+// a label keeps its JSON name.
+func (t *i18n) label(lang, field string) string {
+	base := field
+	if i := strings.IndexByte(base, '['); i > 0 {
+		base = base[:i]
+	}
+	if l, ok := t.catalogue[lang]["label."+base]; ok {
+		return l
+	}
+	if l, ok := t.catalogue[langNL]["label."+base]; ok {
+		return l
+	}
+	return field
 }

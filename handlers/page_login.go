@@ -99,6 +99,8 @@ func (s *Server) pageHome(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/contacts/new")
 	case a.Has(cases.RoleAdmin):
 		c.Redirect(http.StatusSeeOther, "/admin/users")
+	case a.Has(cases.RoleProgramme):
+		c.Redirect(http.StatusSeeOther, "/reach")
 	default:
 		s.render(c, http.StatusOK, "home", "app.name", nil)
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -19,6 +20,23 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		// t is replaced per request by a translator for the request's language.
 		"t": func(key string, args ...any) string { return key },
+		// asset is the versioned URL of a static file (handlers/assets.go).
+		"asset": assetURL,
+		// dict passes several named values to a sub-template.
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, errors.New("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				key, ok := kv[i].(string)
+				if !ok {
+					return nil, errors.New("dict: keys must be strings")
+				}
+				m[key] = kv[i+1]
+			}
+			return m, nil
+		},
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web.Templates, "templates/layout.html"))
 	files, err := fs.Glob(web.Templates, "templates/*.html")
@@ -68,32 +86,35 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 			pd.Roles[r] = true
 		}
 	}
-	t, err := t.Clone()
-	if err == nil {
-		t = t.Funcs(template.FuncMap{"t": func(key string, args ...any) string { return s.i18n.T(lang, key, args...) }})
-	}
-	var buf bytes.Buffer
-	if err == nil {
-		err = t.ExecuteTemplate(&buf, "layout.html", pd)
-	}
+	body, err := s.execute(t, pd)
 	if err != nil {
 		s.Log.Error("render", "page", page, "err", err)
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	if c.GetBool(ctxCompressPage) {
+		writeCompressed(c, status, "text/html; charset=utf-8", body)
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", body)
+}
+
+// execute runs a page template in pd.Lang.
+func (s *Server) execute(t *template.Template, pd pageData) ([]byte, error) {
+	t, err := t.Clone()
+	if err != nil {
+		return nil, err
+	}
+	t = t.Funcs(template.FuncMap{"t": func(key string, args ...any) string { return s.i18n.T(pd.Lang, key, args...) }})
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", pd); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // renderError shows an error page with a translated message.
 func (s *Server) renderError(c *gin.Context, status int, messageKey string) {
 	s.render(c, status, "error", "error.title", s.i18n.T(s.lang(c), messageKey))
 	c.Abort()
-}
-
-func staticFS() http.FileSystem {
-	sub, err := fs.Sub(web.Static, "static")
-	if err != nil {
-		panic(err)
-	}
-	return http.FS(sub)
 }

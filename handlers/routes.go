@@ -13,7 +13,12 @@ import (
 // routes lists every route of the application in one place.
 func (s *Server) routes(r *gin.Engine) {
 	r.GET("/healthz", s.healthz)
-	r.StaticFS("/static", staticFS())
+	// Static files, versioned and compressed; the service worker and the
+	// web manifest at the root (handlers/assets.go).
+	r.GET("/static/*path", s.static)
+	r.HEAD("/static/*path", s.static)
+	r.GET("/sw.js", s.serviceWorker)
+	r.GET("/manifest.webmanifest", s.webManifest)
 
 	api := r.Group("/api/v1")
 	api.Use(s.loadSession)
@@ -36,6 +41,27 @@ func (s *Server) routes(r *gin.Engine) {
 	authed.PATCH("/contacts/:id", s.allow("contacts", auth.ActWrite), s.apiCorrectContact)
 	authed.POST("/contacts/:id/void", s.allow("contacts", auth.ActManage), s.apiVoidContact)
 
+	authed.POST("/handovers", s.allow("handovers", auth.ActWrite), s.apiCreateHandover)
+	authed.GET("/handovers", s.allow("handovers", auth.ActRead), s.apiFindHandovers)
+	authed.GET("/handovers/:id", s.allow("handovers", auth.ActRead), s.apiGetHandover)
+	authed.POST("/handovers/:id/accept", s.allow("handovers", auth.ActWrite), s.apiAcceptHandover())
+	authed.POST("/handovers/:id/contacted", s.allow("handovers", auth.ActWrite), s.apiHandoverContacted())
+	authed.POST("/handovers/:id/complete", s.allow("handovers", auth.ActWrite), s.apiCompleteHandover())
+	authed.POST("/handovers/:id/decline", s.allow("handovers", auth.ActWrite), s.apiDeclineHandover())
+	authed.POST("/handovers/:id/withdraw", s.allow("handovers", auth.ActWrite), s.apiWithdrawHandover())
+	authed.POST("/handovers/:id/consent/withdraw", s.allow("handovers", auth.ActWrite), s.apiWithdrawHandoverConsent())
+	authed.POST("/handovers/:id/redirect", s.allow("handovers", auth.ActWrite), s.apiRedirectHandover)
+
+	// Reach figures: a session, or a read-only monitor token (Bearer) that
+	// works on these routes only.
+	reach := api.Group("/reach", s.reachAuth)
+	reach.GET("", s.reachAllow(auth.ActRead), s.apiReach)
+	reach.GET("/published", s.reachAllow(auth.ActRead), s.apiReachPublished)
+	reach.POST("/publish", s.reachAllow(auth.ActManage), s.apiReachPublish)
+	authed.POST("/reach/tokens", s.allow("tokens", auth.ActManage), s.apiCreateReachToken)
+	authed.GET("/reach/tokens", s.allow("tokens", auth.ActManage), s.apiReachTokens)
+	authed.DELETE("/reach/tokens/:id", s.allow("tokens", auth.ActManage), s.apiRevokeReachToken)
+
 	pages := r.Group("", s.loadSession)
 	pages.GET("/", s.pageHome)
 	pages.GET("/login", s.pageLogin)
@@ -44,6 +70,33 @@ func (s *Server) routes(r *gin.Engine) {
 
 	app := pages.Group("", s.pageAuth)
 	app.POST("/logout", s.pageLogout)
+	app.GET("/handovers", s.allow("handovers", auth.ActRead), s.pageHandovers)
+	app.GET("/handovers/new", s.allow("handovers", auth.ActWrite), s.pageNewHandover)
+	app.POST("/handovers/new", s.allow("handovers", auth.ActWrite), s.pageNewHandoverPost)
+	app.GET("/handovers/review", s.allow("handovers", auth.ActManage), s.pageHandoverReview)
+	app.GET("/handovers/:id", s.allow("handovers", auth.ActRead), s.pageHandover)
+	for _, move := range []string{"accept", "contacted", "complete", "decline", "withdraw", "consent-withdraw"} {
+		app.POST("/handovers/:id/"+move, s.allow("handovers", auth.ActWrite), s.pageHandoverMove(move))
+	}
+	app.POST("/handovers/:id/reassign", s.allow("handovers", auth.ActManage), s.pageReassignHandover)
+	app.GET("/reach", s.allow("reach", auth.ActRead), s.pageReach)
+	app.POST("/reach/publish", s.allow("reach", auth.ActManage), s.pageReachPublish)
+	app.GET("/contacts/new", s.allow("contacts", auth.ActWrite), s.pageNewContact)
+	app.GET("/contacts/new/shell", s.allow("contacts", auth.ActWrite), s.pageContactShell)
+	app.GET("/contacts", s.allow("contacts", auth.ActRead), s.pageContacts)
+	app.GET("/residents", s.allow("residents", auth.ActRead), s.pageResidents)
+	app.GET("/residents/:id", s.allow("residents", auth.ActRead), s.pageResident)
+	app.POST("/residents/:id", s.allow("residents", auth.ActWrite), s.pageResidentPost)
+	app.GET("/admin/users", s.allow("users", auth.ActManage), s.pageUsers)
+	app.POST("/admin/users", s.allow("users", auth.ActManage), s.pageUsersCreate)
+	app.POST("/admin/users/:id/active", s.allow("users", auth.ActManage), s.pageUserActive)
+	app.POST("/admin/users/:id/password", s.allow("users", auth.ActManage), s.pageUserPassword)
+	app.GET("/admin/reference", s.allow("reference", auth.ActManage), s.pageAdminReference)
+	app.POST("/admin/reference/:list", s.allow("reference", auth.ActManage), s.pageAddTerm)
+	app.POST("/admin/reference/:list/:slug", s.allow("reference", auth.ActManage), s.pageRenameTerm)
+	app.POST("/admin/organisations", s.allow("reference", auth.ActManage), s.pageAddOrganisation)
+	app.POST("/admin/programmes", s.allow("reference", auth.ActManage), s.pageAddProgramme)
+	app.POST("/admin/organisations/:slug/limits", s.allow("reference", auth.ActManage), s.pageSetLimits)
 
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)

@@ -29,10 +29,20 @@ type Server struct {
 	Residents cases.ResidentService
 	Contacts  cases.ContactService
 	Users     cases.UserService
+	Handovers cases.HandoverService
+	// Reach serves the anonymised reach figures (issue 4).
+	Reach cases.ReachService
+	// ReferenceAdmin changes reference data (administrators).
+	ReferenceAdmin cases.ReferenceAdmin
+	// HandoverLimits sets receiving organisations' deadlines (administrators).
+	HandoverLimits cases.HandoverLimitsService
 
 	// SecureCookies marks cookies Secure even without TLS on this hop
 	// (behind a TLS-terminating proxy).
 	SecureCookies bool
+	// TrustedProxies lists the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For is believed; empty trusts none.
+	TrustedProxies []string
 	// Log receives errors; request lines only when LogRequests is set.
 	Log         *slog.Logger
 	LogRequests bool
@@ -58,7 +68,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false
 	r.RemoveExtraSlash = false
-	if err := r.SetTrustedProxies(nil); err != nil {
+	// Client addresses (login throttling, audit) come from the connection,
+	// or from X-Forwarded-For only when set by a listed proxy.
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
 		return nil, err
 	}
 	r.Use(s.recovery)

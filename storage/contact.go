@@ -92,29 +92,42 @@ func (s *ContactService) CreateContact(ctx context.Context, actor cases.Actor, i
 		}
 		return nil, false, err
 	}
+	// Answer the lists as a read (and so a retry) does: sorted.
+	c.Topics, c.Outcomes = slices.Clone(c.Topics), slices.Clone(c.Outcomes)
+	slices.Sort(c.Topics)
+	slices.Sort(c.Outcomes)
 	created := false
 	err = s.db.inTx(ctx, func(tx *Tx) error {
-		var orgID int64
-		switch err := tx.QueryRow(`SELECT organisation_id FROM contacts WHERE id = ?`, c.ID).Scan(&orgID); {
-		case err == nil && orgID == actor.OrganisationID:
-			return nil // a retry: answer with the stored contact below
-		case err == nil:
-			return cases.FieldInvalid("id", "taken", "")
-		case !errors.Is(err, sql.ErrNoRows):
+		c.CreatedAt, c.UpdatedAt = tx.now, tx.now
+		res, err := tx.execPrepared(contactInsert, c.ID, c.OrganisationID, row.programmeID, c.WorkerID,
+			nullString(c.ResidentID), cases.FormatTime(c.OccurredAt), row.neighbourhoodID, row.kindID, c.Note,
+			c.Version, cases.FormatTime(c.CreatedAt), cases.FormatTime(c.UpdatedAt))
+		if err != nil {
 			return err
 		}
-		if c.ResidentID != "" {
-			var one int
-			err := tx.QueryRow(`SELECT 1 FROM residents WHERE id = ? AND organisation_id = ?`,
-				c.ResidentID, actor.OrganisationID).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			// Nothing written: the id exists (a retry, or another
+			// organisation's), or the resident is not one of ours.
+			var orgID int64
+			switch err := tx.queryRowPrepared(contactOrganisation, c.ID).Scan(&orgID); {
+			case err == nil && orgID == actor.OrganisationID:
+				return nil // a retry: answer with the stored contact below
+			case err == nil:
+				return cases.FieldInvalid("id", "taken", "")
+			case errors.Is(err, sql.ErrNoRows) && c.ResidentID != "":
 				return cases.FieldInvalid("resident_id", "unknown_resident", "")
-			} else if err != nil {
+			case errors.Is(err, sql.ErrNoRows):
+				return errors.New("storage: contact neither inserted nor found")
+			default:
 				return err
 			}
 		}
-		c.CreatedAt, c.UpdatedAt = tx.now, tx.now
-		if err := tx.insertContact(c, row); err != nil {
+		if err := tx.writeContactLists(c.ID, row); err != nil {
+			return err
+		}
+		if err := tx.refreshReach(); err != nil { // reach facts, storage/reach.go
 			return err
 		}
 		created = true
@@ -130,6 +143,22 @@ func (s *ContactService) CreateContact(ctx context.Context, actor cases.Actor, i
 	return c, true, nil
 }
 
+// contactInsert writes a new contact unless its id exists (ON CONFLICT) or
+// its resident is not a record of the contact's organisation (WHERE): then it
+// writes nothing and contactOrganisation tells which. One prepared statement
+// instead of three queries on the path of every logged contact.
+const contactInsert = `INSERT INTO contacts (id, organisation_id, programme_id, worker_id, resident_id, occurred_at,
+	neighbourhood_id, kind_id, note, version, created_at, updated_at)
+	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+	WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM residents WHERE id = ?5 AND organisation_id = ?2)
+	ON CONFLICT (id) DO NOTHING`
+
+const (
+	contactOrganisation  = `SELECT organisation_id FROM contacts WHERE id = ?`
+	contactTopicInsert   = `INSERT INTO contact_topics (contact_id, topic_id) VALUES (?, ?)`
+	contactOutcomeInsert = `INSERT INTO contact_outcomes (contact_id, outcome_id) VALUES (?, ?)`
+)
+
 func (tx *Tx) insertContact(c *cases.Contact, row contactRow) error {
 	_, err := tx.Exec(`INSERT INTO contacts (id, organisation_id, programme_id, worker_id, resident_id, occurred_at,
 		neighbourhood_id, kind_id, note, version, created_at, updated_at)
@@ -144,12 +173,12 @@ func (tx *Tx) insertContact(c *cases.Contact, row contactRow) error {
 
 func (tx *Tx) writeContactLists(id string, row contactRow) error {
 	for _, t := range row.topicIDs {
-		if _, err := tx.Exec(`INSERT INTO contact_topics (contact_id, topic_id) VALUES (?, ?)`, id, t); err != nil {
+		if _, err := tx.execPrepared(contactTopicInsert, id, t); err != nil {
 			return err
 		}
 	}
 	for _, o := range row.outcomeIDs {
-		if _, err := tx.Exec(`INSERT INTO contact_outcomes (contact_id, outcome_id) VALUES (?, ?)`, id, o); err != nil {
+		if _, err := tx.execPrepared(contactOutcomeInsert, id, o); err != nil {
 			return err
 		}
 	}
@@ -311,11 +340,11 @@ func (s *ContactService) CorrectContact(ctx context.Context, actor cases.Actor, 
 		if err := cases.CanCorrect(c, actor, tx.now); err != nil {
 			return err
 		}
-		if patch.Version != nil && *patch.Version != c.Version {
-			return cases.Errorf(cases.ECONFLICT, "contact_stale", c.Version)
-		}
 		if err := patch.Validate(cases.ContactRules{Now: tx.now, Window: s.Window}); err != nil {
 			return err
+		}
+		if patch.Version != nil && *patch.Version != c.Version {
+			return cases.Errorf(cases.ECONFLICT, "contact_stale", c.Version)
 		}
 		next := patch.Apply(*c)
 		row, err := s.resolve(actor, &next)
@@ -350,6 +379,9 @@ func (s *ContactService) CorrectContact(ctx context.Context, actor cases.Actor, 
 		if err := tx.writeContactLists(c.ID, row); err != nil {
 			return err
 		}
+		if err := tx.refreshReach(); err != nil { // reach facts, storage/reach.go
+			return err
+		}
 		out = &next
 		slices.Sort(out.Topics)
 		slices.Sort(out.Outcomes)
@@ -378,6 +410,9 @@ func (s *ContactService) VoidContact(ctx context.Context, actor cases.Actor, id 
 		}
 		if _, err := tx.Exec(`UPDATE contacts SET voided_at = ?, voided_by = ?, void_reason = ?, updated_at = ? WHERE id = ?`,
 			cases.FormatTime(tx.now), actor.UserID, in.Reason, cases.FormatTime(tx.now), c.ID); err != nil {
+			return err
+		}
+		if err := tx.refreshReach(); err != nil { // reach facts, storage/reach.go
 			return err
 		}
 		now := tx.now

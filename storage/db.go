@@ -29,6 +29,16 @@ type DB struct {
 	Now func() time.Time
 	// Secret keys the person pseudonyms.
 	Secret []byte
+
+	// sessionGen changes whenever sessions end or their users change, so
+	// caches of sessions know to drop their entries (see SessionStore.Generation).
+	sessionGen generation
+	// stmts are statements prepared once on the writer connection.
+	stmts stmtCache
+	// writer runs the transactions of inTx, batching them (see writer.go).
+	writer *writer
+	// checkpointer copies the WAL into the file off the writer's path.
+	checkpointer *checkpointer
 }
 
 // pragmas are in the DSN so that every pooled connection gets them.
@@ -44,6 +54,8 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		// A fallback: checkpoints run in the background (checkpoint.go).
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -72,7 +84,15 @@ func Open(ctx context.Context, path string, secret []byte) (*DB, error) {
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
-	return &DB{Write: write, Read: read, Now: time.Now, Secret: secret}, nil
+	db := &DB{Write: write, Read: read, Now: time.Now, Secret: secret}
+	if err := db.stmts.prepare(write, hotStatements); err != nil {
+		read.Close()
+		write.Close()
+		return nil, err
+	}
+	db.startWriter()
+	db.startCheckpointer()
+	return db, nil
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -88,6 +108,9 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stopWriter()
+	db.stopCheckpointer()
+	db.stmts.close()
 	rerr := db.Read.Close()
 	if err := db.Write.Close(); err != nil {
 		return err
@@ -101,6 +124,9 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// bound are the hot statements bound to this transaction so far
+	// (prepared.go); use cases batched in one transaction share them.
+	bound map[string]*sql.Stmt
 }
 
 // BeginTx starts a write transaction.
@@ -109,11 +135,16 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Millisecond)}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Millisecond), bound: map[string]*sql.Stmt{}}, nil
 }
 
-// inTx runs fn in a write transaction, committing when it returns nil.
+// inTx runs fn in a write transaction, committing when it returns nil. fn
+// may share the transaction with other use cases (see writer.go): it runs in
+// a savepoint of its own, and inTx returns only after the commit.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.writer != nil {
+		return db.submit(ctx, fn)
+	}
 	tx, err := db.BeginTx(ctx)
 	if err != nil {
 		return err
@@ -127,12 +158,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // audit appends one line to the audit log inside tx.
 func (tx *Tx) audit(actor cases.Actor, action, entity, entityID, detail string) error {
-	_, err := tx.Exec(`INSERT INTO audit_log (at, user_id, username, organisation_id, action, entity, entity_id, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.execPrepared(auditInsert,
 		cases.FormatTime(tx.now), nullInt(actor.UserID), actor.Username, nullInt(actor.OrganisationID),
 		action, entity, entityID, detail)
 	return err
 }
+
+const auditInsert = `INSERT INTO audit_log (at, user_id, username, organisation_id, action, entity, entity_id, detail)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 func nullInt(n int64) any {
 	if n == 0 {

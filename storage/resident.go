@@ -29,28 +29,76 @@ var _ cases.ResidentService = (*ResidentService)(nil)
 // CreateResident registers a record for the actor's organisation and links
 // it to a person: the existing one with the same pseudonym, or a new one.
 func (s *ResidentService) CreateResident(ctx context.Context, actor cases.Actor, in cases.ResidentInput) (*cases.Resident, error) {
+	r, _, err := s.CreateResidentOnce(ctx, actor, in)
+	return r, err
+}
+
+// CreateResidentOnce registers a record once per client-generated ID: a
+// retry of an ID the organisation has answers the stored record (an audited
+// read) and writes nothing.
+func (s *ResidentService) CreateResidentOnce(ctx context.Context, actor cases.Actor, in cases.ResidentInput) (*cases.Resident, bool, error) {
 	in.Normalise()
+	id := strings.ToLower(in.ID)
+	if id != "" {
+		// A retry is answered even when the record has since changed or
+		// its fields would no longer pass: look before validating.
+		if r, err := s.findResident(ctx, s.db.Read, actor, id); err == nil {
+			return r, false, s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(actor, "read", "resident", id, "retry") })
+		}
+	}
 	if err := in.Validate(s.db.Now()); err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if id == "" {
+		id = uuid.NewString()
 	}
 	var r *cases.Resident
+	created := false
 	err := s.db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		r, err = s.createResident(tx, actor, uuid.NewString(), in)
-		return err
+		// In the write transaction, so two retries racing each other
+		// cannot both insert: the second finds the first's record.
+		var orgID int64
+		switch err := tx.QueryRow(`SELECT organisation_id FROM residents WHERE id = ?`, id).Scan(&orgID); {
+		case err == nil && orgID == actor.OrganisationID:
+			var ferr error
+			if r, ferr = s.findResident(ctx, tx, actor, id); ferr != nil {
+				return ferr
+			}
+			return tx.audit(actor, "read", "resident", id, "retry")
+		case err == nil:
+			return cases.FieldInvalid("id", "taken", "")
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		var cerr error
+		r, cerr = s.createResident(tx, actor, id, in)
+		created = cerr == nil
+		return cerr
 	})
-	return r, err
+	if err != nil {
+		return nil, false, err
+	}
+	return r, created, nil
 }
 
 // createResident writes a record inside tx; handovers use it too.
 func (s *ResidentService) createResident(tx *Tx, actor cases.Actor, id string, in cases.ResidentInput) (*cases.Resident, error) {
+	return s.createResidentOf(tx, actor, id, in, 0)
+}
+
+// createResidentOf writes a record of a known person (personID != 0), or of
+// the person its pseudonym names (0): a handover's receiver gets a record of
+// the same person whatever fields the consent lets it see, so reach counts
+// that person once.
+func (s *ResidentService) createResidentOf(tx *Tx, actor cases.Actor, id string, in cases.ResidentInput, personID int64) (*cases.Resident, error) {
 	hoodID, err := s.neighbourhoodID(in.Neighbourhood)
 	if err != nil {
 		return nil, err
 	}
-	personID, err := tx.personFor(cases.Pseudonym(s.db.Secret, in.FamilyName, in.BirthDate))
-	if err != nil {
-		return nil, err
+	if personID == 0 {
+		if personID, err = tx.personFor(cases.Pseudonym(s.db.Secret, in.FamilyName, in.BirthDate)); err != nil {
+			return nil, err
+		}
 	}
 	now := cases.FormatTime(tx.now)
 	_, err = tx.Exec(`INSERT INTO residents (id, organisation_id, person_id, given_name, family_name, birth_date,
@@ -101,7 +149,13 @@ func (tx *Tx) personFor(pseudonym string) (int64, error) {
 
 // searchText is what a search matches: names and phone, accent-free.
 func searchText(in cases.ResidentInput) string {
-	return foldForSearch(in.GivenName + " " + in.FamilyName + " " + strings.ReplaceAll(in.Phone, " ", ""))
+	return foldForSearch(in.GivenName + " " + in.FamilyName + " " + phoneForSearch(in.Phone))
+}
+
+// phoneForSearch drops the spaces, hyphens and brackets a phone number may be
+// written with, so "06-1234 5678" and "0612345678" find each other.
+func phoneForSearch(s string) string {
+	return strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(s)
 }
 
 func foldForSearch(s string) string {
@@ -145,6 +199,9 @@ func (s *ResidentService) FindResidents(ctx context.Context, actor cases.Actor, 
 	where := `WHERE r.organisation_id = ?`
 	args := []any{actor.OrganisationID}
 	for _, word := range strings.Fields(q) {
+		if strings.ContainsAny(word, "0123456789") {
+			word = phoneForSearch(word)
+		}
 		where += ` AND r.search_text LIKE ? ESCAPE '\'`
 		args = append(args, "%"+escapeLike(word)+"%")
 	}
@@ -180,7 +237,43 @@ func (s *ResidentService) FindResidentByID(ctx context.Context, actor cases.Acto
 	if err != nil {
 		return nil, err
 	}
-	return r, s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(actor, "read", "resident", id, "") })
+	return r, s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(actor, "read", "resident", r.ID, "") })
+}
+
+// ResidentNames reads the names of several records of the actor's
+// organisation at once; ids of other organisations are left out.
+func (s *ResidentService) ResidentNames(ctx context.Context, actor cases.Actor, ids []string) (map[string]string, error) {
+	names := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return names, nil
+	}
+	if len(ids) > 500 {
+		return nil, cases.FieldInvalid("ids", "max", "500")
+	}
+	placeholders := strings.Repeat(",?", len(ids))[1:]
+	args := []any{actor.OrganisationID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, trim(given_name || ' ' || family_name) FROM residents
+		WHERE organisation_id = ? AND id IN (`+placeholders+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		names[id] = name
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return names, s.db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit(actor, "list", "resident", "", "names="+strconv.Itoa(len(names)))
+	})
 }
 
 type queryer interface {
@@ -192,7 +285,7 @@ func (s *ResidentService) findResident(ctx context.Context, q queryer, actor cas
 		return nil, cases.NotFound("resident")
 	}
 	r, err := scanResident(q.QueryRowContext(ctx, `SELECT `+residentColumns+residentFrom+
-		`WHERE r.id = ? AND r.organisation_id = ?`, id, actor.OrganisationID))
+		`WHERE r.id = ? AND r.organisation_id = ?`, strings.ToLower(id), actor.OrganisationID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cases.NotFound("resident")
 	}
@@ -208,6 +301,7 @@ func (s *ResidentService) UpdateResident(ctx context.Context, actor cases.Actor,
 		if err != nil {
 			return err
 		}
+		id = r.ID // as stored: lower case
 		if patch.Empty() {
 			return cases.FieldInvalid("", "empty_patch", "")
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
@@ -61,9 +62,25 @@ func (s *SessionStore) Touch(ctx context.Context, tokenHash string, at time.Time
 
 // Delete ends a session.
 func (s *SessionStore) Delete(ctx context.Context, tokenHash string) error {
+	defer s.db.sessionsChanged()
 	_, err := s.db.Write.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return err
 }
+
+// Generation changes whenever, in this process, a session is deleted or a
+// user's account changes (deactivation, password, roles). A cache of
+// sessions and their users must drop what it read under an older
+// generation. Changes by another process on the same file (the `user
+// password` command) are not seen: such a cache must also expire quickly.
+func (s *SessionStore) Generation() uint64 { return s.db.sessionGen.n.Load() }
+
+// generation is a change counter; see SessionStore.Generation.
+type generation struct{ n atomic.Uint64 }
+
+// sessionsChanged moves the generation on. Call it after the change is
+// committed (defer), so a reader that saw the old rows also saw the old
+// generation.
+func (db *DB) sessionsChanged() { db.sessionGen.n.Add(1) }
 
 // DeleteExpired removes sessions past their absolute expiry or idle since
 // before idleSince, and failed logins older than failuresBefore.

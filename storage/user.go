@@ -92,6 +92,7 @@ func (s *UserService) CreateUser(ctx context.Context, actor cases.Actor, in case
 	// The policy is written through Casbin's adapter on the same single
 	// writer connection, so only after this transaction has released it. A
 	// user whose roles failed to save holds no permission at all.
+	defer s.db.sessionsChanged() // roles are cached with sessions
 	if err := s.roles.SetRoles(in.Username, in.Organisation, in.Roles); err != nil {
 		return nil, err
 	}
@@ -155,6 +156,7 @@ func (s *UserService) managed(ctx context.Context, actor cases.Actor, id int64) 
 
 // SetActive (de)activates an account; deactivation ends its sessions.
 func (s *UserService) SetActive(ctx context.Context, actor cases.Actor, id int64, active bool) error {
+	defer s.db.sessionsChanged() // cached sessions of this user end now
 	u, err := s.managed(ctx, actor, id)
 	if err != nil {
 		return err
@@ -181,6 +183,7 @@ func (s *UserService) SetActive(ctx context.Context, actor cases.Actor, id int64
 
 // SetPassword replaces an account's password hash and ends its sessions.
 func (s *UserService) SetPassword(ctx context.Context, actor cases.Actor, id int64, passwordHash string) error {
+	defer s.db.sessionsChanged() // cached sessions of this user end now
 	u, err := s.managed(ctx, actor, id)
 	if err != nil {
 		return err

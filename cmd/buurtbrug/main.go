@@ -3,6 +3,7 @@
 //	buurtbrug [--addr A] [--db PATH] [--demo]        serve (the default)
 //	buurtbrug user add --username U --org O --roles worker [--programme P] [--name N]
 //	buurtbrug user password --username U
+//	buurtbrug gen --db city.db [--contacts N --persons N]  made-up city-scale reach data
 //
 // Passwords for the user commands are read from BUURTBRUG_PASSWORD or from
 // standard input, never from a flag (flags show up in process lists).
@@ -19,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -39,13 +41,22 @@ func run(args []string, log *slog.Logger) error {
 	if len(args) > 0 && args[0] == "user" {
 		return runUser(args[1:], log)
 	}
+	if len(args) > 0 && args[0] == "gen" {
+		return runGen(args[1:], log)
+	}
 	fs := flag.NewFlagSet("buurtbrug", flag.ContinueOnError)
 	addr := fs.String("addr", envOr("BUURTBRUG_ADDR", "127.0.0.1:8080"), "listen address (BUURTBRUG_ADDR)")
 	dbPath := dbFlag(fs)
 	demo := fs.Bool("demo", envOr("BUURTBRUG_DEMO", "") == "true", "load demo logins and made-up data on first start (BUURTBRUG_DEMO=true)")
 	secure := fs.Bool("secure-cookies", envOr("BUURTBRUG_SECURE_COOKIES", "") == "true",
 		"mark cookies Secure behind a TLS-terminating proxy (BUURTBRUG_SECURE_COOKIES=true)")
+	proxies := fs.String("trusted-proxies", envOr("BUURTBRUG_TRUSTED_PROXIES", ""),
+		"comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is trusted (BUURTBRUG_TRUSTED_PROXIES)")
 	quiet := fs.Bool("quiet", false, "do not log each request")
+	reachThreshold := fs.Int("reach-threshold", envInt("BUURTBRUG_REACH_THRESHOLD", 10),
+		"smallest count published in reach figures, at least 5 (BUURTBRUG_REACH_THRESHOLD)")
+	reachRounding := fs.Int("reach-rounding", envInt("BUURTBRUG_REACH_ROUNDING", 5),
+		"reach figures are rounded to a multiple of this (BUURTBRUG_REACH_ROUNDING)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,7 +64,8 @@ func run(args []string, log *slog.Logger) error {
 	defer stop()
 
 	a, err := app.Open(ctx, app.Config{DBPath: *dbPath, Secret: os.Getenv("BUURTBRUG_SECRET"),
-		SecureCookies: *secure, LogRequests: !*quiet, Log: log})
+		SecureCookies: *secure, TrustedProxies: splitList(*proxies), LogRequests: !*quiet, Log: log,
+		ReachThreshold: *reachThreshold, ReachRounding: *reachRounding})
 	if err != nil {
 		return err
 	}
@@ -172,6 +184,30 @@ func readPassword() (string, error) {
 
 func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", envOr("BUURTBRUG_DB", "buurtbrug.db"), "SQLite database file (BUURTBRUG_DB)")
+}
+
+// envInt reads an integer from the environment; a value that is not one is
+// passed on as 0, which the flag's check refuses.
+func envInt(key string, fallback int) int {
+	v := os.Getenv(key)
+	if v == "" {
+		return fallback
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 func envOr(key, fallback string) string {

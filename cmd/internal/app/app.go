@@ -18,6 +18,7 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/auth"
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/cases/disclosure"
 	"github.com/buurtbrug/buurtbrug/handlers"
 	"github.com/buurtbrug/buurtbrug/storage"
 )
@@ -27,12 +28,17 @@ type Config struct {
 	DBPath string
 	// Secret keys the person pseudonyms. Empty: read or create the file
 	// DBPath + ".secret" (a deployment secret, never a constant in code).
-	Secret        string
-	SecureCookies bool
-	LogRequests   bool
-	Log           *slog.Logger
+	Secret         string
+	SecureCookies  bool
+	TrustedProxies []string
+	LogRequests    bool
+	Log            *slog.Logger
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// ReachThreshold and ReachRounding are the disclosure rules of reach
+	// figures (0 and 0: the defaults, 10 and 5; the threshold is never
+	// below 5).
+	ReachThreshold, ReachRounding int
 }
 
 // App is a wired instance.
@@ -44,6 +50,8 @@ type App struct {
 	Residents *storage.ResidentService
 	Contacts  *storage.ContactService
 	Users     *storage.UserService
+	Handovers *storage.HandoverService
+	Reach     *storage.ReachService
 	Audit     *storage.AuditLog
 	Handler   http.Handler
 }
@@ -80,6 +88,19 @@ func (a *App) wire(ctx context.Context, cfg Config) error {
 	a.Residents = storage.NewResidentService(a.DB, a.Reference)
 	a.Contacts = storage.NewContactService(a.DB, a.Reference)
 	a.Users = storage.NewUserService(a.DB, a.Reference, a.Policy)
+	a.Handovers = storage.NewHandoverService(a.DB, a.Reference, a.Residents, a.Policy)
+	a.Reach = storage.NewReachService(a.DB, a.Reference)
+	// Take in contacts written before the reach facts existed (migration
+	// 00004) or by bulk loads, so the first reader does not wait for them.
+	if err := a.Reach.Refresh(ctx); err != nil {
+		return err
+	}
+	if cfg.ReachThreshold != 0 || cfg.ReachRounding != 0 {
+		a.Reach.Rules = disclosure.Rules{Threshold: cfg.ReachThreshold, RoundingBase: cfg.ReachRounding}
+		if err := a.Reach.Rules.Validate(); err != nil {
+			return err
+		}
+	}
 	a.Audit = storage.NewAuditLog(a.DB)
 	if a.Auth, err = auth.NewService(a.Users, storage.NewSessionStore(a.DB), a.Audit); err != nil {
 		return err
@@ -87,8 +108,9 @@ func (a *App) wire(ctx context.Context, cfg Config) error {
 	a.Auth.Now = a.DB.Now
 	srv := &handlers.Server{
 		Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
-		Contacts: a.Contacts, Users: a.Users, SecureCookies: cfg.SecureCookies,
-		Log: cfg.Log, LogRequests: cfg.LogRequests,
+		Contacts: a.Contacts, Users: a.Users, Handovers: a.Handovers, Reach: a.Reach, ReferenceAdmin: a.Reference, HandoverLimits: a.Handovers, SecureCookies: cfg.SecureCookies,
+		TrustedProxies: cfg.TrustedProxies,
+		Log:            cfg.Log, LogRequests: cfg.LogRequests,
 	}
 	a.Handler, err = srv.Handler()
 	return err

@@ -54,7 +54,10 @@ func (a *App) SeedDemo(ctx context.Context) (bool, error) {
 		}
 		actors[du.Username] = u.Actor()
 	}
-	return true, a.seedDemoContacts(ctx, actors)
+	if err := a.seedDemoContacts(ctx, actors); err != nil {
+		return true, err
+	}
+	return true, a.seedDemoHandovers(ctx, actors)
 }
 
 func demoUserInput(du DemoUser) cases.UserInput {

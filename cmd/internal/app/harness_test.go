@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/buurtbrug/buurtbrug/auth"
 )
 
 // testEnv is a real server on a real SQLite file with the demo logins.
@@ -44,6 +46,16 @@ func (c *testClock) Set(t time.Time) {
 
 func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
+// demoPasswordHash hashes the demo password once for all tests: argon2id is
+// deliberately slow, and every test creates the ten demo users.
+var demoPasswordHash = sync.OnceValue(func() string {
+	hash, err := auth.HashPassword(DemoPassword)
+	if err != nil {
+		panic(err)
+	}
+	return hash
+})
+
 // testSecret keys pseudonyms in tests; a made-up value, like all test data.
 const testSecret = "test-secret-0123456789abcdef0123456789abcdef"
 
@@ -57,7 +69,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	env.open()
 	ctx := context.Background()
 	for _, du := range DemoUsers {
-		if _, err := env.app.CreateUser(ctx, demoUserInput(du)); err != nil {
+		if _, err := env.app.Users.CreateUser(ctx, System, demoUserInput(du), demoPasswordHash()); err != nil {
 			t.Fatalf("creating %s: %v", du.Username, err)
 		}
 	}

@@ -1,0 +1,412 @@
+package cases
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/buurtbrug/buurtbrug/cases/disclosure"
+)
+
+// Reach statistics: how many different people the programmes reached in a
+// reporting period, published only through disclosure control.
+//
+// What is counted, for a period (a quarter, half-year or year in
+// Europe/Amsterdam):
+//   - reached: distinct persons with at least one non-voided contact in the
+//     period. Records of different organisations count as one person when
+//     their pseudonyms link them; anonymous contacts never count as persons.
+//   - helped: distinct persons with at least one such contact whose outcome
+//     is something other than OutcomeInformationOnly.
+//   - moments: non-voided contacts, anonymous ones included.
+//
+// Persons are broken down by the neighbourhood of their first contact in the
+// period (per programme, and over all programmes for the "all" row), by every
+// topic they were contacted about (a person can count under several topics),
+// by age band at the last day of the period and by gender. Each breakdown but
+// topics is a partition of the reached persons.
+
+// OutcomeInformationOnly is the outcome that does not make a person "helped".
+const OutcomeInformationOnly = "informatie-gegeven"
+
+// AllProgrammes is the row key of "all programmes together": the union of
+// persons, never the sum of the programme rows (in T5: all handovers). It
+// cannot be a programme's slug, which starts with a letter or digit.
+const AllProgrammes = "_all"
+
+// Reach measures: cell kinds of a period's internal counts.
+const (
+	MeasureReached = "reached"
+	MeasureHelped  = "helped"
+	MeasureMoments = "moments"
+	MeasureHood    = "neighbourhood"
+	MeasureTopic   = "topic"
+	MeasureAge     = "age"
+	MeasureGender  = "gender"
+)
+
+// Age bands at the last day of the period.
+const AgeUnknown = "unknown"
+
+// AgeBands lists the bands in order; AgeBand picks one.
+var AgeBands = []string{"0-17", "18-26", "27-44", "45-66", "67+", AgeUnknown}
+
+// GenderUnknown is the gender column of persons without a recorded gender.
+const GenderUnknown = "unknown"
+
+// GenderColumns lists the gender columns: the genders that may be recorded,
+// then unknown.
+var GenderColumns = append(append([]string{}, Genders...), GenderUnknown)
+
+// The fixed catalogue of tables. No free filters: only these are published.
+const (
+	TableProgrammePeriod = "T1" // programme × period: reached, helped, moments
+	TableProgrammeHood   = "T2" // programme × neighbourhood of first contact
+	TableProgrammeTopic  = "T3" // programme × topic
+	TableProgrammeAge    = "T4" // programme × age band and gender
+	TableHandoverFlow    = "T5" // sending → receiving organisation
+)
+
+// ReachTables lists the catalogue in order.
+var ReachTables = []string{TableProgrammePeriod, TableProgrammeHood, TableProgrammeTopic, TableProgrammeAge, TableHandoverFlow}
+
+// IsReachTable reports whether id is in the catalogue.
+func IsReachTable(id string) bool {
+	for _, t := range ReachTables {
+		if t == id {
+			return true
+		}
+	}
+	return false
+}
+
+// PeriodKind is the length of a reporting period.
+type PeriodKind byte
+
+const (
+	Year    PeriodKind = 'Y'
+	Half    PeriodKind = 'H'
+	Quarter PeriodKind = 'Q'
+)
+
+// Period is a reporting period: a year, a half-year (N 1–2) or a quarter (N
+// 1–4), in Europe/Amsterdam.
+type Period struct {
+	Year int
+	Kind PeriodKind
+	N    int
+}
+
+// Years a period may name. Outside them a period is refused as malformed.
+const (
+	minPeriodYear = 2000
+	maxPeriodYear = 2099
+)
+
+// ParsePeriod reads "2024", "2024-H2" or "2024-Q3". A malformed period is an
+// EINVALID error naming the field "period".
+func ParsePeriod(s string) (Period, error) {
+	bad := FieldInvalid("period", "period", truncate(s, 32))
+	if len(s) != 4 && len(s) != 7 {
+		return Period{}, bad
+	}
+	year, err := strconv.Atoi(s[:4])
+	if err != nil || year < minPeriodYear || year > maxPeriodYear || s[0] == '+' || s[0] == '-' {
+		return Period{}, bad
+	}
+	if len(s) == 4 {
+		return Period{Year: year, Kind: Year}, nil
+	}
+	n := int(s[6] - '0')
+	switch {
+	case s[4] != '-':
+		return Period{}, bad
+	case s[5] == 'H' && n >= 1 && n <= 2:
+		return Period{Year: year, Kind: Half, N: n}, nil
+	case s[5] == 'Q' && n >= 1 && n <= 4:
+		return Period{Year: year, Kind: Quarter, N: n}, nil
+	}
+	return Period{}, bad
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// String renders the period as ParsePeriod reads it.
+func (p Period) String() string {
+	y := strconv.Itoa(p.Year)
+	switch p.Kind {
+	case Half:
+		return y + "-H" + strconv.Itoa(p.N)
+	case Quarter:
+		return y + "-Q" + strconv.Itoa(p.N)
+	}
+	return y
+}
+
+// months returns the first month (1-based) and the number of months.
+func (p Period) months() (first, count int) {
+	switch p.Kind {
+	case Half:
+		return 1 + 6*(p.N-1), 6
+	case Quarter:
+		return 1 + 3*(p.N-1), 3
+	}
+	return 1, 12
+}
+
+// Start is the period's first instant, midnight in Amsterdam.
+func (p Period) Start() time.Time {
+	first, _ := p.months()
+	return time.Date(p.Year, time.Month(first), 1, 0, 0, 0, 0, Amsterdam)
+}
+
+// End is the first instant after the period.
+func (p Period) End() time.Time {
+	first, count := p.months()
+	return time.Date(p.Year, time.Month(first+count), 1, 0, 0, 0, 0, Amsterdam)
+}
+
+// LastDay is the period's last calendar day (midnight UTC, a date): the day
+// on which ages are taken.
+func (p Period) LastDay() time.Time {
+	e := p.End().AddDate(0, 0, -1)
+	return time.Date(e.Year(), e.Month(), e.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Contains reports whether q lies within p (p itself included).
+func (p Period) Contains(q Period) bool {
+	return !q.Start().Before(p.Start()) && !q.End().After(p.End())
+}
+
+// Family returns the year of p and every half-year and quarter in it, the
+// year first, then the halves, then the quarters: an order in which every
+// period comes after the periods that contain it.
+func (p Period) Family() []Period {
+	y := p.Year
+	return []Period{{y, Year, 0}, {y, Half, 1}, {y, Half, 2},
+		{y, Quarter, 1}, {y, Quarter, 2}, {y, Quarter, 3}, {y, Quarter, 4}}
+}
+
+// Parts returns the periods within p, p's sub-periods in family order and
+// then p: the columns of table T1.
+func (p Period) Parts() []Period {
+	var out []Period
+	for _, q := range p.Family() {
+		if q != p && p.Contains(q) {
+			out = append(out, q)
+		}
+	}
+	// Halves before quarters reads oddly; show quarters first, then halves.
+	var quarters, halves []Period
+	for _, q := range out {
+		if q.Kind == Quarter {
+			quarters = append(quarters, q)
+		} else {
+			halves = append(halves, q)
+		}
+	}
+	return append(append(quarters, halves...), p)
+}
+
+// PeriodsOf returns the quarter, half-year and year that instant t falls in.
+func PeriodsOf(t time.Time) [3]Period {
+	local := t.In(Amsterdam)
+	m := int(local.Month())
+	y := local.Year()
+	return [3]Period{{y, Quarter, (m-1)/3 + 1}, {y, Half, (m-1)/6 + 1}, {y, Year, 0}}
+}
+
+// AgeBand returns the age band on day (a date) of a person with the given
+// birth date ("YYYY-MM-DD", may be empty) or birth year (0 = unknown). With
+// only a year known, the person is taken to be born on 1 July of it, the
+// middle of the year.
+func AgeBand(birthDate string, birthYear int, day time.Time) string {
+	var born time.Time
+	if d, err := time.Parse(time.DateOnly, birthDate); err == nil {
+		born = d
+	} else if birthYear > 0 {
+		born = time.Date(birthYear, time.July, 1, 0, 0, 0, 0, time.UTC)
+	} else {
+		return AgeUnknown
+	}
+	age := day.Year() - born.Year()
+	if day.Month() < born.Month() || (day.Month() == born.Month() && day.Day() < born.Day()) {
+		age--
+	}
+	switch {
+	case age < 0:
+		return AgeUnknown
+	case age <= 17:
+		return "0-17"
+	case age <= 26:
+		return "18-26"
+	case age <= 44:
+		return "27-44"
+	case age <= 66:
+		return "45-66"
+	}
+	return "67+"
+}
+
+// GenderColumn maps a recorded gender ("" when none) to its column.
+func GenderColumn(g string) string {
+	for _, v := range Genders {
+		if v == g {
+			return g
+		}
+	}
+	return GenderUnknown
+}
+
+// ReachViewer is who looks at reach figures: programme staff and monitor
+// tokens see every programme; a coordinator only their own organisation's
+// programmes, without the "all programmes" row.
+type ReachViewer struct {
+	All          bool
+	Organisation string // slug
+}
+
+// ReachQuery asks for one table of the catalogue.
+type ReachQuery struct {
+	Period Period
+	Table  string
+	// Version selects a published version; 0 is the newest published
+	// version, or the live figures when the period is not published.
+	Version int
+	// Live asks for the current (provisional) figures even when the period
+	// is published.
+	Live bool
+}
+
+// Label is a row's or column's key with its names.
+type Label struct {
+	Key    string `json:"key"`
+	NameNL string `json:"name_nl"`
+	NameEN string `json:"name_en"`
+	// Group is set on T1 columns (the period) and T4 columns (age or
+	// gender); empty elsewhere.
+	Group string `json:"group,omitempty"`
+}
+
+// Name returns the label's name in lang.
+func (l Label) Name(lang string) string {
+	if lang == "en" && l.NameEN != "" {
+		return l.NameEN
+	}
+	return l.NameNL
+}
+
+// Cell statuses as published.
+const (
+	CellPublished  = "published"
+	CellPrimary    = "primary"   // a count from 1 to threshold-1, shown "<threshold"
+	CellSecondary  = "secondary" // suppressed to protect another cell, shown "x"
+	CellWithheld   = "withheld"  // a breakdown of a small total, not published, shown "x"
+	CellNotApplies = "not_applicable"
+)
+
+// ReachCell is a published cell: never a true small count. Value is nil
+// when the cell is suppressed.
+type ReachCell struct {
+	Value  *float64 `json:"value"`
+	Text   string   `json:"text"`
+	Status string   `json:"status"`
+}
+
+// ReachRow is one row of a published table.
+type ReachRow struct {
+	Label
+	// Organisation is the slug of the organisation that runs the row's
+	// programme (T1–T4) or sends the handovers (T5); empty for totals.
+	Organisation string `json:"organisation,omitempty"`
+	// To is the receiving organisation of a handover flow (T5).
+	To    string      `json:"to_organisation,omitempty"`
+	Cells []ReachCell `json:"cells"`
+}
+
+// ReachRules are the disclosure rules a table was published under.
+type ReachRules struct {
+	Threshold    int `json:"threshold"`
+	RoundingBase int `json:"rounding_base"`
+}
+
+// ReachTable is one published (or provisional) table with its metadata.
+type ReachTable struct {
+	Period      string     `json:"period"`
+	Table       string     `json:"table"`
+	Status      string     `json:"status"` // "published" or "provisional"
+	Version     int        `json:"version,omitempty"`
+	GeneratedAt time.Time  `json:"generated_at"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	Rules       ReachRules `json:"rules"`
+	Columns     []Label    `json:"columns"`
+	Rows        []ReachRow `json:"rows"`
+}
+
+// Publication statuses.
+const (
+	ReachPublished   = "published"
+	ReachProvisional = "provisional"
+)
+
+// ReachPublication is one published version of a period.
+type ReachPublication struct {
+	Period      string     `json:"period"`
+	Version     int        `json:"version"`
+	PublishedAt time.Time  `json:"published_at"`
+	PublishedBy string     `json:"published_by,omitempty"`
+	Rules       ReachRules `json:"rules"`
+	Tables      []string   `json:"tables"`
+}
+
+// ReachToken is a read-only API token for the monitor, scoped to reach
+// figures. Only a hash of the secret is stored.
+type ReachToken struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	CreatedBy  string     `json:"created_by"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
+
+// ReachTokenInput names a new token.
+type ReachTokenInput struct {
+	Name string `json:"name" validate:"required,max=100,plaintext"`
+}
+
+// Validate checks the input.
+func (in ReachTokenInput) Validate() error { return invalidOrNil(validateStruct(in)) }
+
+// PublishInput asks to publish a period.
+type PublishInput struct {
+	Period string `json:"period"`
+}
+
+// DefaultReachRules are the monitor's rules: threshold 10, rounding base 5.
+func DefaultReachRules() disclosure.Rules { return disclosure.DefaultRules() }
+
+// ReachService computes, publishes and serves reach tables.
+type ReachService interface {
+	// Table returns one table: the published version asked for, or the
+	// live (provisional) figures.
+	Table(ctx context.Context, viewer ReachViewer, q ReachQuery) (*ReachTable, error)
+	// Publish freezes every table of a period as a new version.
+	Publish(ctx context.Context, actor Actor, period Period) (*ReachPublication, error)
+	// Published lists the published versions, newest period first.
+	Published(ctx context.Context) ([]ReachPublication, error)
+
+	// CreateToken makes a monitor token; the secret is returned only here.
+	CreateToken(ctx context.Context, actor Actor, in ReachTokenInput) (*ReachToken, string, error)
+	// Tokens lists the tokens, without secrets.
+	Tokens(ctx context.Context) ([]ReachToken, error)
+	// RevokeToken ends a token.
+	RevokeToken(ctx context.Context, actor Actor, id int64) error
+	// AuthenticateToken accepts a live token's secret.
+	AuthenticateToken(ctx context.Context, secret string) (*ReachToken, error)
+}

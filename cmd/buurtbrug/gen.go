@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/cmd/internal/app"
+)
+
+// runGen writes a made-up city-scale dataset for the reach figures:
+//
+//	buurtbrug gen --db city.db [--contacts 1000000] [--persons 200000] [--seed 1]
+//
+// into a new database file (it refuses an existing one), with the demo
+// logins, then prints the ground truth of the persons reached per programme.
+func runGen(args []string, log *slog.Logger) error {
+	spec := app.CityScale()
+	fs := flag.NewFlagSet("buurtbrug gen", flag.ContinueOnError)
+	dbPath := fs.String("db", "buurtbrug-city.db", "new SQLite database file to write")
+	fs.IntVar(&spec.Contacts, "contacts", spec.Contacts, "contacts to write")
+	fs.IntVar(&spec.Persons, "persons", spec.Persons, "persons to write")
+	fs.IntVar(&spec.Neighbourhoods, "neighbourhoods", spec.Neighbourhoods, "neighbourhoods (made-up ones are added)")
+	fs.IntVar(&spec.Years, "years", spec.Years, "years of contacts, from 2024")
+	fs.Uint64Var(&spec.Seed, "seed", spec.Seed, "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if spec.Persons < 1 || spec.Contacts < spec.Persons || spec.Years < 1 {
+		return errors.New("gen: need persons ≥ 1, contacts ≥ persons and years ≥ 1")
+	}
+	if _, err := os.Stat(*dbPath); err == nil {
+		return fmt.Errorf("gen: %s exists; give a new file", *dbPath)
+	}
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DBPath: *dbPath, Secret: os.Getenv("BUURTBRUG_SECRET"), Log: log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	started := time.Now()
+	truth, err := a.GenerateReach(ctx, spec, func(s string) {
+		fmt.Fprintf(os.Stderr, "%8.1fs  %s\n", time.Since(started).Seconds(), s)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("wrote %d contacts of %d persons to %s in %v\n", spec.Contacts, spec.Persons, *dbPath,
+		time.Since(started).Round(time.Second))
+	for y := range spec.Years {
+		p := cases.Period{Year: spec.Start.Year() + y, Kind: cases.Year}.String()
+		var slugs []string
+		for slug := range truth.Reached[p] {
+			slugs = append(slugs, slug)
+		}
+		slices.Sort(slugs)
+		fmt.Printf("%s: persons reached (ground truth; the union is not the sum %d):\n", p, truth.Sum[p])
+		for _, slug := range slugs {
+			fmt.Printf("  %-22s %7d reached %7d helped %8d moments\n", slug, truth.Reached[p][slug],
+				truth.Helped[p][slug], truth.Moments[p][slug])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/buurtbrug/buurtbrug/cases"
+)
+
+// demoHandover is one made-up handover of the demo: who sends it to whom,
+// how far it got, and how many days ago it was sent.
+type demoHandover struct {
+	from, to, receiver string
+	state              string
+	daysAgo            int
+	topics             []string
+	question, story    string
+	scope              []string
+}
+
+var demoHandovers = []demoHandover{
+	{"dock.worker", "al-amal", "hoop.worker", cases.StateRequested, 0, []string{"schulden"},
+		"Heeft een stapel onbetaalde rekeningen en durft de post niet meer open te maken.",
+		"Kwam langs bij de Weggeefbus voor kinderkleding. Alleenstaande moeder, twee kinderen.", []string{"name", "phone", "neighbourhood", "story"}},
+	{"dock.worker", "al-amal", "hoop.worker", cases.StateRequested, 9, []string{"armoederegelingen"},
+		"Weet niet welke regelingen er zijn voor de energierekening.", "", []string{"name", "phone"}},
+	{"dock.worker", "buurtteam", "buurtteam.worker", cases.StateReceived, 4, []string{"eenzaamheid"},
+		"Zoekt contact met buurtgenoten; voelt zich alleen sinds het overlijden van haar man.",
+		"Vertelde uit zichzelf over haar situatie; staat open voor een bezoek thuis.", []string{"name", "phone", "neighbourhood", "story"}},
+	{"bhb.worker", "al-amal", "hoop.coord", cases.StateAccepted, 16, []string{"schulden", "rondkomen"},
+		"Achterstand bij de woningcorporatie; wil een betalingsregeling.", "", []string{"name", "phone", "birth_date"}},
+	{"bv.worker", "al-amal", "hoop.worker", cases.StateContacted, 7, []string{"rondkomen"},
+		"Vraagt hulp bij het aanvragen van de Utrechtse Energietoeslag.", "", []string{"name", "neighbourhood"}},
+	{"dock.worker", "al-amal", "hoop.worker", cases.StateCompleted, 21, []string{"schulden"},
+		"Brieven van een incassobureau.", "Spreekt weinig Nederlands; dochter vertaalt.", []string{"name", "phone", "story"}},
+	{"hoop.worker", "buurtteam", "buurtteam.coord", cases.StateDeclined, 12, []string{"opvoeden"},
+		"Zorgen over de schoolgang van de oudste zoon.", "", []string{"name", "phone"}},
+	{"hoop.worker", "dock", "dock.coord", cases.StateCompleted, 30, []string{"eenzaamheid"},
+		"Wil graag meedoen aan een activiteit in de buurt.", "", []string{"name", "neighbourhood"}},
+	{"buurtteam.worker", "dock", "dock.worker", cases.StateRequested, 2, []string{"digitale-vaardigheden"},
+		"Kan niet inloggen met DigiD en mist daardoor post van de gemeente.", "", []string{"name"}},
+}
+
+// seedDemoHandovers sends the demo handovers through the use cases, with the
+// clock set back so that deadlines, receipt and overdue show on the screens.
+// SeedDemo runs before the server starts serving, so nothing else reads the
+// clock meanwhile; it is restored on return.
+func (a *App) seedDemoHandovers(ctx context.Context, actors map[string]cases.Actor) error {
+	realNow := a.DB.Now
+	defer func() { a.DB.Now = realNow }()
+	start := realNow()
+	for i, d := range demoHandovers {
+		at := start.AddDate(0, 0, -d.daysAgo)
+		a.DB.Now = func() time.Time { return at }
+		step := func(h time.Duration) { t := at.Add(h); a.DB.Now = func() time.Time { return t } }
+		sender := actors[d.from]
+		found, err := a.Residents.FindResidents(ctx, sender, "", 30)
+		if err != nil || len(found) == 0 {
+			return fmt.Errorf("demo handover %d: no resident of %s (%v)", i, d.from, err)
+		}
+		way := ""
+		if len(d.scope) > 1 && d.scope[1] == "phone" {
+			way = "phone"
+		}
+		h, err := a.Handovers.CreateHandover(ctx, sender, cases.HandoverInput{
+			ResidentID: found[(i*7)%len(found)].ID, To: d.to, Topics: d.topics, Question: d.question, Story: d.story,
+			Urgency: map[bool]string{true: "urgent", false: "normal"}[i%4 == 1], PreferredContactWay: way,
+			Consent: &cases.ConsentInput{Given: true, How: "verbal", Scope: d.scope},
+		})
+		if err != nil {
+			return fmt.Errorf("demo handover %d: %w", i, err)
+		}
+		receiver := actors[d.receiver]
+		if d.state == cases.StateRequested {
+			continue
+		}
+		step(3 * time.Hour)
+		if _, err := a.Handovers.FindHandoverByID(ctx, receiver, h.ID); err != nil {
+			return err
+		}
+		switch d.state {
+		case cases.StateDeclined:
+			step(26 * time.Hour)
+			_, err = a.Handovers.DeclineHandover(ctx, receiver, h.ID, cases.DeclineInput{Reason: "no_capacity", Note: "Wachtlijst tot na de zomer."})
+		case cases.StateAccepted, cases.StateContacted, cases.StateCompleted:
+			step(26 * time.Hour)
+			if _, err = a.Handovers.AcceptHandover(ctx, receiver, h.ID, cases.AcceptInput{}); err != nil || d.state == cases.StateAccepted {
+				break
+			}
+			step(72 * time.Hour)
+			if _, err = a.Handovers.RecordFirstContact(ctx, receiver, h.ID, cases.ContactedInput{How: "joint-visit",
+				Neighbourhood: "zambesibuurt", Note: "Samen met de verwijzer langs geweest."}); err != nil || d.state == cases.StateContacted {
+				break
+			}
+			step(240 * time.Hour)
+			_, err = a.Handovers.CompleteHandover(ctx, receiver, h.ID, cases.CompleteInput{Outcome: "betalingsregeling",
+				Note: "Betalingsregeling getroffen; bewoner weet ons te vinden."})
+		}
+		if err != nil {
+			return fmt.Errorf("demo handover %d (%s): %w", i, d.state, err)
+		}
+	}
+	return nil
+}

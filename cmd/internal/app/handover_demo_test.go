@@ -1,0 +1,42 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/buurtbrug/buurtbrug/cases"
+)
+
+// TestDemoHandovers: --demo also sends made-up handovers in every state, so
+// the inbox and the review are not empty.
+func TestDemoHandovers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the whole demo")
+	}
+	now := time.Date(2025, 6, 12, 10, 0, 0, 0, time.UTC)
+	a, err := Open(context.Background(), Config{DBPath: filepath.Join(t.TempDir(), "demo.db"), Secret: testSecret,
+		Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if seeded, err := a.SeedDemo(context.Background()); err != nil || !seeded {
+		t.Fatalf("seed: %v %v", seeded, err)
+	}
+	u, err := a.Users.FindUserByUsername(context.Background(), "hoop.coord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := a.Handovers.FindHandovers(context.Background(), u.Actor(), cases.HandoverFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list.Total < 7 || list.Overdue == 0 || list.Counts[cases.StateCompleted] == 0 || list.Counts[cases.StateRequested] == 0 {
+		t.Errorf("demo review of HOOP: total %d, overdue %d, counts %v", list.Total, list.Overdue, list.Counts)
+	}
+	if a.DB.Now() != now {
+		t.Error("the demo left the clock set back")
+	}
+}

@@ -1,0 +1,203 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/buurtbrug/buurtbrug/cases"
+)
+
+// The reach benchmarks run on the city-scale dataset of issue 4 (a million
+// contacts, 200,000 persons, 5 programmes, 12 neighbourhoods, 2024–2025).
+// Generating it takes a few minutes, so make it once with
+//
+//	go run ./cmd/buurtbrug gen --db /tmp/city.db
+//
+// and point BUURTBRUG_REACH_DB at it:
+//
+//	BUURTBRUG_REACH_DB=/tmp/city.db go test ./cmd/internal/app -run '^$' -bench Reach -benchtime 20x
+//
+// Without it the benchmarks generate the dataset themselves (not with -short).
+
+var (
+	reachBenchOnce sync.Once
+	reachBenchPath string
+	reachBenchErr  error
+)
+
+func reachBenchApp(b *testing.B) *App {
+	b.Helper()
+	reachBenchOnce.Do(func() {
+		if reachBenchPath = os.Getenv("BUURTBRUG_REACH_DB"); reachBenchPath != "" {
+			return
+		}
+		if testing.Short() {
+			reachBenchErr = errSkip
+			return
+		}
+		dir, err := os.MkdirTemp("", "buurtbrug-reach-bench")
+		if err != nil {
+			reachBenchErr = err
+			return
+		}
+		reachBenchPath = filepath.Join(dir, "city.db")
+		a, err := Open(context.Background(), Config{DBPath: reachBenchPath})
+		if err != nil {
+			reachBenchErr = err
+			return
+		}
+		defer a.Close()
+		_, reachBenchErr = a.GenerateReach(context.Background(), CityScale(), func(s string) { b.Log(s) })
+	})
+	if reachBenchErr == errSkip {
+		b.Skip("set BUURTBRUG_REACH_DB or run without -short")
+	}
+	if reachBenchErr != nil {
+		b.Fatal(reachBenchErr)
+	}
+	a, err := Open(context.Background(), Config{DBPath: reachBenchPath})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { a.Close() })
+	return a
+}
+
+type skipError struct{}
+
+func (skipError) Error() string { return "skip" }
+
+var errSkip error = skipError{}
+
+var year2024 = cases.Period{Year: 2024, Kind: cases.Year}
+
+// BenchmarkReachYearT1T2 answers a year's T1 (programme × period: reached,
+// helped, moments for the year, its halves and quarters) and T2 (programme
+// × neighbourhood) from the counters, protected from scratch each time (no
+// cached protection): what a first request costs.
+func BenchmarkReachYearT1T2(b *testing.B) {
+	a := reachBenchApp(b)
+	ctx := context.Background()
+	all := cases.ReachViewer{All: true}
+	b.ResetTimer()
+	for b.Loop() {
+		a.Reach.ForgetCache()
+		for _, table := range []string{cases.TableProgrammePeriod, cases.TableProgrammeHood} {
+			if _, err := a.Reach.Table(ctx, all, cases.ReachQuery{Period: year2024, Table: table, Live: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/T1+T2")
+}
+
+// BenchmarkReachYearT1T2HTTP is the same through the router with a monitor
+// token, JSON encoding included.
+func BenchmarkReachYearT1T2HTTP(b *testing.B) {
+	a := reachBenchApp(b)
+	ctx := context.Background()
+	_, secret, err := a.Reach.CreateToken(ctx, System, cases.ReachTokenInput{Name: "bench " + time.Now().String()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		a.Reach.ForgetCache()
+		for _, table := range []string{"T1", "T2"} {
+			req := httptest.NewRequest("GET", "/api/v1/reach?period=2024&version=live&table="+table, nil)
+			req.Header.Set("Authorization", "Bearer "+secret)
+			w := httptest.NewRecorder()
+			a.Handler.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Fatalf("%s: %d %s", table, w.Code, w.Body)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/T1+T2")
+}
+
+// BenchmarkReachCountDistinct is the plain scan the facts replace, in the
+// same run: distinct persons per programme and all together for one year
+// (T1's reached column for the year alone, no breakdowns).
+func BenchmarkReachCountDistinct(b *testing.B) {
+	a := reachBenchApp(b)
+	ctx := context.Background()
+	from, to := cases.FormatTime(year2024.Start()), cases.FormatTime(year2024.End())
+	b.ResetTimer()
+	for b.Loop() {
+		rows, err := a.DB.Read.QueryContext(ctx, `SELECT c.programme_id, COUNT(DISTINCT r.person_id)
+			FROM contacts c JOIN residents r ON r.id = c.resident_id
+			WHERE c.occurred_at >= ? AND c.occurred_at < ? AND c.voided_at IS NULL GROUP BY c.programme_id`, from, to)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		var all int
+		if err := a.DB.Read.QueryRowContext(ctx, `SELECT COUNT(DISTINCT r.person_id)
+			FROM contacts c JOIN residents r ON r.id = c.resident_id
+			WHERE c.occurred_at >= ? AND c.occurred_at < ? AND c.voided_at IS NULL`, from, to).Scan(&all); err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 || all == 0 {
+			b.Fatal("no contacts in 2024")
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/scan")
+}
+
+// BenchmarkReachCountDistinctRecords is the cheapest plain scan, for scale:
+// distinct resident records (not persons: no join) per programme in a year.
+func BenchmarkReachCountDistinctRecords(b *testing.B) {
+	a := reachBenchApp(b)
+	ctx := context.Background()
+	from, to := cases.FormatTime(year2024.Start()), cases.FormatTime(year2024.End())
+	b.ResetTimer()
+	for b.Loop() {
+		rows, err := a.DB.Read.QueryContext(ctx, `SELECT programme_id, COUNT(DISTINCT resident_id) FROM contacts
+			WHERE occurred_at >= ? AND occurred_at < ? AND voided_at IS NULL GROUP BY programme_id`, from, to)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/scan")
+}
+
+// BenchmarkReachCreateContact is the cost the facts add to logging a
+// contact: the contact service with its reach refresh, on the city-scale
+// database.
+func BenchmarkReachCreateContact(b *testing.B) {
+	a := reachBenchApp(b)
+	ctx := context.Background()
+	u, err := a.Users.FindUserByUsername(ctx, "hoop.worker")
+	if err != nil {
+		b.Fatal(err)
+	}
+	actor := u.Actor()
+	r, err := a.Residents.CreateResident(ctx, actor, cases.ResidentInput{GivenName: "Bench", FamilyName: "Meting", Neighbourhood: "zambesibuurt"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		in := cases.ContactInput{ID: uuid.NewString(), Programme: "hoop", Neighbourhood: "zambesibuurt", Kind: "spreekuur",
+			ResidentID: r.ID, Topics: []string{"schulden"}, Outcomes: []string{"betalingsregeling"}}
+		if _, _, err := a.Contacts.CreateContact(ctx, actor, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/buurtbrug/buurtbrug/cases"
+)
+
+// referencePage shows every reference list with forms to extend it.
+type referencePage struct {
+	Lists         []referenceList
+	Organisations []cases.Organisation
+	Programmes    []cases.Programme
+	Limits        map[string]cases.HandoverLimits
+	OrgChoices    []choice
+	// Form names the form that failed ("org", "programme", a list, or
+	// "list:slug" for a rename); Values are what was typed there.
+	Form   string
+	Values map[string]string
+	Errors formError
+	Notice bool
+}
+
+type referenceList struct {
+	Name  string
+	Terms []cases.Term
+}
+
+// pageAdminReference shows reference data: GET /admin/reference.
+func (s *Server) pageAdminReference(c *gin.Context) {
+	s.showReference(c, http.StatusOK, referencePage{Notice: c.Query("saved") == "1"})
+}
+
+func (s *Server) showReference(c *gin.Context, status int, p referencePage) {
+	ref, err := s.Reference.Reference(c.Request.Context(), 0)
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	lists := map[string][]cases.Term{"neighbourhoods": ref.Neighbourhoods, "topics": ref.Topics,
+		"outcomes": ref.Outcomes, "kinds": ref.Kinds}
+	for _, name := range cases.ReferenceLists {
+		p.Lists = append(p.Lists, referenceList{Name: name, Terms: lists[name]})
+	}
+	p.Organisations, p.Programmes = ref.Organisations, ref.Programmes
+	if p.Limits, err = s.HandoverLimits.AllHandoverLimits(c.Request.Context()); err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	for _, o := range ref.Organisations {
+		p.OrgChoices = append(p.OrgChoices, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == p.Values["organisation"]})
+	}
+	s.render(c, status, "admin_reference", "reference.title", p)
+}
+
+// referenceDone redirects after a change, or shows the form's errors.
+func (s *Server) referenceDone(c *gin.Context, form string, err error) {
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, "/admin/reference?saved=1")
+		return
+	}
+	fe, ok := s.formErrorOf(c, err)
+	if !ok {
+		s.pageFail(c, err)
+		return
+	}
+	values := map[string]string{}
+	for _, key := range []string{"slug", "name", "name_nl", "name_en", "organisation", "accept_days", "contact_days"} {
+		values[key] = c.PostForm(key)
+	}
+	s.showReference(c, fe.Status, referencePage{Form: form, Values: values, Errors: fe})
+}
+
+// pageAddTerm adds a term: POST /admin/reference/{list}.
+func (s *Server) pageAddTerm(c *gin.Context) {
+	in := cases.TermInput{Slug: c.PostForm("slug"), NameNL: c.PostForm("name_nl"), NameEN: c.PostForm("name_en")}
+	s.referenceDone(c, c.Param("list"), s.ReferenceAdmin.AddTerm(c.Request.Context(), actor(c), c.Param("list"), in))
+}
+
+// pageRenameTerm renames a term: POST /admin/reference/{list}/{slug}.
+func (s *Server) pageRenameTerm(c *gin.Context) {
+	in := cases.TermInput{NameNL: c.PostForm("name_nl"), NameEN: c.PostForm("name_en")}
+	err := s.ReferenceAdmin.RenameTerm(c.Request.Context(), actor(c), c.Param("list"), c.Param("slug"), in)
+	s.referenceDone(c, c.Param("list")+":"+c.Param("slug"), err)
+}
+
+// pageAddOrganisation adds a partner: POST /admin/organisations.
+func (s *Server) pageAddOrganisation(c *gin.Context) {
+	in := cases.OrganisationInput{Slug: c.PostForm("slug"), Name: c.PostForm("name")}
+	s.referenceDone(c, "org", s.ReferenceAdmin.AddOrganisation(c.Request.Context(), actor(c), in))
+}
+
+// pageAddProgramme adds a programme: POST /admin/programmes.
+func (s *Server) pageAddProgramme(c *gin.Context) {
+	in := cases.ProgrammeInput{Slug: c.PostForm("slug"), Name: c.PostForm("name"), Organisation: c.PostForm("organisation")}
+	s.referenceDone(c, "programme", s.ReferenceAdmin.AddProgramme(c.Request.Context(), actor(c), in))
+}
+
+// pageSetLimits sets a receiving organisation's handover deadlines:
+// POST /admin/organisations/{slug}/limits.
+func (s *Server) pageSetLimits(c *gin.Context) {
+	var problems []cases.FieldError
+	days := func(field string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(c.PostForm(field)))
+		if err != nil {
+			problems = append(problems, cases.FieldError{Field: field, Tag: "type", Param: "number"})
+		}
+		return n
+	}
+	l := cases.HandoverLimits{AcceptDays: days("accept_days"), ContactDays: days("contact_days")}
+	var err error = cases.Invalid(problems...)
+	if len(problems) == 0 {
+		err = s.HandoverLimits.SetHandoverLimits(c.Request.Context(), actor(c), c.Param("slug"), l)
+	}
+	s.referenceDone(c, "limits:"+c.Param("slug"), err)
+}

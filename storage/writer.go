@@ -1,0 +1,233 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"time"
+)
+
+// The writer runs the write transactions of inTx one after another on the
+// single writer connection, in the order they arrive, and commits together
+// the use cases that queued up while the previous transaction ran (group
+// commit). Each use case runs inside its own SAVEPOINT, so one that fails is
+// undone alone and the others in its batch still commit; every caller gets
+// its answer only after the commit that holds its rows. Under load this
+// turns many small commits (each rewriting the same index pages in the WAL,
+// each handing the connection to a randomly chosen waiter) into few larger
+// ones; with one use case at a time it is the plain transaction it always was.
+
+// maxBatch bounds how many use cases share one transaction, and so how long
+// the first of them waits for the last.
+const maxBatch = 32
+
+const (
+	savepointBegin    = `SAVEPOINT use_case`
+	savepointRelease  = `RELEASE use_case`
+	savepointRollback = `ROLLBACK TO use_case`
+)
+
+var (
+	errClosed = errors.New("storage: the database is closed")
+	errGoexit = errors.New("storage: a use case in the same transaction called runtime.Goexit")
+)
+
+type writeRequest struct {
+	ctx  context.Context
+	fn   func(tx *Tx) error
+	done chan writeResult
+}
+
+// writeResult is what fn returned, or the value it panicked with; the
+// panic is raised again in the caller's goroutine.
+type writeResult struct {
+	err   error
+	panic any
+}
+
+type writer struct {
+	mu     sync.RWMutex // held to read closed and send; Lock to close
+	closed bool
+	queue  chan *writeRequest
+	stop   chan struct{}
+	exited chan struct{}
+}
+
+func (db *DB) startWriter() {
+	w := &writer{queue: make(chan *writeRequest, 4*maxBatch), stop: make(chan struct{}), exited: make(chan struct{})}
+	db.writer = w
+	go db.writeLoop(w)
+}
+
+// stopWriter lets the queued use cases finish and ends the writer.
+func (db *DB) stopWriter() {
+	w := db.writer
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.stop)
+	}
+	w.mu.Unlock()
+	<-w.exited
+}
+
+// submit queues fn for the writer and waits for its outcome.
+func (db *DB) submit(ctx context.Context, fn func(tx *Tx) error) error {
+	w := db.writer
+	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return errClosed
+	}
+	select {
+	case w.queue <- req:
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	w.mu.RUnlock()
+	res := <-req.done
+	if res.panic != nil {
+		panic(res.panic)
+	}
+	return res.err
+}
+
+func (db *DB) writeLoop(w *writer) {
+	batch := make([]*writeRequest, 0, maxBatch)
+	stopped := false
+	defer func() {
+		if stopped {
+			close(w.exited)
+			return
+		}
+		// A use case ended the goroutine (runtime.Goexit: t.FailNow in a
+		// test); its transaction was rolled back. Answer its batch and
+		// carry on in a new goroutine, so no caller waits forever.
+		for _, r := range batch {
+			if r != nil {
+				select {
+				case r.done <- writeResult{err: errGoexit}:
+				default: // answered already
+				}
+			}
+		}
+		go db.writeLoop(w)
+	}()
+	for {
+		select {
+		case r := <-w.queue:
+			batch = append(batch[:0], r)
+		case <-w.stop:
+			// Closed: no one sends any more; finish what is queued.
+			for {
+				select {
+				case r := <-w.queue:
+					batch = append(batch[:0], r)
+					db.runBatch(batch)
+				default:
+					stopped = true
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-w.queue:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		db.runBatch(batch)
+		clear(batch)
+	}
+}
+
+// runBatch runs the use cases of one batch and answers each caller.
+func (db *DB) runBatch(batch []*writeRequest) {
+	live := make([]*writeRequest, 0, len(batch))
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil { // the caller gave up while queued
+			r.done <- writeResult{err: err}
+			continue
+		}
+		live = append(live, r)
+	}
+	switch len(live) {
+	case 0:
+		return
+	case 1:
+		live[0].done <- db.runAlone(live[0])
+		return
+	}
+	results := make([]writeResult, len(live))
+	err := db.runTogether(live, results)
+	for i, r := range live {
+		if err != nil && results[i].err == nil && results[i].panic == nil {
+			results[i].err = err // nothing of the batch was committed
+		}
+		r.done <- results[i]
+	}
+}
+
+// runAlone is one use case in its own transaction.
+func (db *DB) runAlone(r *writeRequest) writeResult {
+	tx, err := db.BeginTx(r.ctx)
+	if err != nil {
+		return writeResult{err: err}
+	}
+	defer tx.Rollback()
+	if res := callUseCase(tx, r.fn); res.err != nil || res.panic != nil {
+		return res
+	}
+	return writeResult{err: tx.Commit()}
+}
+
+// runTogether runs the use cases in one transaction, each in a savepoint
+// and with its own now, and commits. results gets each one's own outcome;
+// the returned error, if any, undid the whole batch.
+func (db *DB) runTogether(batch []*writeRequest, results []writeResult) error {
+	sqlTx, err := db.Write.BeginTx(context.Background(), nil)
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	bound := map[string]*sql.Stmt{}
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i].err = err
+			continue
+		}
+		tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond), bound: bound}
+		if _, err := tx.execPrepared(savepointBegin); err != nil {
+			return err
+		}
+		results[i] = callUseCase(tx, r.fn)
+		if results[i].err != nil || results[i].panic != nil {
+			// Undo this use case alone; the others stand.
+			if _, err := tx.execPrepared(savepointRollback); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.execPrepared(savepointRelease); err != nil {
+			return err
+		}
+	}
+	return sqlTx.Commit()
+}
+
+func callUseCase(tx *Tx, fn func(tx *Tx) error) (res writeResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = writeResult{panic: p}
+		}
+	}()
+	return writeResult{err: fn(tx)}
+}
