@@ -824,21 +824,8 @@ func (s *HandoverService) findNoReceipt(ctx context.Context, actor cases.Actor, 
 
 // Partners lists the organisations that receive handovers, but the actor's own.
 func (s *HandoverService) Partners(ctx context.Context, actor cases.Actor) ([]cases.Organisation, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, slug, name FROM organisations
+	return queryOrganisations(ctx, s.db.Read, `SELECT id, slug, name FROM organisations
 		WHERE receives_handovers = 1 AND id <> ? ORDER BY name`, actor.OrganisationID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []cases.Organisation
-	for rows.Next() {
-		var o cases.Organisation
-		if err := rows.Scan(&o.ID, &o.Slug, &o.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
 }
 
 // Assignees lists the active workers and coordinators of the actor's organisation.

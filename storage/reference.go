@@ -118,7 +118,12 @@ func termSlugs(terms []cases.Term) map[int64]string {
 }
 
 func loadOrganisations(ctx context.Context, db *sql.DB) ([]cases.Organisation, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, slug, name FROM organisations ORDER BY name`)
+	return queryOrganisations(ctx, db, `SELECT id, slug, name FROM organisations ORDER BY name`)
+}
+
+// queryOrganisations runs a query selecting id, slug, name of organisations.
+func queryOrganisations(ctx context.Context, db *sql.DB, query string, args ...any) ([]cases.Organisation, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -261,14 +261,24 @@ func brEmulate(t *testing.T, ctx context.Context, rule network.EmulateNetworkCon
 		if info.Type != "service_worker" {
 			continue
 		}
-		// Attached for the rest of the browser's life: cancelling would
-		// close the worker.
-		wctx, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID))
-		if err := chromedp.Do(wctx, emulate); err != nil {
+		// One session per worker: conditions belong to the session that
+		// set them, so a second one could not lift the first's. Attached
+		// for the rest of the browser's life: cancelling would close the
+		// worker.
+		wctx, ok := workerSessions.Load(info.TargetID)
+		if !ok {
+			wctx, _ = chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID))
+			workerSessions.Store(info.TargetID, wctx)
+		}
+		if err := chromedp.Do(wctx.(context.Context), emulate); err != nil {
 			t.Fatalf("service worker network conditions: %v", err)
 		}
 	}
 }
+
+// workerSessions are the chromedp contexts attached to service workers, by
+// target ID (unique across browsers).
+var workerSessions sync.Map
 
 // testNet sits between the browser and the app: it can play a dead network
 // for the browser (every request's connection is closed unanswered) and cut
@@ -282,7 +292,6 @@ type testNet struct {
 	down    bool
 	refused []string       // requests that reached the server while down
 	cut     map[string]int // "POST /api/v1/contacts" → how many more to cut
-	cutDone []string       // requests that were carried out, then cut
 	hits    map[string]int // every request, by "METHOD path"
 	bytes   map[string]int // response body bytes by "METHOD path", when counting
 }
@@ -341,9 +350,6 @@ func (n *testNet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case cut:
 		// The server does the work and commits; the browser never hears.
 		n.next.ServeHTTP(httptest.NewRecorder(), r)
-		n.mu.Lock()
-		n.cutDone = append(n.cutDone, key)
-		n.mu.Unlock()
 		hangUp(w)
 	default:
 		cw := &countingWriter{ResponseWriter: w}
