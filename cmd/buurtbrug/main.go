@@ -3,6 +3,7 @@
 //	buurtbrug [--addr A] [--db PATH] [--demo]        serve (the default)
 //	buurtbrug user add --username U --org O --roles worker [--programme P] [--name N]
 //	buurtbrug user password --username U
+//	buurtbrug gen --db city.db [--contacts N --persons N]   made-up city-scale data
 //	buurtbrug gen --db city.db [--contacts N --persons N]  made-up city-scale reach data
 //
 // Passwords for the user commands are read from BUURTBRUG_PASSWORD or from
