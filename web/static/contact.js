@@ -275,10 +275,14 @@ function setNet(net) {
 // service worker keeps them for offline use), else the form's own chips.
 let labels = null;
 
-async function loadLabels() {
+// loadLabels reads the reference lists (from the network, or offline from
+// the service worker's cache) and, given a cache, keeps them there: the
+// page may not be under the service worker's control yet on a first visit.
+async function loadLabels(cache) {
   try {
     const res = await fetch(REFERENCE_URL, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
     if (!res.ok) return;
+    if (cache) await cache.put(REFERENCE_URL, res.clone());
     const ref = await res.json();
     const en = document.documentElement.lang === 'en';
     labels = {};
@@ -327,14 +331,11 @@ async function render() {
   $('outbox-auth').hidden = !state.auth;
   $('outbox-send').hidden = !items.some((i) => i.state !== 'rejected' && i.id !== state.editing);
   const list = $('outbox-list');
-  // Rebuilding the list must not lose a keyboard user's place.
-  const focused = list.contains(document.activeElement) ? document.activeElement : null;
-  const refocus = focused && { id: focused.closest('li').dataset.id, cls: focused.className.split(' ')[0] };
-  list.replaceChildren();
+  const next = document.createElement('ul');
   for (const item of items) {
     const st = item.id === state.editing ? 'editing' : sendingNow.has(item.id) ? 'sending'
       : item.state === 'rejected' ? 'rejected' : state.auth ? 'auth' : 'waiting';
-    const li = list.appendChild(document.createElement('li'));
+    const li = next.appendChild(document.createElement('li'));
     li.className = `ob-item ob-${st}`;
     li.dataset.id = item.id;
     li.dataset.state = st;
@@ -368,12 +369,21 @@ async function render() {
       );
     }
   }
-  if (refocus) {
-    const again = list.querySelector(`li[data-id="${CSS.escape(refocus.id)}"] .${CSS.escape(refocus.cls)}`);
-    (again || $('outbox-items-title')).focus();
+  // Only what changed is replaced: a finger or the keyboard on a button of
+  // the list must not find it gone under them.
+  if (next.innerHTML !== shownList) {
+    shownList = next.innerHTML;
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
+    const refocus = focused && { id: focused.closest('li').dataset.id, cls: focused.className.split(' ')[0] };
+    list.replaceChildren(...next.childNodes);
+    if (refocus) {
+      const again = list.querySelector(`li[data-id="${CSS.escape(refocus.id)}"] .${CSS.escape(refocus.cls)}`);
+      (again || $('outbox-items-title')).focus();
+    }
   }
   setNet(state.net);
 }
+let shownList = '';
 
 async function resend(id) {
   const item = await outbox.get(id);
@@ -701,7 +711,7 @@ async function warm() {
       const res = await fetch(SHELL_URL, { credentials: 'same-origin', redirect: 'manual' });
       if (res.ok) await cache.put(SHELL_URL, res);
     }
-    await loadLabels(); // through the service worker, which keeps them
+    await loadLabels(navigator.onLine ? cache : null);
     state.ready = !!(await cache.match(SHELL_URL)) && !!(await cache.match(REFERENCE_URL));
     document.documentElement.dataset.offline = state.ready ? 'ready' : 'no';
     setNet(state.net);

@@ -30,7 +30,8 @@ self.addEventListener('activate', (event) => {
     }
     await self.clients.claim();
     // A form kept by the last version names that version's files.
-    if (await cachedShell()) await refreshShell();
+    const shell = await cachedShell();
+    if (shell && !(await shell.text()).includes('/static/v' + VERSION + '/')) await refreshShell();
   })());
 });
 

@@ -68,7 +68,7 @@ func brTouchTargets(t *testing.T, ctx context.Context, page string) {
 			let box = el;
 			if (el.matches('label.chip input')) box = el.nextElementSibling;
 			else if (el.matches('label input[type=checkbox], label input[type=radio]')) box = el.closest('label');
-			if (el.matches('p a, li > span a, .hint a, td a:not(:only-child)') && !el.closest('.outbox')) continue; // in running text
+			if (el.matches('p a, .hint a') && !el.closest('.outbox')) continue; // in running text
 			const r = box.getBoundingClientRect();
 			if (r.width === 0 && r.height === 0) continue;
 			if (r.height < 43.5 || r.width < 43.5) {

@@ -84,6 +84,9 @@ func (tr *transfers) report() (total float64, lines []string) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	for p, b := range tr.bytes {
+		if b == 0 {
+			continue // answered by the service worker, or a data: URL
+		}
 		total += b
 		note := ""
 		if tr.sw[p] {
@@ -98,7 +101,8 @@ func (tr *transfers) report() (total float64, lines []string) {
 // loadTiming reads the page's load milestones (ms since navigation start).
 const loadTiming = `(() => {
 	const n = performance.getEntriesByType('navigation')[0];
-	const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+	// (first paint when chromium leaves out the contentful one, as it may on a reload)
+	const fcp = performance.getEntriesByName('first-contentful-paint')[0] || performance.getEntriesByName('first-paint')[0];
 	return {html: n.responseEnd, fcp: fcp ? fcp.startTime : -1, load: n.loadEventEnd,
 		ready: performance.getEntriesByName('contact-ready')[0].startTime};
 })()`

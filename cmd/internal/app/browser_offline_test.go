@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -43,7 +45,7 @@ func bwResidents(t *testing.T, api *client, q string) []any {
 func bwReady(t *testing.T, ctx context.Context) {
 	t.Helper()
 	brWait(t, ctx, "offline use ready",
-		`navigator.serviceWorker.controller !== null && document.documentElement.dataset.offline === 'ready'`, 15*time.Second)
+		`navigator.serviceWorker.controller !== null && document.documentElement.dataset.offline === 'ready'`, 30*time.Second)
 }
 
 func bwOutboxCount(t *testing.T, ctx context.Context) int {
@@ -88,6 +90,21 @@ func TestBrowserOnlineContact(t *testing.T) {
 	list := bwContacts(t, api)
 	if len(list) != 1 || list[0]["note"] != "Vraag over de energietoeslag." || list[0]["anonymous"] != true {
 		t.Fatalf("the API has %v", list)
+	}
+
+	// Installable: chromium reads the manifest and finds nothing missing.
+	bwReady(t, ctx)
+	manifest, err := chromedp.Call(ctx, page.GetAppManifest, page.GetAppManifestParams{})
+	if err != nil || len(manifest.Errors) > 0 || !strings.HasSuffix(manifest.URL, "/manifest.webmanifest") ||
+		!strings.Contains(manifest.Data, `"start_url": "/contacts/new"`) {
+		t.Errorf("manifest %s: %v %v", manifest.URL, err, manifest.Errors)
+	}
+	installable, err := chromedp.Call(ctx, page.GetInstallabilityErrors, cdp.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range installable.InstallabilityErrors {
+		t.Errorf("not installable: %s", e.ErrorID)
 	}
 	brStep(t, ctx, "mijn contacten", chromedp.Click(chromedp.CSS(`nav a[href="/contacts"]`)),
 		chromedp.WaitVisible(chromedp.CSS("table")))
@@ -295,6 +312,7 @@ func TestBrowserRejectedOnSync(t *testing.T) {
 
 	// Kept on the device: still there after a reload.
 	brStep(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("contact-form")))
+	bwReady(t, ctx)
 	brWait(t, ctx, "refused item after reload", `document.querySelector('#outbox-list li[data-state=rejected]') !== null`, 5*time.Second)
 
 	// Fixed in the form and sent again, under the same UUID.
