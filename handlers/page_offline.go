@@ -24,7 +24,7 @@ func (s *Server) pageContactShell(c *gin.Context) {
 	}
 	lang := s.lang(c)
 	pd := pageData{Lang: lang, Title: s.i18n.T(lang, "contact.new.title"), Path: "/contacts/new", Data: p,
-		User: menuOnly{}, Roles: map[string]bool{}}
+		User: menuOnly{}, Roles: map[string]bool{}, InlineCSS: s.inlineCSS}
 	for _, r := range session(c).User.Roles {
 		pd.Roles[r] = true
 	}

@@ -67,6 +67,8 @@ type pageData struct {
 	Roles     map[string]bool
 	Path      string
 	Data      any
+	// InlineCSS, when set, is put in the page instead of a stylesheet link.
+	InlineCSS template.CSS
 }
 
 // render writes a page in the request's language.
@@ -85,6 +87,9 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 		for _, r := range sess.User.Roles {
 			pd.Roles[r] = true
 		}
+	}
+	if c.GetBool(ctxCompressPage) {
+		pd.InlineCSS = s.inlineCSS
 	}
 	body, err := s.execute(t, pd)
 	if err != nil {

@@ -4,8 +4,11 @@ package handlers
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"html/template"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 
@@ -13,6 +16,7 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/auth"
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/web"
 )
 
 // ReferenceService is cases.ReferenceService plus reloading after changes.
@@ -47,8 +51,12 @@ type Server struct {
 	Log         *slog.Logger
 	LogRequests bool
 
-	i18n  *i18n
-	pages map[string]*template.Template
+	i18n *i18n
+	csp  string
+	// inlineCSS is app.css, carried inside the pages that must paint after
+	// one round trip (the contact form); its hash is in the CSP.
+	inlineCSS template.CSS
+	pages     map[string]*template.Template
 }
 
 // Handler builds the router. Call once.
@@ -63,6 +71,13 @@ func (s *Server) Handler() (http.Handler, error) {
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
+	css, err := fs.ReadFile(web.Static, "static/app.css")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(css)
+	s.inlineCSS = template.CSS(css)
+	s.csp = contentSecurityPolicy("sha256-" + base64.StdEncoding.EncodeToString(sum[:]))
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true

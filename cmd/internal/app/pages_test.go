@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -521,8 +523,18 @@ func TestPageSecurityHeaders(t *testing.T) {
 		if regexp.MustCompile(`<script(?:\s[^>]*)?>\s*[^<\s]`).MatchString(body) || strings.Contains(body, "<script>") {
 			t.Errorf("%s: inline script", tc.path)
 		}
-		if strings.Contains(body, " style=") || strings.Contains(body, "<style") || strings.Contains(body, " onclick=") {
+		if strings.Contains(body, " style=") || strings.Contains(body, " onclick=") {
 			t.Errorf("%s: inline style or handler", tc.path)
+		}
+		// An inline stylesheet is allowed only by its hash in the CSP.
+		for _, m := range regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindAllStringSubmatch(body, -1) {
+			sum := sha256.Sum256([]byte(m[1]))
+			if hash := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(csp, hash) {
+				t.Errorf("%s: inline stylesheet whose hash %s is not in the CSP", tc.path, hash)
+			}
+		}
+		if strings.Count(body, "<style") != strings.Count(body, "<style>") {
+			t.Errorf("%s: a style element with attributes", tc.path)
 		}
 	}
 	if ct := c.get("/static/contact.js").header.Get("Content-Type"); !strings.Contains(ct, "javascript") {
