@@ -8,22 +8,28 @@ import (
 // Checkpoints copy the WAL back into the database file. SQLite runs them in
 // the commit that crosses wal_autocheckpoint pages, so by default the one
 // writer connection stopped every thousand pages to copy pages and fsync,
-// and every queued write waited. A background checkpointer on a read
-// connection does the copying now (PASSIVE: it never blocks the writer or
-// readers); the writer's own automatic checkpoint stays as a fallback at
-// writerAutoCheckpoint pages, when little is left to copy.
+// and every queued write waited (commits of 15-25 ms under load). A
+// background checkpointer on a read connection does the copying now
+// (PASSIVE: it never blocks the writer or readers), right after each commit
+// of the writer and at least every checkpointEvery. It cannot restart the
+// WAL while writes keep coming, so the writer's own automatic checkpoint
+// stays, every writerAutoCheckpoint pages: by then it only copies the pages
+// of the last few commits, and the next write starts the WAL file from the
+// beginning again (the file stays near 16 MiB).
 const (
 	checkpointEvery      = 250 * time.Millisecond
-	writerAutoCheckpoint = 8000 // pages (4 KiB): in the writer's DSN
+	checkpointGap        = 2 * time.Millisecond // at least between two passes
+	writerAutoCheckpoint = 4000                 // pages (4 KiB): in the writer's DSN
 )
 
 type checkpointer struct {
+	kick   chan struct{}
 	stop   chan struct{}
 	exited chan struct{}
 }
 
 func (db *DB) startCheckpointer() {
-	c := &checkpointer{stop: make(chan struct{}), exited: make(chan struct{})}
+	c := &checkpointer{kick: make(chan struct{}, 1), stop: make(chan struct{}), exited: make(chan struct{})}
 	db.checkpointer = c
 	go func() {
 		defer close(c.exited)
@@ -34,10 +40,22 @@ func (db *DB) startCheckpointer() {
 			case <-c.stop:
 				return
 			case <-tick.C:
-				db.checkpoint()
+			case <-c.kick:
 			}
+			db.checkpoint()
+			time.Sleep(checkpointGap)
 		}
 	}()
+}
+
+// kickCheckpointer asks for a pass soon; the writer calls it after commits.
+func (db *DB) kickCheckpointer() {
+	if c := db.checkpointer; c != nil {
+		select {
+		case c.kick <- struct{}{}:
+		default: // one is due already
+		}
+	}
 }
 
 // checkpoint copies what the WAL holds into the database file, as far as

@@ -146,6 +146,7 @@ func (db *DB) writeLoop(w *writer) {
 			}
 		}
 		db.runBatch(batch)
+		db.kickCheckpointer()
 		clear(batch)
 	}
 }

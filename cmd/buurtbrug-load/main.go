@@ -183,13 +183,24 @@ func run(cfg config) (*result, error) {
 		// Only ever the given server: never follow a redirect elsewhere.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	// Set-up: log every client in, concurrently but before the clock starts.
+	// Set-up before the clock starts: the first client of each login alone,
+	// stopping at the first failure (a wrong password must not cost the
+	// address its login attempts: the server throttles after five), then
+	// the others concurrently.
 	clients := make([]*client, cfg.clients)
-	setupErrs := make([]error, cfg.clients)
-	var wg sync.WaitGroup
 	for i := range clients {
 		clients[i] = &client{cfg: cfg, http: httpClient, rng: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano()))),
 			byStatus: map[string]int{}, firstErr: map[string]string{}}
+	}
+	first := min(len(cfg.users), cfg.clients)
+	for i := range first {
+		if err := clients[i].setUp(cfg.users[i]); err != nil {
+			return nil, fmt.Errorf("setting up clients: %w", err)
+		}
+	}
+	setupErrs := make([]error, cfg.clients)
+	var wg sync.WaitGroup
+	for i := first; i < cfg.clients; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -370,6 +381,7 @@ func (c *client) load(ctx context.Context) {
 			return // the run ended mid-request: not an error of the server
 		case err != nil:
 			c.fail("transport", err.Error())
+			time.Sleep(10 * time.Millisecond) // the server may be gone: do not spin
 		case status != http.StatusCreated:
 			c.fail(fmt.Sprint(status), truncate(body))
 		default:

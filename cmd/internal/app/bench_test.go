@@ -226,7 +226,7 @@ func BenchmarkCreateContactTCP(b *testing.B) {
 func benchRawDSN(path string) string {
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)",
-		"temp_store(MEMORY)", "cache_size(-16000)", "wal_autocheckpoint(8000)"} {
+		"temp_store(MEMORY)", "cache_size(-16000)", "wal_autocheckpoint(4000)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
