@@ -22,6 +22,7 @@ const (
 	EBADREQUEST   = "bad_request"  // unreadable request (malformed JSON, wrong types)
 	EGONE         = "gone"         // no longer available
 	ENOTALLOWED   = "not_allowed"  // a state machine forbids the move
+	ECANCELED     = "canceled"     // the client went away before the answer
 )
 
 // Error is a domain error. Message is a translation key with Args filled in by

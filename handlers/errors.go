@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -29,6 +30,7 @@ var statusOf = map[string]int{
 	cases.EINVALID:      http.StatusUnprocessableEntity,
 	cases.ETOOMANY:      http.StatusTooManyRequests,
 	cases.EINTERNAL:     http.StatusInternalServerError,
+	cases.ECANCELED:     499, // client closed the request (nginx's convention)
 }
 
 // apiError is the JSON body of every error answer on /api/.
@@ -45,7 +47,12 @@ type apiError struct {
 func (s *Server) errorBody(c *gin.Context, err error) (int, apiError) {
 	lang := s.lang(c)
 	var e *cases.Error
-	if !errors.As(err, &e) {
+	switch {
+	case errors.As(err, &e):
+	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
+		// The client went away mid-request: nothing to report, nobody to tell.
+		e = cases.Errorf(cases.ECANCELED, "canceled")
+	default:
 		s.Log.Error("internal error", "method", c.Request.Method, "path", c.FullPath(), "err", err)
 		e = cases.Errorf(cases.EINTERNAL, "internal")
 	}

@@ -159,6 +159,8 @@ const (
 	contactOutcomeInsert = `INSERT INTO contact_outcomes (contact_id, outcome_id) VALUES (?, ?)`
 )
 
+// insertContact writes a contact made by another use case (a handover's
+// first contact) and brings the reach facts up to date with it.
 func (tx *Tx) insertContact(c *cases.Contact, row contactRow) error {
 	_, err := tx.Exec(`INSERT INTO contacts (id, organisation_id, programme_id, worker_id, resident_id, occurred_at,
 		neighbourhood_id, kind_id, note, version, created_at, updated_at)
@@ -168,7 +170,10 @@ func (tx *Tx) insertContact(c *cases.Contact, row contactRow) error {
 	if err != nil {
 		return err
 	}
-	return tx.writeContactLists(c.ID, row)
+	if err := tx.writeContactLists(c.ID, row); err != nil {
+		return err
+	}
+	return tx.refreshReach()
 }
 
 func (tx *Tx) writeContactLists(id string, row contactRow) error {
