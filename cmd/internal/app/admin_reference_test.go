@@ -4,35 +4,16 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 )
 
 // formLogin logs in through the login form and returns the session's CSRF
-// token for posting forms.
+// token for posting forms (from /api/v1/me, which every role may read).
 func formLogin(t *testing.T, env *testEnv, username string) (*client, string) {
 	t.Helper()
-	c := env.anonymous()
-	page := c.do("GET", "/login", nil)
-	token := hiddenCSRF(t, page.body)
-	res := c.postForm("/login", url.Values{"csrf_token": {token}, "username": {username}, "password": {DemoPassword}})
-	if res.status != http.StatusSeeOther {
-		t.Fatalf("form login %s: %d", username, res.status)
-	}
-	me := c.do("GET", "/api/v1/me", nil)
-	return c, me.json()["csrf_token"].(string)
-}
-
-var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
-
-func hiddenCSRF(t *testing.T, page []byte) string {
-	t.Helper()
-	m := csrfInput.FindSubmatch(page)
-	if m == nil {
-		t.Fatalf("no csrf_token field in page")
-	}
-	return string(m[1])
+	c := env.pageLogin(username)
+	return c, c.do("GET", "/api/v1/me", nil).json()["csrf_token"].(string)
 }
 
 // postForm posts an HTML form (no CSRF header: forms carry the field).

@@ -48,7 +48,7 @@ func TestHandoverOverdueAcrossHolidays(t *testing.T) {
 	// Saturday 2 May. First contact within 10: Mon 4, Wed 6 (Tue 5 May is
 	// Liberation Day), Thu 7, Fri 8, Mon 11: overdue from Tuesday 12 May.
 	env.clock.Set(amsterdam("2026-04-23 09:00"))
-	dock, hoop, dockCoord := login()
+	dock, hoop, _ := login()
 	notAccepted := dock.send(handoverBody(dock.dockResident("Laat"), "al-amal"))["id"].(string)
 	env.clock.Advance(time.Minute)
 	notContacted := dock.send(handoverBody(dock.dockResident("Later"), "al-amal"))["id"].(string)
@@ -70,6 +70,7 @@ func TestHandoverOverdueAcrossHolidays(t *testing.T) {
 		{"2026-05-12 00:00", []string{notAccepted, notContacted}, true, true},
 	} {
 		env.clock.Set(amsterdam(step.at))
+		var dockCoord *client
 		dock, hoop, dockCoord = login()
 		for who, c := range map[string]*client{"sender": dockCoord, "receiver": hoop} {
 			ids, n := overdueIDs(c, "")

@@ -67,15 +67,6 @@ func (c *client) pageToken() string {
 	return string(m[1])
 }
 
-// apiClient turns a page-logged-in client into one that may call the API
-// with the same session.
-func (c *client) apiClient() *client {
-	c.env.t.Helper()
-	cp := *c
-	cp.csrf = c.pageToken()
-	return &cp
-}
-
 func pageHas(t *testing.T, what string, body []byte, parts ...string) {
 	t.Helper()
 	for _, p := range parts {

@@ -226,11 +226,6 @@ func abs(n int) int {
 	return n
 }
 
-// exportCell is one cell of a table as an export shows it.
-type exportCell struct {
-	row, col, text string
-}
-
 // parseCSVTable reads the table part of a CSV export: the records from the
 // header (first cell headFirst) on.
 func parseCSVTable(t *testing.T, data []byte, comma rune, headFirst string) (meta [][]string, header []string, rows [][]string) {
@@ -247,7 +242,6 @@ func parseCSVTable(t *testing.T, data []byte, comma rune, headFirst string) (met
 		if rec[0] == headFirst {
 			return records[:i], rec, records[i+1:]
 		}
-		meta = append(meta, rec)
 	}
 	t.Fatalf("CSV has no header row %q", headFirst)
 	return nil, nil, nil
