@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -121,18 +122,21 @@ func (t *i18n) Field(lang string, fe cases.FieldError) string {
 	return t.T(lang, "field.invalid")
 }
 
-// label names a field ("topics[2]" is labelled as "topics"); a field without
-// a label keeps its JSON name.
+// label names a field: "topics[2]" is labelled as "topics", and a nested
+// "consent.how" as "consent.how" or else as "how". A field without a label
+// keeps its JSON name.
 func (t *i18n) label(lang, field string) string {
-	base := field
-	if i := strings.IndexByte(base, '['); i > 0 {
-		base = base[:i]
-	}
-	if l, ok := t.catalogue[lang]["label."+base]; ok {
-		return l
-	}
-	if l, ok := t.catalogue[langNL]["label."+base]; ok {
-		return l
+	base := indexSuffix.ReplaceAllString(field, "")
+	_, last, _ := strings.Cut(base, ".")
+	for _, key := range []string{base, last} {
+		for _, l := range []string{lang, langNL} {
+			if label, ok := t.catalogue[l]["label."+key]; ok && key != "" {
+				return label
+			}
+		}
 	}
 	return field
 }
+
+// indexSuffix matches the list indexes in a field path ("[0]").
+var indexSuffix = regexp.MustCompile(`\[[0-9]+\]`)
