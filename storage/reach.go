@@ -34,7 +34,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
 )
@@ -49,134 +48,10 @@ const rebuildAbove = 20000
 // waits for a backlog written elsewhere.
 const hookLimit = 200
 
-// reachContact is a contact as reach counts it.
-type reachContact struct {
-	seq         int64 // the contact's rowid: breaks ties between equal times
-	personID    int64 // 0: anonymous
-	programmeID int64
-	at          time.Time
-	hoodID      int64
-	topics      []int64
-	helped      bool
-	counted     bool // exists and not voided
-}
-
-// personAttrs are what the age and gender breakdowns read of a person: from
-// any of their records (linked records share the birth date the pseudonym
-// was made from); gender from the most recently updated record that has one.
-type personAttrs struct {
-	birthDate string
-	birthYear int
-	gender    string
-}
-
-type factKey struct {
-	programmeID int64 // 0: all programmes
-	period      string
-}
-
-type fact struct {
-	firstAt, firstSeq int64 // Unix milliseconds, contact rowid
-	hoodID            int64
-	helped            bool
-	topics            string // sorted IDs, comma-separated
-	age, gender       string
-}
-
-// newFact starts the fact of a period with its first contact.
-func newFact(c reachContact, attrs personAttrs, p cases.Period) fact {
-	return fact{firstAt: c.at.UnixMilli(), firstSeq: c.seq, hoodID: c.hoodID, helped: c.helped, topics: mergeTopics("", c.topics),
-		age: cases.AgeBand(attrs.birthDate, attrs.birthYear, p.LastDay()), gender: cases.GenderColumn(attrs.gender)}
-}
-
-// merge takes another contact of the same person and period into f.
-func (f fact) merge(c reachContact) fact {
-	if at := c.at.UnixMilli(); at < f.firstAt || (at == f.firstAt && c.seq < f.firstSeq) {
-		f.firstAt, f.firstSeq, f.hoodID = at, c.seq, c.hoodID
-	}
-	f.helped = f.helped || c.helped
-	f.topics = mergeTopics(f.topics, c.topics)
-	return f
-}
-
-func mergeTopics(list string, add []int64) string {
-	ids := parseIDs(list)
-	for _, t := range add {
-		if !slices.Contains(ids, t) {
-			ids = append(ids, t)
-		}
-	}
-	slices.Sort(ids)
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
-}
-
-func parseIDs(list string) []int64 {
-	var out []int64
-	for _, s := range strings.Split(list, ",") {
-		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// personFacts computes a person's facts from all their counted contacts.
-func personFacts(contacts []reachContact, attrs personAttrs) map[factKey]fact {
-	out := map[factKey]fact{}
-	for _, c := range contacts {
-		for _, p := range cases.PeriodsOf(c.at) {
-			for _, prog := range [2]int64{c.programmeID, 0} {
-				k := factKey{prog, p.String()}
-				if f, ok := out[k]; ok {
-					out[k] = f.merge(c)
-				} else {
-					out[k] = newFact(c, attrs, p)
-				}
-			}
-		}
-	}
-	return out
-}
-
-type counterKey struct {
-	period      string
-	programmeID int64
-	measure     string
-	key         string
-}
-
-// counterDelta collects counter changes of one refresh.
-type counterDelta map[counterKey]int
-
-func (d counterDelta) fact(k factKey, f fact, sign int) {
-	add := func(measure, key string) { d[counterKey{k.period, k.programmeID, measure, key}] += sign }
-	add(cases.MeasureReached, "")
-	if f.helped {
-		add(cases.MeasureHelped, "")
-	}
-	add(cases.MeasureHood, strconv.FormatInt(f.hoodID, 10))
-	for _, t := range strings.Split(f.topics, ",") {
-		if t != "" {
-			add(cases.MeasureTopic, t)
-		}
-	}
-	add(cases.MeasureAge, f.age)
-	add(cases.MeasureGender, f.gender)
-}
-
-// moments counts one contact moment in its quarter. Moments add up, so
-// half-years and years are the sums of their quarters (ReachService.counts).
-func (d counterDelta) moments(programmeID int64, at string, sign int) {
-	t, err := cases.ParseTime(at)
-	if err != nil {
-		return
-	}
-	d[counterKey{cases.PeriodsOf(t)[0].String(), programmeID, cases.MeasureMoments, ""}] += sign
-}
+// reachOutcomeSlugs selects a contact's outcomes, so that cases.Helped
+// decides whether it helped.
+const reachOutcomeSlugs = `COALESCE((SELECT group_concat(o.slug) FROM contact_outcomes co
+		JOIN outcomes o ON o.id = co.outcome_id WHERE co.contact_id = c.id), '')`
 
 // Statements on the path of every logged contact, prepared once (see
 // hotStatements).
@@ -187,16 +62,13 @@ const (
 		UNION ALL SELECT '', 0, 0, 0, '', '', person_id FROM reach_dirty_persons LIMIT ?`
 	reachContactState = `SELECT c.rowid, COALESCE(r.person_id, 0), c.programme_id, c.occurred_at, c.neighbourhood_id,
 		COALESCE((SELECT group_concat(topic_id) FROM contact_topics WHERE contact_id = c.id), ''),
-		EXISTS (SELECT 1 FROM contact_outcomes o WHERE o.contact_id = c.id
-			AND o.outcome_id NOT IN (SELECT id FROM outcomes WHERE slug = '` + cases.OutcomeInformationOnly + `')),
+		` + reachOutcomeSlugs + `,
 		c.voided_at IS NULL
 		FROM contacts c LEFT JOIN residents r ON r.id = c.resident_id WHERE c.id = ?`
 	reachFactsOfPerson = `SELECT programme_id, period, first_at, first_seq, neighbourhood_id, helped, topics, age_band, gender
 		FROM reach_facts WHERE person_id = ?`
-	reachPersonAttrs = `SELECT COALESCE(MAX(birth_date), ''), COALESCE(MAX(birth_year), 0),
-		COALESCE((SELECT gender FROM residents WHERE person_id = ?1 AND gender IS NOT NULL
-			ORDER BY updated_at DESC, id DESC LIMIT 1), '')
-		FROM residents WHERE person_id = ?1`
+	reachPersonAttrs = `SELECT COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, '')
+		FROM residents WHERE person_id = ? ORDER BY updated_at, id`
 	reachClearDirty = `DELETE FROM reach_dirty_contacts`
 )
 
@@ -289,22 +161,24 @@ func (tx *Tx) refreshReachUpTo(limit int) error {
 	case len(dirty) > rebuildAbove:
 		return tx.rebuildReach()
 	}
-	d := counterDelta{}
+	d := cases.CounterDelta{}
 	full := map[int64]bool{}
 	for _, p := range persons {
 		full[p] = true
 	}
-	var added []reachContact
+	var added []cases.ReachContact
 	for _, dc := range dirty {
 		cur, err := tx.contactState(dc.id)
 		if err != nil {
 			return err
 		}
 		if dc.existed && dc.counted {
-			d.moments(dc.programmeID, dc.at, -1)
+			if at, err := cases.ParseTime(dc.at); err == nil {
+				d.Moments(dc.programmeID, at, -1)
+			}
 		}
-		if cur.counted {
-			d.moments(cur.programmeID, cases.FormatTime(cur.at), +1)
+		if cur.Counted {
+			d.Moments(cur.Programme, cur.At, +1)
 		}
 		switch {
 		case dc.existed:
@@ -316,10 +190,10 @@ func (tx *Tx) refreshReachUpTo(limit int) error {
 					return err
 				}
 			}
-			if cur.personID != 0 {
-				full[cur.personID] = true
+			if cur.Person != 0 {
+				full[cur.Person] = true
 			}
-		case cur.counted && cur.personID != 0:
+		case cur.Counted && cur.Person != 0:
 			added = append(added, cur)
 		}
 	}
@@ -333,14 +207,14 @@ func (tx *Tx) refreshReachUpTo(limit int) error {
 			return err
 		}
 	}
-	byPerson := map[int64][]reachContact{}
+	byPerson := map[int64][]cases.ReachContact{}
 	var order []int64
 	for _, c := range added {
-		if !full[c.personID] {
-			if byPerson[c.personID] == nil {
-				order = append(order, c.personID)
+		if !full[c.Person] {
+			if byPerson[c.Person] == nil {
+				order = append(order, c.Person)
 			}
-			byPerson[c.personID] = append(byPerson[c.personID], c)
+			byPerson[c.Person] = append(byPerson[c.Person], c)
 		}
 	}
 	for _, p := range order {
@@ -396,30 +270,50 @@ func (tx *Tx) queryPrepared(query string, args ...any) (*sql.Rows, error) {
 
 // contactState reads a contact as it now is; a contact that does not exist
 // is not counted.
-func (tx *Tx) contactState(id string) (reachContact, error) {
-	var c reachContact
-	var topics, at string
-	err := tx.queryRowPrepared(reachContactState, id).Scan(&c.seq, &c.personID, &c.programmeID, &at, &c.hoodID,
-		&topics, &c.helped, &c.counted)
+func (tx *Tx) contactState(id string) (cases.ReachContact, error) {
+	var c cases.ReachContact
+	var topics, outcomes, at string
+	err := tx.queryRowPrepared(reachContactState, id).Scan(&c.Seq, &c.Person, &c.Programme, &at, &c.Hood,
+		&topics, &outcomes, &c.Counted)
 	if errors.Is(err, sql.ErrNoRows) {
-		return reachContact{}, nil
+		return cases.ReachContact{}, nil
 	} else if err != nil {
 		return c, err
 	}
-	c.topics = parseIDs(topics)
-	c.at, err = cases.ParseTime(at)
+	c.Topics = cases.ParseKeys(topics)
+	c.Helped = cases.Helped(splitList(outcomes))
+	c.At, err = cases.ParseTime(at)
 	return c, err
 }
 
-func (tx *Tx) personAttrs(personID int64) (personAttrs, error) {
-	var a personAttrs
-	err := tx.queryRowPrepared(reachPersonAttrs, personID).Scan(&a.birthDate, &a.birthYear, &a.gender)
-	return a, err
+// splitList splits a group_concat of slugs ("a,b"); slugs hold no commas.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func (tx *Tx) personAttrs(personID int64) (cases.PersonAttrs, error) {
+	rows, err := tx.queryPrepared(reachPersonAttrs, personID)
+	if err != nil {
+		return cases.PersonAttrs{}, err
+	}
+	defer rows.Close()
+	var records []cases.PersonAttrs
+	for rows.Next() {
+		var r cases.PersonAttrs
+		if err := rows.Scan(&r.BirthDate, &r.BirthYear, &r.Gender); err != nil {
+			return cases.PersonAttrs{}, err
+		}
+		records = append(records, r)
+	}
+	return cases.CombineAttrs(records), rows.Err()
 }
 
 // addContactsToFacts merges new contacts of one person into their facts,
 // reading the facts once and writing the changed ones in one batch.
-func (tx *Tx) addContactsToFacts(personID int64, contacts []reachContact, d counterDelta) error {
+func (tx *Tx) addContactsToFacts(personID int64, contacts []cases.ReachContact, d cases.CounterDelta) error {
 	rows, err := tx.queryPrepared(reachFactsOfPerson, personID)
 	if err != nil {
 		return err
@@ -429,31 +323,29 @@ func (tx *Tx) addContactsToFacts(personID int64, contacts []reachContact, d coun
 		return err
 	}
 	old := maps.Clone(have)
-	var attrs *personAttrs
-	var changed []factKey
+	var attrs *cases.PersonAttrs
+	var changed []cases.FactKey
 	for _, c := range contacts {
-		for _, p := range cases.PeriodsOf(c.at) {
-			for _, prog := range [2]int64{c.programmeID, 0} {
-				k := factKey{prog, p.String()}
-				f, ok := have[k]
-				if ok {
-					f = f.merge(c)
-				} else {
-					if attrs == nil {
-						a, err := tx.personAttrs(personID)
-						if err != nil {
-							return err
-						}
-						attrs = &a
+		for _, k := range cases.FactKeys(c.Programme, c.At) {
+			f, ok := have[k]
+			if ok {
+				f = f.Merge(c)
+			} else {
+				if attrs == nil {
+					a, err := tx.personAttrs(personID)
+					if err != nil {
+						return err
 					}
-					f = newFact(c, *attrs, p)
+					attrs = &a
 				}
-				if !ok || f != have[k] {
-					if !slices.Contains(changed, k) {
-						changed = append(changed, k)
-					}
-					have[k] = f
+				p, _ := cases.ParsePeriod(k.Period)
+				f = cases.NewFact(c, *attrs, p)
+			}
+			if !ok || f != have[k] {
+				if !slices.Contains(changed, k) {
+					changed = append(changed, k)
 				}
+				have[k] = f
 			}
 		}
 	}
@@ -464,27 +356,27 @@ func (tx *Tx) addContactsToFacts(personID int64, contacts []reachContact, d coun
 			continue
 		}
 		if existed {
-			d.fact(k, o, -1)
+			d.Fact(k, o, -1)
 		}
-		d.fact(k, have[k], +1)
+		d.Fact(k, have[k], +1)
 		writes = append(writes, factWrite{k, have[k]})
 	}
 	return tx.writeFacts(personID, writes)
 }
 
 type factWrite struct {
-	key  factKey
-	fact fact
+	key  cases.FactKey
+	fact cases.Fact
 }
 
-func scanFacts(rows *sql.Rows) (map[factKey]fact, error) {
+func scanFacts(rows *sql.Rows) (map[cases.FactKey]cases.Fact, error) {
 	defer rows.Close()
-	out := map[factKey]fact{}
+	out := map[cases.FactKey]cases.Fact{}
 	for rows.Next() {
-		var k factKey
-		var f fact
-		if err := rows.Scan(&k.programmeID, &k.period, &f.firstAt, &f.firstSeq, &f.hoodID, &f.helped, &f.topics,
-			&f.age, &f.gender); err != nil {
+		var k cases.FactKey
+		var f cases.Fact
+		if err := rows.Scan(&k.Programme, &k.Period, &f.FirstAt, &f.FirstSeq, &f.Hood, &f.Helped, &f.Topics,
+			&f.Age, &f.Gender); err != nil {
 			return nil, err
 		}
 		out[k] = f
@@ -498,8 +390,8 @@ func (tx *Tx) writeFacts(personID int64, writes []factWrite) error {
 		args := make([]any, 0, 10*len(chunk))
 		for _, w := range chunk {
 			f := w.fact
-			args = append(args, personID, w.key.programmeID, w.key.period, f.firstAt, f.firstSeq, f.hoodID, f.helped,
-				f.topics, f.age, f.gender)
+			args = append(args, personID, w.key.Programme, w.key.Period, f.FirstAt, f.FirstSeq, f.Hood, f.Helped,
+				f.Topics, f.Age, f.Gender)
 		}
 		_, err := tx.execPrepared(reachFactUpsert(len(chunk)), args...)
 		return err
@@ -508,7 +400,7 @@ func (tx *Tx) writeFacts(personID int64, writes []factWrite) error {
 
 // recomputePerson recomputes a person's facts from their counted contacts
 // and moves the counters by the difference.
-func (tx *Tx) recomputePerson(personID int64, d counterDelta) error {
+func (tx *Tx) recomputePerson(personID int64, d cases.CounterDelta) error {
 	attrs, err := tx.personAttrs(personID)
 	if err != nil {
 		return err
@@ -517,7 +409,7 @@ func (tx *Tx) recomputePerson(personID int64, d counterDelta) error {
 	if err != nil {
 		return err
 	}
-	want := personFacts(contacts, attrs)
+	want := cases.PersonFacts(contacts, attrs)
 	rows, err := tx.queryPrepared(reachFactsOfPerson, personID)
 	if err != nil {
 		return err
@@ -531,20 +423,20 @@ func (tx *Tx) recomputePerson(personID int64, d counterDelta) error {
 		f, keep := want[k]
 		switch {
 		case !keep:
-			d.fact(k, old, -1)
+			d.Fact(k, old, -1)
 			if _, err := tx.Exec(`DELETE FROM reach_facts WHERE person_id = ? AND programme_id = ? AND period = ?`,
-				personID, k.programmeID, k.period); err != nil {
+				personID, k.Programme, k.Period); err != nil {
 				return err
 			}
 		case f != old:
-			d.fact(k, old, -1)
-			d.fact(k, f, +1)
+			d.Fact(k, old, -1)
+			d.Fact(k, f, +1)
 			writes = append(writes, factWrite{k, f})
 		}
 	}
 	for k, f := range want {
 		if _, ok := have[k]; !ok {
-			d.fact(k, f, +1)
+			d.Fact(k, f, +1)
 			writes = append(writes, factWrite{k, f})
 		}
 	}
@@ -553,10 +445,9 @@ func (tx *Tx) recomputePerson(personID int64, d counterDelta) error {
 
 const reachContactColumns = `c.rowid, r.person_id, c.programme_id, c.occurred_at, c.neighbourhood_id,
 	COALESCE((SELECT group_concat(topic_id) FROM contact_topics WHERE contact_id = c.id), ''),
-	EXISTS (SELECT 1 FROM contact_outcomes o WHERE o.contact_id = c.id
-		AND o.outcome_id NOT IN (SELECT id FROM outcomes WHERE slug = '` + cases.OutcomeInformationOnly + `'))`
+	` + reachOutcomeSlugs
 
-func (tx *Tx) personContacts(personID int64) ([]reachContact, error) {
+func (tx *Tx) personContacts(personID int64) ([]cases.ReachContact, error) {
 	rows, err := tx.Query(`SELECT `+reachContactColumns+`
 		FROM residents r JOIN contacts c ON c.resident_id = r.id
 		WHERE r.person_id = ? AND c.voided_at IS NULL`, personID)
@@ -564,7 +455,7 @@ func (tx *Tx) personContacts(personID int64) ([]reachContact, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []reachContact
+	var out []cases.ReachContact
 	for rows.Next() {
 		c, err := scanReachContact(rows)
 		if err != nil {
@@ -575,34 +466,35 @@ func (tx *Tx) personContacts(personID int64) ([]reachContact, error) {
 	return out, rows.Err()
 }
 
-func scanReachContact(rows *sql.Rows) (reachContact, error) {
-	c := reachContact{counted: true}
-	var topics, at string
-	if err := rows.Scan(&c.seq, &c.personID, &c.programmeID, &at, &c.hoodID, &topics, &c.helped); err != nil {
+func scanReachContact(rows *sql.Rows) (cases.ReachContact, error) {
+	c := cases.ReachContact{Counted: true}
+	var topics, outcomes, at string
+	if err := rows.Scan(&c.Seq, &c.Person, &c.Programme, &at, &c.Hood, &topics, &outcomes); err != nil {
 		return c, err
 	}
-	c.topics = parseIDs(topics)
+	c.Topics = cases.ParseKeys(topics)
+	c.Helped = cases.Helped(splitList(outcomes))
 	var err error
-	c.at, err = cases.ParseTime(at)
+	c.At, err = cases.ParseTime(at)
 	return c, err
 }
 
-func (tx *Tx) applyCounts(d counterDelta) error {
-	keys := make([]counterKey, 0, len(d))
+func (tx *Tx) applyCounts(d cases.CounterDelta) error {
+	keys := make([]cases.CounterKey, 0, len(d))
 	for k, n := range d {
 		if n != 0 {
 			keys = append(keys, k)
 		}
 	}
 	// A fixed order keeps the writes deterministic.
-	slices.SortFunc(keys, func(a, b counterKey) int {
-		return strings.Compare(a.period+"\x00"+a.measure+"\x00"+a.key+"\x00"+strconv.FormatInt(a.programmeID, 10),
-			b.period+"\x00"+b.measure+"\x00"+b.key+"\x00"+strconv.FormatInt(b.programmeID, 10))
+	slices.SortFunc(keys, func(a, b cases.CounterKey) int {
+		return strings.Compare(a.Period+"\x00"+a.Measure+"\x00"+a.Key+"\x00"+strconv.FormatInt(a.Programme, 10),
+			b.Period+"\x00"+b.Measure+"\x00"+b.Key+"\x00"+strconv.FormatInt(b.Programme, 10))
 	})
-	return batched(keys, countBatches, func(chunk []counterKey) error {
+	return batched(keys, countBatches, func(chunk []cases.CounterKey) error {
 		args := make([]any, 0, 5*len(chunk))
 		for _, k := range chunk {
-			args = append(args, k.period, k.programmeID, k.measure, k.key, d[k])
+			args = append(args, k.Period, k.Programme, k.Measure, k.Key, d[k])
 		}
 		_, err := tx.execPrepared(reachCountAdd(len(chunk)), args...)
 		return err
@@ -623,18 +515,18 @@ func (tx *Tx) rebuildReach() error {
 	if err != nil {
 		return err
 	}
-	d := counterDelta{}
+	d := cases.CounterDelta{}
 	insert, err := tx.Prepare(`INSERT INTO reach_facts (person_id, programme_id, period, first_at, first_seq,
 		neighbourhood_id, helped, topics, age_band, gender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer insert.Close()
-	flush := func(personID int64, contacts []reachContact) error {
-		for k, f := range personFacts(contacts, attrs[personID]) {
-			d.fact(k, f, +1)
-			if _, err := insert.Exec(personID, k.programmeID, k.period, f.firstAt, f.firstSeq, f.hoodID, f.helped,
-				f.topics, f.age, f.gender); err != nil {
+	flush := func(personID int64, contacts []cases.ReachContact) error {
+		for k, f := range cases.PersonFacts(contacts, attrs[personID]) {
+			d.Fact(k, f, +1)
+			if _, err := insert.Exec(personID, k.Programme, k.Period, f.FirstAt, f.FirstSeq, f.Hood, f.Helped,
+				f.Topics, f.Age, f.Gender); err != nil {
 				return err
 			}
 		}
@@ -647,21 +539,21 @@ func (tx *Tx) rebuildReach() error {
 		return err
 	}
 	var person int64
-	var batch []reachContact
+	var batch []cases.ReachContact
 	for rows.Next() {
 		c, err := scanReachContact(rows)
 		if err != nil {
 			rows.Close()
 			return err
 		}
-		if c.personID != person && len(batch) > 0 {
+		if c.Person != person && len(batch) > 0 {
 			if err := flush(person, batch); err != nil {
 				rows.Close()
 				return err
 			}
 			batch = batch[:0]
 		}
-		person = c.personID
+		person = c.Person
 		batch = append(batch, c)
 	}
 	if err := rows.Close(); err != nil {
@@ -686,7 +578,9 @@ func (tx *Tx) rebuildReach() error {
 			moments.Close()
 			return err
 		}
-		d.moments(prog, at, +1)
+		if t, err := cases.ParseTime(at); err == nil {
+			d.Moments(prog, t, +1)
+		}
 	}
 	if err := moments.Close(); err != nil {
 		return err
@@ -694,29 +588,25 @@ func (tx *Tx) rebuildReach() error {
 	return tx.applyCounts(d)
 }
 
-func (tx *Tx) allPersonAttrs() (map[int64]personAttrs, error) {
+func (tx *Tx) allPersonAttrs() (map[int64]cases.PersonAttrs, error) {
 	rows, err := tx.Query(`SELECT person_id, COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, '')
 		FROM residents ORDER BY person_id, updated_at, id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64]personAttrs{}
+	records := map[int64][]cases.PersonAttrs{}
 	for rows.Next() {
 		var id int64
-		var r personAttrs
-		if err := rows.Scan(&id, &r.birthDate, &r.birthYear, &r.gender); err != nil {
+		var r cases.PersonAttrs
+		if err := rows.Scan(&id, &r.BirthDate, &r.BirthYear, &r.Gender); err != nil {
 			return nil, err
 		}
-		a := out[id]
-		// The same choice as reachPersonAttrs: the largest birth date and
-		// year, the gender of the most recently updated record with one.
-		a.birthDate = max(a.birthDate, r.birthDate)
-		a.birthYear = max(a.birthYear, r.birthYear)
-		if r.gender != "" {
-			a.gender = r.gender
-		}
-		out[id] = a
+		records[id] = append(records[id], r)
+	}
+	out := make(map[int64]cases.PersonAttrs, len(records))
+	for id, rs := range records {
+		out[id] = cases.CombineAttrs(rs)
 	}
 	return out, rows.Err()
 }

@@ -289,13 +289,9 @@ func (s *ReachService) layout(ctx context.Context, q reachQueryer) (cases.ReachL
 // counts reads the counters of periods as cell keys of slugs.
 func (s *ReachService) counts(ctx context.Context, q reachQueryer, periods []cases.Period, programmes map[int64]programmeRow) (map[cases.Period]cases.ReachCounts, error) {
 	idx := s.ref.index()
-	byName := map[string]cases.Period{}
 	args := make([]any, len(periods))
-	out := map[cases.Period]cases.ReachCounts{}
 	for i, p := range periods {
-		byName[p.String()] = p
 		args[i] = p.String()
-		out[p] = cases.ReachCounts{}
 	}
 	rows, err := q.QueryContext(ctx, `SELECT period, programme_id, measure, key, n FROM reach_counts
 		WHERE period IN (`+placeholders(len(periods))+`) AND n <> 0`, args...)
@@ -303,50 +299,30 @@ func (s *ReachService) counts(ctx context.Context, q reachQueryer, periods []cas
 		return nil, err
 	}
 	defer rows.Close()
+	counters := map[cases.CounterKey]int{}
 	for rows.Next() {
-		var period, measure, key string
-		var prog int64
+		var k cases.CounterKey
 		var n int
-		if err := rows.Scan(&period, &prog, &measure, &key, &n); err != nil {
+		if err := rows.Scan(&k.Period, &k.Programme, &k.Measure, &k.Key, &n); err != nil {
 			return nil, err
 		}
-		row := cases.AllProgrammes
-		if prog != 0 {
-			p, ok := programmes[prog]
-			if !ok {
-				continue
-			}
-			row = p.Key
-		}
-		switch measure {
-		case cases.MeasureHood:
-			key = slugOf(idx.neighbourhoodSlug, key)
-		case cases.MeasureTopic:
-			key = slugOf(idx.topicSlug, key)
-		}
-		if measure == cases.MeasureMoments {
-			// Moments are kept per quarter: a half-year and a year are the
-			// sums of their quarters, and all programmes the sum of the
-			// programmes (every contact has one).
-			for _, p := range periods {
-				if p.Contains(byName[period]) {
-					out[p][cases.CellKey{Measure: measure, Row: row}] += n
-					out[p][cases.CellKey{Measure: measure, Row: cases.AllProgrammes}] += n
-				}
-			}
-			continue
-		}
-		out[byName[period]][cases.CellKey{Measure: measure, Row: row, Col: key}] += n
+		counters[k] = n
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return cases.CountsOf(counters, periods, cases.CounterNames{
+		Programme: func(id int64) (string, bool) { p, ok := programmes[id]; return p.Key, ok },
+		Hood:      func(id int64) string { return slugOf(idx.neighbourhoodSlug, id) },
+		Topic:     func(id int64) string { return slugOf(idx.topicSlug, id) },
+	}), nil
 }
 
-func slugOf(slugs map[int64]string, id string) string {
-	n, _ := strconv.ParseInt(id, 10, 64)
-	if s, ok := slugs[n]; ok {
+func slugOf(slugs map[int64]string, id int64) string {
+	if s, ok := slugs[id]; ok {
 		return s
 	}
-	return "id-" + id
+	return "id-" + strconv.FormatInt(id, 10)
 }
 
 func placeholders(n int) string {

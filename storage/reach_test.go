@@ -79,18 +79,18 @@ func newReachFixture(t *testing.T, now time.Time) *reachFixture {
 }
 
 // counters reads reach_counts without zeros.
-func (f *reachFixture) counters() map[counterKey]int {
+func (f *reachFixture) counters() map[cases.CounterKey]int {
 	f.t.Helper()
 	rows, err := f.db.Read.Query(`SELECT period, programme_id, measure, key, n FROM reach_counts WHERE n <> 0`)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	defer rows.Close()
-	out := map[counterKey]int{}
+	out := map[cases.CounterKey]int{}
 	for rows.Next() {
-		var k counterKey
+		var k cases.CounterKey
 		var n int
-		if err := rows.Scan(&k.period, &k.programmeID, &k.measure, &k.key, &n); err != nil {
+		if err := rows.Scan(&k.Period, &k.Programme, &k.Measure, &k.Key, &n); err != nil {
 			f.t.Fatal(err)
 		}
 		out[k] = n
@@ -100,7 +100,7 @@ func (f *reachFixture) counters() map[counterKey]int {
 
 // truth counts from the contacts directly, written independently of the
 // facts: sets of persons per period and programme.
-func (f *reachFixture) truth() map[counterKey]int {
+func (f *reachFixture) truth() map[cases.CounterKey]int {
 	f.t.Helper()
 	type row struct {
 		seq      int64
@@ -130,7 +130,7 @@ func (f *reachFixture) truth() map[counterKey]int {
 		contacts = append(contacts, r)
 	}
 	rows.Close()
-	attrs := map[int64]personAttrs{}
+	attrs := map[int64]cases.PersonAttrs{}
 	prow, err := f.db.Read.Query(`SELECT person_id, COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, ''),
 		updated_at, id FROM residents`)
 	if err != nil {
@@ -145,15 +145,15 @@ func (f *reachFixture) truth() map[counterKey]int {
 			f.t.Fatal(err)
 		}
 		a := attrs[id]
-		a.birthDate, a.birthYear = max(a.birthDate, bd), max(a.birthYear, by)
+		a.BirthDate, a.BirthYear = max(a.BirthDate, bd), max(a.BirthYear, by)
 		if g != "" && upd+rid > latest[id] {
-			a.gender, latest[id] = g, upd+rid
+			a.Gender, latest[id] = g, upd+rid
 		}
 		attrs[id] = a
 	}
 	prow.Close()
 
-	out := map[counterKey]int{}
+	out := map[cases.CounterKey]int{}
 	type group struct {
 		period string
 		prog   int64
@@ -164,7 +164,7 @@ func (f *reachFixture) truth() map[counterKey]int {
 	for _, c := range contacts {
 		t, _ := cases.ParseTime(c.at)
 		// Moments are counted per quarter (they add up).
-		out[counterKey{cases.PeriodsOf(t)[0].String(), c.prog, cases.MeasureMoments, ""}]++
+		out[cases.CounterKey{Period: cases.PeriodsOf(t)[0].String(), Programme: c.prog, Measure: cases.MeasureMoments}]++
 		for _, p := range cases.PeriodsOf(t) {
 			periodOf[p.String()] = p
 			if c.person != 0 {
@@ -174,7 +174,7 @@ func (f *reachFixture) truth() map[counterKey]int {
 		}
 	}
 	for g, cs := range groups {
-		add := func(m, k string) { out[counterKey{g.period, g.prog, m, k}]++ }
+		add := func(m, k string) { out[cases.CounterKey{Period: g.period, Programme: g.prog, Measure: m, Key: k}]++ }
 		add(cases.MeasureReached, "")
 		first := slices.MinFunc(cs, func(a, b row) int {
 			if a.at != b.at {
@@ -198,8 +198,8 @@ func (f *reachFixture) truth() map[counterKey]int {
 			add(cases.MeasureTopic, t)
 		}
 		a := attrs[g.person]
-		add(cases.MeasureAge, cases.AgeBand(a.birthDate, a.birthYear, periodOf[g.period].LastDay()))
-		add(cases.MeasureGender, cases.GenderColumn(a.gender))
+		add(cases.MeasureAge, cases.AgeBand(a.BirthDate, a.BirthYear, periodOf[g.period].LastDay()))
+		add(cases.MeasureGender, cases.GenderColumn(a.Gender))
 	}
 	return out
 }
@@ -236,7 +236,7 @@ func compare(a, b string) int {
 	return 0
 }
 
-func diffCounters(t *testing.T, what string, got, want map[counterKey]int) {
+func diffCounters(t *testing.T, what string, got, want map[cases.CounterKey]int) {
 	t.Helper()
 	n := 0
 	for k, w := range want {
