@@ -1,11 +1,12 @@
 package auth
 
 import (
-	"database/sql"
+	"context"
 	_ "embed"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
-	sqladapter "github.com/Blank-Xu/sql-adapter"
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
 
@@ -24,7 +25,7 @@ const (
 
 // rolePermissions is the policy: what each role may do. Roles are assigned
 // per organisation (the Casbin domain); these permissions hold in every
-// domain ("*"). Organisation scoping of rows is done in the queries.
+// domain ("*"). Organisation scoping of rows is done by the use cases.
 var rolePermissions = map[string][][2]string{
 	cases.RoleWorker: {
 		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite},
@@ -45,72 +46,87 @@ var rolePermissions = map[string][][2]string{
 	},
 }
 
-// Policy is the Casbin enforcer (RBAC with domains), stored in the app's
-// SQLite database through sql-adapter and cached in memory.
+// Policy is the Casbin enforcer (RBAC with domains): the role permissions
+// above and the users' roles, read from the store. The enforcer is rebuilt
+// when the store's auth generation moves on, whichever process changed a
+// role, so a change takes effect at once everywhere.
 type Policy struct {
-	enforcer *casbin.SyncedCachedEnforcer
+	store cases.Store
+
+	mu       sync.Mutex // held while rebuilding
+	enforcer atomic.Pointer[casbin.SyncedCachedEnforcer]
+	gen      atomic.Int64 // the generation enforcer was built at
 }
 
-// NewPolicy loads the policy from db and makes sure the role permissions
-// above are in it.
-func NewPolicy(db *sql.DB) (*Policy, error) {
-	m, err := model.NewModelFromString(modelText)
+// NewPolicy builds the policy from the store.
+func NewPolicy(ctx context.Context, store cases.Store) (*Policy, error) {
+	p := &Policy{store: store}
+	gen, err := store.View(ctx).Sessions().AuthGeneration(ctx)
 	if err != nil {
 		return nil, err
 	}
-	adapter, err := sqladapter.NewAdapter(db, "sqlite", "casbin_rule")
+	return p, p.rebuild(ctx, gen)
+}
+
+// rebuild makes a new enforcer from the roles as of generation gen.
+func (p *Policy) rebuild(ctx context.Context, gen int64) error {
+	m, err := model.NewModelFromString(modelText)
 	if err != nil {
-		return nil, fmt.Errorf("auth: policy adapter: %w", err)
-	}
-	e, err := casbin.NewSyncedCachedEnforcer(m, adapter)
-	if err != nil {
-		return nil, fmt.Errorf("auth: enforcer: %w", err)
-	}
-	p := &Policy{enforcer: e}
-	return p, p.ensureRolePermissions()
-}
-
-func (p *Policy) ensureRolePermissions() error {
-	var missing [][]string
-	for role, perms := range rolePermissions {
-		for _, perm := range perms {
-			rule := []string{role, "*", perm[0], perm[1]}
-			has, err := p.enforcer.HasPolicy(rule)
-			if err != nil {
-				return err
-			}
-			if !has {
-				missing = append(missing, rule)
-			}
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	_, err := p.enforcer.AddPolicies(missing)
-	return err
-}
-
-// Allowed reports whether user, in organisation, may act on obj.
-func (p *Policy) Allowed(user, organisation, obj, act string) bool {
-	ok, err := p.enforcer.Enforce(user, organisation, obj, act)
-	return err == nil && ok
-}
-
-// RolesFor lists the roles of user in organisation.
-func (p *Policy) RolesFor(user, organisation string) []string {
-	return p.enforcer.GetRolesForUserInDomain(user, organisation)
-}
-
-// SetRoles replaces the roles of user in organisation.
-func (p *Policy) SetRoles(user, organisation string, roles []string) error {
-	if _, err := p.enforcer.DeleteRolesForUserInDomain(user, organisation); err != nil {
 		return err
 	}
-	for _, role := range roles {
-		if _, err := p.enforcer.AddRoleForUserInDomain(user, role, organisation); err != nil {
+	e, err := casbin.NewSyncedCachedEnforcer(m)
+	if err != nil {
+		return fmt.Errorf("auth: enforcer: %w", err)
+	}
+	var rules [][]string
+	for role, perms := range rolePermissions {
+		for _, perm := range perms {
+			rules = append(rules, []string{role, "*", perm[0], perm[1]})
+		}
+	}
+	if _, err := e.AddPolicies(rules); err != nil {
+		return err
+	}
+	assignments, err := p.store.View(ctx).Users().RoleAssignments(ctx)
+	if err != nil {
+		return err
+	}
+	var grouping [][]string
+	for _, a := range assignments {
+		grouping = append(grouping, []string{a.Username, a.Role, a.Organisation})
+	}
+	if len(grouping) > 0 {
+		if _, err := e.AddGroupingPolicies(grouping); err != nil {
 			return err
 		}
 	}
-	return p.enforcer.InvalidateCache()
+	p.enforcer.Store(e)
+	p.gen.Store(gen)
+	return nil
+}
+
+// current returns an enforcer no older than generation gen.
+func (p *Policy) current(ctx context.Context, gen int64) (*casbin.SyncedCachedEnforcer, error) {
+	if gen <= p.gen.Load() {
+		return p.enforcer.Load(), nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if gen > p.gen.Load() {
+		if err := p.rebuild(ctx, gen); err != nil {
+			return nil, err
+		}
+	}
+	return p.enforcer.Load(), nil
+}
+
+// Allowed reports whether user, in organisation, may act on obj, under the
+// roles as of generation gen (Session.Generation).
+func (p *Policy) Allowed(ctx context.Context, gen int64, user, organisation, obj, act string) bool {
+	e, err := p.current(ctx, gen)
+	if err != nil {
+		return false
+	}
+	ok, err := e.Enforce(user, organisation, obj, act)
+	return err == nil && ok
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
-	"github.com/buurtbrug/buurtbrug/storage"
 )
 
 // Limits of sessions and of login attempts.
@@ -34,20 +33,15 @@ var DefaultLimits = Limits{
 const touchEvery = time.Minute
 
 // DefaultSessionCacheTTL is how long a session and its user, once read, are
-// served from memory instead of two queries per request. Logout,
-// deactivation, password resets and role changes made by this process drop
-// the cache at once (storage.SessionStore.Generation); the TTL bounds how
-// long a change made by another process on the same database goes unseen.
-// Expiry and idle time are checked on every request, cached or not.
+// served from memory instead of two queries per request. An entry also
+// ends as soon as the store's auth generation moves on (a session ended, an
+// account changed, in any process), which every request reads.
 const DefaultSessionCacheTTL = time.Second
 
 // Service logs users in and out and recognises their sessions.
 type Service struct {
-	Users    cases.UserService
-	Sessions *storage.SessionStore
-	Audit    *storage.AuditLog
-	Limits   Limits
-	Now      func() time.Time
+	store  cases.Store
+	Limits Limits
 	// SessionCacheTTL: see DefaultSessionCacheTTL; 0 reads every request.
 	SessionCacheTTL time.Duration
 
@@ -56,14 +50,16 @@ type Service struct {
 }
 
 // NewService returns the service.
-func NewService(users cases.UserService, sessions *storage.SessionStore, audit *storage.AuditLog) (*Service, error) {
+func NewService(store cases.Store) (*Service, error) {
 	dummy, err := HashPassword(randomToken(16))
 	if err != nil {
 		return nil, err
 	}
-	return &Service{Users: users, Sessions: sessions, Audit: audit, Limits: DefaultLimits, Now: time.Now,
-		SessionCacheTTL: DefaultSessionCacheTTL, dummyHash: dummy}, nil
+	return &Service{store: store, Limits: DefaultLimits, SessionCacheTTL: DefaultSessionCacheTTL, dummyHash: dummy}, nil
 }
+
+// Now is the clock sessions are measured on: the store's.
+func (s *Service) Now() time.Time { return s.store.Now() }
 
 // Session is a logged-in user's session. Token goes in the cookie only.
 type Session struct {
@@ -71,6 +67,9 @@ type Session struct {
 	CSRFToken string
 	User      *cases.User
 	ExpiresAt time.Time
+	// Generation is the store's auth generation the session was checked
+	// at; the policy answers under the roles of that generation or later.
+	Generation int64
 }
 
 func hashToken(token string) string {
@@ -78,19 +77,24 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+func audit(actor cases.Actor, action, detail string) cases.AuditRecord {
+	return cases.AuditRecord{Actor: actor, Action: action, Entity: "session", Detail: detail}
+}
+
 // Login checks the credentials and starts a session. Unknown users and
 // wrong passwords get the same error; too many failures get ETOOMANY.
 func (s *Service) Login(ctx context.Context, username, password, address string) (*Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	now := s.Now().UTC()
-	byUser, byAddress, err := s.Sessions.CountFailures(ctx, username, address, now.Add(-s.Limits.FailureWindow))
+	now := s.store.Now()
+	v := s.store.View(ctx)
+	byUser, byAddress, err := v.Sessions().CountFailures(ctx, username, address, now.Add(-s.Limits.FailureWindow))
 	if err != nil {
 		return nil, err
 	}
 	if byUser >= s.Limits.MaxFailures || byAddress >= s.Limits.MaxFailures {
 		return nil, cases.Errorf(cases.ETOOMANY, "login_throttled", int(s.Limits.FailureWindow.Minutes()))
 	}
-	user, err := s.Users.FindUserByUsername(ctx, username)
+	user, err := v.Users().UserByUsername(ctx, username)
 	if err != nil && cases.ErrorCode(err) != cases.ENOTFOUND {
 		return nil, err
 	}
@@ -103,23 +107,30 @@ func (s *Service) Login(ctx context.Context, username, password, address string)
 		return nil, err
 	}
 	if user == nil || !ok || !user.Active {
-		if err := s.Sessions.RecordFailure(ctx, username, address, now); err != nil {
+		if err := s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+			return tx.Sessions().RecordFailure(ctx, username, address, tx.Now())
+		}); err != nil {
 			return nil, err
 		}
 		return nil, cases.Errorf(cases.EUNAUTHORIZED, "login_failed")
 	}
-	if err := s.Sessions.ClearFailures(ctx, username); err != nil {
-		return nil, err
-	}
-	sess := &Session{Token: randomToken(32), CSRFToken: randomToken(32), User: user, ExpiresAt: now.Add(s.Limits.AbsoluteTimeout)}
-	err = s.Sessions.Create(ctx, storage.StoredSession{
-		TokenHash: hashToken(sess.Token), UserID: user.ID, CSRFToken: sess.CSRFToken,
-		CreatedAt: now, LastSeenAt: now, ExpiresAt: sess.ExpiresAt,
+	sess := &Session{Token: randomToken(32), CSRFToken: randomToken(32), User: user}
+	err = s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		if err := tx.Sessions().ClearFailures(ctx, username); err != nil {
+			return err
+		}
+		sess.ExpiresAt = tx.Now().Add(s.Limits.AbsoluteTimeout)
+		if err := tx.Sessions().InsertSession(ctx, cases.StoredSession{TokenHash: hashToken(sess.Token), UserID: user.ID,
+			CSRFToken: sess.CSRFToken, CreatedAt: tx.Now(), LastSeenAt: tx.Now(), ExpiresAt: sess.ExpiresAt}); err != nil {
+			return err
+		}
+		return tx.Audit(audit(user.Actor(), "login", address))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return sess, s.Audit.Append(ctx, user.Actor(), "login", "session", "", address)
+	user.PasswordHash = ""
+	return sess, nil
 }
 
 // Authenticate returns the session for a cookie token, or EUNAUTHORIZED when
@@ -128,7 +139,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 	if token == "" || len(token) > 128 {
 		return nil, cases.Errorf(cases.EUNAUTHORIZED, "login_required")
 	}
-	now := s.Now().UTC()
+	now := s.store.Now()
 	e, err := s.lookup(ctx, hashToken(token))
 	if err != nil {
 		return nil, err
@@ -136,37 +147,47 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 	stored := &e.stored
 	if now.After(stored.ExpiresAt) || now.Sub(stored.LastSeenAt) > s.Limits.IdleTimeout {
 		s.cache.drop(stored.TokenHash)
-		_ = s.Sessions.Delete(ctx, stored.TokenHash)
+		_ = s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+			return tx.Sessions().DeleteSession(ctx, stored.TokenHash)
+		})
 		return nil, cases.Errorf(cases.EUNAUTHORIZED, "session_expired")
 	}
 	if !e.user.Active {
 		return nil, cases.Errorf(cases.EUNAUTHORIZED, "login_required")
 	}
 	if now.Sub(stored.LastSeenAt) > touchEvery {
-		if err := s.Sessions.Touch(ctx, stored.TokenHash, now); err != nil {
+		if err := s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+			return tx.Sessions().TouchSession(ctx, stored.TokenHash, now)
+		}); err != nil {
 			return nil, err
 		}
 		s.cache.touched(stored.TokenHash, now)
 	}
 	user := e.user // a copy per request: handlers may not change the cached one
 	user.Roles = slices.Clone(user.Roles)
-	return &Session{Token: token, CSRFToken: stored.CSRFToken, User: &user, ExpiresAt: stored.ExpiresAt}, nil
+	return &Session{Token: token, CSRFToken: stored.CSRFToken, User: &user, ExpiresAt: stored.ExpiresAt,
+		Generation: e.gen}, nil
 }
 
 // lookup returns the stored session and its user, from the cache when it
 // holds them from the current generation and within the TTL.
 func (s *Service) lookup(ctx context.Context, tokenHash string) (cachedSession, error) {
-	gen := s.Sessions.Generation() // before reading: a change during the read makes the entry stale
+	v := s.store.View(ctx)
+	// Before reading: a change during the read makes the entry stale.
+	gen, err := v.Sessions().AuthGeneration(ctx)
+	if err != nil {
+		return cachedSession{}, err
+	}
 	if e, ok := s.cache.get(tokenHash, gen); ok {
 		return e, nil
 	}
-	stored, err := s.Sessions.Find(ctx, tokenHash)
+	stored, err := v.Sessions().Session(ctx, tokenHash)
 	if cases.ErrorCode(err) == cases.ENOTFOUND {
 		return cachedSession{}, cases.Errorf(cases.EUNAUTHORIZED, "login_required")
 	} else if err != nil {
 		return cachedSession{}, err
 	}
-	user, err := s.Users.FindUserByID(ctx, stored.UserID)
+	user, err := v.Users().UserByID(ctx, stored.UserID)
 	if err != nil {
 		return cachedSession{}, err
 	}
@@ -180,10 +201,10 @@ func (s *Service) lookup(ctx context.Context, tokenHash string) (cachedSession, 
 
 // cachedSession is a session row and its user as read at generation gen.
 type cachedSession struct {
-	stored storage.StoredSession
+	stored cases.StoredSession
 	user   cases.User
-	gen    uint64
-	until  time.Time // on the process's own clock, not Service.Now
+	gen    int64
+	until  time.Time // on the process's own clock, not the store's
 }
 
 // sessionCache maps token hashes to recently read sessions. It never holds
@@ -196,7 +217,7 @@ type sessionCache struct {
 // maxCachedSessions bounds the cache; expired entries go first.
 const maxCachedSessions = 10000
 
-func (c *sessionCache) get(tokenHash string, gen uint64) (cachedSession, bool) {
+func (c *sessionCache) get(tokenHash string, gen int64) (cachedSession, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[tokenHash]
@@ -244,14 +265,18 @@ func (c *sessionCache) drop(tokenHash string) {
 // Logout ends the session.
 func (s *Service) Logout(ctx context.Context, sess *Session) error {
 	s.cache.drop(hashToken(sess.Token))
-	if err := s.Sessions.Delete(ctx, hashToken(sess.Token)); err != nil {
-		return err
-	}
-	return s.Audit.Append(ctx, sess.User.Actor(), "logout", "session", "", "")
+	return s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		if err := tx.Sessions().DeleteSession(ctx, hashToken(sess.Token)); err != nil {
+			return err
+		}
+		return tx.Audit(audit(sess.User.Actor(), "logout", ""))
+	})
 }
 
 // Sweep removes expired sessions and old failures; run it now and then.
 func (s *Service) Sweep(ctx context.Context) error {
-	now := s.Now().UTC()
-	return s.Sessions.DeleteExpired(ctx, now, now.Add(-s.Limits.IdleTimeout), now.Add(-s.Limits.FailureWindow))
+	now := s.store.Now()
+	return s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		return tx.Sessions().DeleteExpired(ctx, now, now.Add(-s.Limits.IdleTimeout), now.Add(-s.Limits.FailureWindow))
+	})
 }

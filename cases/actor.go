@@ -20,7 +20,10 @@ type Actor struct {
 	Username         string
 	OrganisationID   int64
 	OrganisationSlug string
-	Roles            []string
+	// Programme is the user's own programme (a slug, or ""): the default
+	// of what they log and send.
+	Programme string
+	Roles     []string
 }
 
 // Has reports whether the actor holds role.

@@ -23,6 +23,7 @@ const (
 	EGONE         = "gone"         // no longer available
 	ENOTALLOWED   = "not_allowed"  // a state machine forbids the move
 	ECANCELED     = "canceled"     // the client went away before the answer
+	EUNAVAILABLE  = "unavailable"  // the database is busy or read-only; try again later
 )
 
 // Error is a domain error. Message is a translation key with Args filled in by

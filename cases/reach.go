@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"context"
 	"strconv"
 	"time"
 
@@ -271,6 +270,18 @@ type ReachViewer struct {
 	Organisation string // slug
 }
 
+// ViewerOf is whose figures actor sees: programme staff all, anyone else
+// (a coordinator) their own organisation's.
+func ViewerOf(actor Actor) ReachViewer {
+	if actor.Has(RoleProgramme) {
+		return ReachViewer{All: true}
+	}
+	return ReachViewer{Organisation: actor.OrganisationSlug}
+}
+
+// MonitorViewer is a monitor token's view: every programme.
+var MonitorViewer = ReachViewer{All: true}
+
 // ReachQuery asks for one table of the catalogue.
 type ReachQuery struct {
 	Period Period
@@ -390,23 +401,3 @@ type PublishInput struct {
 
 // DefaultReachRules are the monitor's rules: threshold 10, rounding base 5.
 func DefaultReachRules() disclosure.Rules { return disclosure.DefaultRules() }
-
-// ReachService computes, publishes and serves reach tables.
-type ReachService interface {
-	// Table returns one table: the published version asked for, or the
-	// live (provisional) figures.
-	Table(ctx context.Context, viewer ReachViewer, q ReachQuery) (*ReachTable, error)
-	// Publish freezes every table of a period as a new version.
-	Publish(ctx context.Context, actor Actor, period Period) (*ReachPublication, error)
-	// Published lists the published versions, newest period first.
-	Published(ctx context.Context) ([]ReachPublication, error)
-
-	// CreateToken makes a monitor token; the secret is returned only here.
-	CreateToken(ctx context.Context, actor Actor, in ReachTokenInput) (*ReachToken, string, error)
-	// Tokens lists the tokens, without secrets.
-	Tokens(ctx context.Context) ([]ReachToken, error)
-	// RevokeToken ends a token.
-	RevokeToken(ctx context.Context, actor Actor, id int64) error
-	// AuthenticateToken accepts a live token's secret.
-	AuthenticateToken(ctx context.Context, secret string) (*ReachToken, error)
-}

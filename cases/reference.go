@@ -1,12 +1,13 @@
 package cases
 
-import "context"
+import "slices"
 
 // Organisation is a partner: it runs programmes and/or receives handovers.
 type Organisation struct {
-	ID   int64  `json:"-"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
+	ID                int64  `json:"-"`
+	Slug              string `json:"slug"`
+	Name              string `json:"name"`
+	ReceivesHandovers bool   `json:"-"`
 }
 
 // Programme is an outreach programme run by one organisation (HOOP, Weggeefbus, ...).
@@ -35,8 +36,8 @@ func (t Term) Name(lang string) string {
 	return t.NameNL
 }
 
-// Reference is the reference data a worker's screens need. It is data seeded
-// by migration, never constants in code.
+// Reference lists a worker's screens need. They are data seeded by
+// migration and extended by administrators, never constants in code.
 type Reference struct {
 	Programmes     []Programme    `json:"programmes"`
 	Neighbourhoods []Term         `json:"neighbourhoods"`
@@ -44,16 +45,118 @@ type Reference struct {
 	Outcomes       []Term         `json:"outcomes"`
 	Kinds          []Term         `json:"kinds"`
 	Organisations  []Organisation `json:"organisations"`
+
+	index *referenceIndex
 }
 
-// ReferenceService reads reference data.
-type ReferenceService interface {
-	// Reference returns all reference lists, with the programmes of one
-	// organisation (0 = all programmes).
-	Reference(ctx context.Context, organisationID int64) (*Reference, error)
+type referenceIndex struct {
+	programmes map[string]Programme
+	orgs       map[string]Organisation
+	orgByID    map[int64]Organisation
+	terms      map[string]map[string]Term // list → slug → term
 }
 
-// Find returns the term with slug, or false.
+// Reference lists by name, as ReferenceLists and the API name them.
+const (
+	ListNeighbourhoods = "neighbourhoods"
+	ListTopics         = "topics"
+	ListOutcomes       = "outcomes"
+	ListKinds          = "kinds"
+)
+
+// ReferenceLists are the lists an administrator may extend. Slugs are
+// stable API values: a term can be added and renamed, never re-slugged or
+// deleted, because stored contacts refer to it.
+var ReferenceLists = []string{ListNeighbourhoods, ListTopics, ListOutcomes, ListKinds}
+
+// Indexed returns r with its look-ups built; the lists must not change
+// afterwards.
+func (r Reference) Indexed() *Reference {
+	idx := &referenceIndex{programmes: map[string]Programme{}, orgs: map[string]Organisation{},
+		orgByID: map[int64]Organisation{}, terms: map[string]map[string]Term{}}
+	for _, p := range r.Programmes {
+		idx.programmes[p.Slug] = p
+	}
+	for _, o := range r.Organisations {
+		idx.orgs[o.Slug], idx.orgByID[o.ID] = o, o
+	}
+	for list, terms := range r.lists() {
+		m := make(map[string]Term, len(terms))
+		for _, t := range terms {
+			m[t.Slug] = t
+		}
+		idx.terms[list] = m
+	}
+	r.index = idx
+	return &r
+}
+
+func (r *Reference) lists() map[string][]Term {
+	return map[string][]Term{ListNeighbourhoods: r.Neighbourhoods, ListTopics: r.Topics,
+		ListOutcomes: r.Outcomes, ListKinds: r.Kinds}
+}
+
+// List returns one reference list by name.
+func (r *Reference) List(name string) []Term { return r.lists()[name] }
+
+// Programme finds an active programme by slug.
+func (r *Reference) Programme(slug string) (Programme, bool) {
+	p, ok := r.index.programmes[slug]
+	return p, ok
+}
+
+// Organisation finds an organisation by slug.
+func (r *Reference) Organisation(slug string) (Organisation, bool) {
+	o, ok := r.index.orgs[slug]
+	return o, ok
+}
+
+// OrganisationByID finds an organisation by ID.
+func (r *Reference) OrganisationByID(id int64) (Organisation, bool) {
+	o, ok := r.index.orgByID[id]
+	return o, ok
+}
+
+// Term finds a term of list by slug.
+func (r *Reference) Term(list, slug string) (Term, bool) {
+	t, ok := r.index.terms[list][slug]
+	return t, ok
+}
+
+// ProgrammesOf lists the active programmes an organisation runs.
+func (r *Reference) ProgrammesOf(orgID int64) []Programme {
+	var out []Programme
+	for _, p := range r.Programmes {
+		if p.OrganisationID == orgID {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ForOrganisation is the reference data as a worker of orgID gets it: the
+// lists, with the programmes of that organisation only (0: all).
+func (r *Reference) ForOrganisation(orgID int64) *Reference {
+	out := *r
+	if orgID != 0 {
+		out.Programmes = r.ProgrammesOf(orgID)
+	}
+	return &out
+}
+
+// Partners lists the organisations that receive handovers, but orgID.
+func (r *Reference) Partners(orgID int64) []Organisation {
+	var out []Organisation
+	for _, o := range r.Organisations {
+		if o.ReceivesHandovers && o.ID != orgID {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b Organisation) int { return compareStrings(a.Name, b.Name) })
+	return out
+}
+
+// FindTerm returns the term with slug, or false.
 func FindTerm(terms []Term, slug string) (Term, bool) {
 	for _, t := range terms {
 		if t.Slug == slug {
@@ -63,10 +166,17 @@ func FindTerm(terms []Term, slug string) (Term, bool) {
 	return Term{}, false
 }
 
-// Reference lists an administrator may extend. Slugs are stable API values:
-// a term can be added and renamed, never re-slugged or deleted, because
-// stored contacts refer to it.
-var ReferenceLists = []string{"neighbourhoods", "topics", "outcomes", "kinds"}
+// unknownSlugs names each slug of a list field that the list lacks
+// ("topics[1]").
+func (r *Reference) unknownSlugs(field, list string, slugs []string) []FieldError {
+	var out []FieldError
+	for i, s := range slugs {
+		if _, ok := r.Term(list, s); !ok {
+			out = append(out, FieldError{Field: field + "[" + itoa(i) + "]", Tag: "unknown", Param: s})
+		}
+	}
+	return out
+}
 
 // TermInput adds a term to a reference list.
 type TermInput struct {
@@ -104,12 +214,4 @@ type ProgrammeInput struct {
 func (in *ProgrammeInput) Validate() error {
 	in.Slug, in.Name, in.Organisation = trim(in.Slug), trim(in.Name), trim(in.Organisation)
 	return invalidOrNil(validateStruct(in))
-}
-
-// ReferenceAdmin changes reference data; only administrators may.
-type ReferenceAdmin interface {
-	AddTerm(ctx context.Context, actor Actor, list string, in TermInput) error
-	RenameTerm(ctx context.Context, actor Actor, list, slug string, in TermInput) error
-	AddOrganisation(ctx context.Context, actor Actor, in OrganisationInput) error
-	AddProgramme(ctx context.Context, actor Actor, in ProgrammeInput) error
 }

@@ -1,9 +1,6 @@
 package cases
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // Genders that may be recorded (optional; used only for anonymised counts).
 var Genders = []string{"vrouw", "man", "anders"}
@@ -135,22 +132,4 @@ func set[T any](dst *T, src *T) {
 	if src != nil {
 		*dst = *src
 	}
-}
-
-// ResidentService manages an organisation's resident records. Every method
-// is scoped to the actor's organisation: another organisation's record is
-// ENOTFOUND.
-type ResidentService interface {
-	CreateResident(ctx context.Context, actor Actor, in ResidentInput) (*Resident, error)
-	// CreateResidentOnce is CreateResident that tells a registration from a
-	// retry: for an in.ID the actor's organisation already has, it returns
-	// that record and created=false and writes nothing (another
-	// organisation's ID is a validation error on "id").
-	CreateResidentOnce(ctx context.Context, actor Actor, in ResidentInput) (r *Resident, created bool, err error)
-	FindResidents(ctx context.Context, actor Actor, query string, limit int) ([]*Resident, error)
-	FindResidentByID(ctx context.Context, actor Actor, id string) (*Resident, error)
-	// ResidentNames returns the full names of the given records of the
-	// actor's organisation, for lists (one query, one audit line).
-	ResidentNames(ctx context.Context, actor Actor, ids []string) (map[string]string, error)
-	UpdateResident(ctx context.Context, actor Actor, id string, patch ResidentPatch) (*Resident, error)
 }

@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"context"
 	"slices"
 	"time"
 )
@@ -24,7 +23,13 @@ type User struct {
 // Actor returns the user as the actor of a use case.
 func (u *User) Actor() Actor {
 	return Actor{UserID: u.ID, Username: u.Username, OrganisationID: u.OrganisationID,
-		OrganisationSlug: u.OrganisationSlug, Roles: u.Roles}
+		OrganisationSlug: u.OrganisationSlug, Programme: u.Programme, Roles: u.Roles}
+}
+
+// TakesHandovers reports whether u can be assigned a handover: an active
+// worker or coordinator.
+func (u *User) TakesHandovers() bool {
+	return u.Active && (slices.Contains(u.Roles, RoleWorker) || slices.Contains(u.Roles, RoleCoordinator))
 }
 
 // UserInput creates an account.
@@ -56,18 +61,6 @@ func MayManage(actor Actor, orgID int64, roles []string) error {
 		return nil
 	}
 	return Errorf(EFORBIDDEN, "may_not_manage_user")
-}
-
-// UserService manages accounts.
-type UserService interface {
-	CreateUser(ctx context.Context, actor Actor, in UserInput, passwordHash string) (*User, error)
-	// FindUsers lists the users actor may manage: all for an admin, the own
-	// organisation's for a coordinator.
-	FindUsers(ctx context.Context, actor Actor) ([]*User, error)
-	FindUserByUsername(ctx context.Context, username string) (*User, error)
-	FindUserByID(ctx context.Context, id int64) (*User, error)
-	SetActive(ctx context.Context, actor Actor, id int64, active bool) error
-	SetPassword(ctx context.Context, actor Actor, id int64, passwordHash string) error
 }
 
 // AuditEntry is one line of the append-only audit log: who did what to which

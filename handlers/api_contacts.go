@@ -19,7 +19,7 @@ func (s *Server) apiCreateContact(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	contact, created, err := s.Contacts.CreateContact(c.Request.Context(), actor(c), in)
+	contact, created, err := s.Contacts.Create(c.Request.Context(), actor(c), in)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -72,7 +72,7 @@ func (s *Server) apiFindContacts(c *gin.Context) {
 		s.fail(c, cases.Invalid(problems...))
 		return
 	}
-	list, err := s.Contacts.FindContacts(c.Request.Context(), actor(c), f)
+	list, err := s.Contacts.Find(c.Request.Context(), actor(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -98,7 +98,7 @@ func parseBound(v string, end bool) (time.Time, bool) {
 
 // apiGetContact reads one contact with its history: GET /api/v1/contacts/{id}.
 func (s *Server) apiGetContact(c *gin.Context) {
-	contact, err := s.Contacts.FindContactByID(c.Request.Context(), actor(c), c.Param("id"))
+	contact, err := s.Contacts.ByID(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -113,7 +113,7 @@ func (s *Server) apiCorrectContact(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	contact, err := s.Contacts.CorrectContact(c.Request.Context(), actor(c), c.Param("id"), patch)
+	contact, err := s.Contacts.Correct(c.Request.Context(), actor(c), c.Param("id"), patch)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -128,7 +128,7 @@ func (s *Server) apiVoidContact(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	contact, err := s.Contacts.VoidContact(c.Request.Context(), actor(c), c.Param("id"), in)
+	contact, err := s.Contacts.Void(c.Request.Context(), actor(c), c.Param("id"), in)
 	if err != nil {
 		s.fail(c, err)
 		return

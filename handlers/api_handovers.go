@@ -18,7 +18,7 @@ func (s *Server) apiCreateHandover(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	h, err := s.Handovers.CreateHandover(c.Request.Context(), actor(c), in)
+	h, err := s.Handovers.Create(c.Request.Context(), actor(c), in)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -89,7 +89,7 @@ func (s *Server) apiFindHandovers(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, err := s.Handovers.FindHandovers(c.Request.Context(), actor(c), f)
+	list, err := s.Handovers.Find(c.Request.Context(), actor(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -100,7 +100,7 @@ func (s *Server) apiFindHandovers(c *gin.Context) {
 // apiGetHandover reads one handover: GET /api/v1/handovers/{id}. The
 // receiving organisation's first read marks it received.
 func (s *Server) apiGetHandover(c *gin.Context) {
-	h, err := s.Handovers.FindHandoverByID(c.Request.Context(), actor(c), c.Param("id"))
+	h, err := s.Handovers.ByID(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -110,7 +110,7 @@ func (s *Server) apiGetHandover(c *gin.Context) {
 
 // handoverMove decodes a move's body into a fresh In and runs it: the
 // handlers of POST /api/v1/handovers/{id}/<move>.
-func handoverMove[In any](s *Server, run func(svc cases.HandoverService, ctx context.Context, a cases.Actor, id string, in In) (*cases.Handover, error)) gin.HandlerFunc {
+func handoverMove[In any](s *Server, run func(svc handoverCases, ctx context.Context, a cases.Actor, id string, in In) (*cases.Handover, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in In
 		if err := decodeJSON(c, &in); err != nil {
@@ -130,27 +130,27 @@ func handoverMove[In any](s *Server, run func(svc cases.HandoverService, ctx con
 // how, note}, /complete {outcome, note}, /decline {reason, note}, /withdraw
 // {reason}, /consent/withdraw {note}.
 func (s *Server) apiAcceptHandover() gin.HandlerFunc {
-	return handoverMove(s, cases.HandoverService.AcceptHandover)
+	return handoverMove(s, handoverCases.Accept)
 }
 
 func (s *Server) apiHandoverContacted() gin.HandlerFunc {
-	return handoverMove(s, cases.HandoverService.RecordFirstContact)
+	return handoverMove(s, handoverCases.RecordFirstContact)
 }
 
 func (s *Server) apiCompleteHandover() gin.HandlerFunc {
-	return handoverMove(s, cases.HandoverService.CompleteHandover)
+	return handoverMove(s, handoverCases.Complete)
 }
 
 func (s *Server) apiDeclineHandover() gin.HandlerFunc {
-	return handoverMove(s, cases.HandoverService.DeclineHandover)
+	return handoverMove(s, handoverCases.Decline)
 }
 
 func (s *Server) apiWithdrawHandover() gin.HandlerFunc {
-	return handoverMove(s, cases.HandoverService.WithdrawHandover)
+	return handoverMove(s, handoverCases.Withdraw)
 }
 
 func (s *Server) apiWithdrawHandoverConsent() gin.HandlerFunc {
-	return handoverMove(s, cases.HandoverService.WithdrawConsent)
+	return handoverMove(s, handoverCases.WithdrawConsent)
 }
 
 // apiRedirectHandover sends a declined handover's resident to another
@@ -162,7 +162,7 @@ func (s *Server) apiRedirectHandover(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	h, err := s.Handovers.RedirectHandover(c.Request.Context(), actor(c), c.Param("id"), in)
+	h, err := s.Handovers.Redirect(c.Request.Context(), actor(c), c.Param("id"), in)
 	if err != nil {
 		s.fail(c, err)
 		return

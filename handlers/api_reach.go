@@ -30,7 +30,7 @@ func (s *Server) reachAuth(c *gin.Context) {
 		s.fail(c, cases.Errorf(cases.EUNAUTHORIZED, "token_invalid"))
 		return
 	}
-	tok, err := s.Reach.AuthenticateToken(c.Request.Context(), strings.TrimSpace(secret))
+	tok, err := s.Tokens.Authenticate(c.Request.Context(), strings.TrimSpace(secret))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -60,13 +60,9 @@ func (s *Server) reachAllow(act string) gin.HandlerFunc {
 // monitor tokens all organisations', a coordinator their own.
 func reachViewer(c *gin.Context) cases.ReachViewer {
 	if _, ok := c.Get(ctxReachToken); ok {
-		return cases.ReachViewer{All: true}
+		return cases.MonitorViewer
 	}
-	a := actor(c)
-	if a.Has(cases.RoleProgramme) {
-		return cases.ReachViewer{All: true}
-	}
-	return cases.ReachViewer{Organisation: a.OrganisationSlug}
+	return cases.ViewerOf(actor(c))
 }
 
 // reachParams are the query parameters of GET /api/v1/reach.
@@ -232,7 +228,7 @@ func (s *Server) apiCreateReachToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	tok, secret, err := s.Reach.CreateToken(c.Request.Context(), actor(c), in)
+	tok, secret, err := s.Tokens.Create(c.Request.Context(), actor(c), in)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -242,7 +238,7 @@ func (s *Server) apiCreateReachToken(c *gin.Context) {
 
 // apiReachTokens lists monitor tokens: GET /api/v1/reach/tokens.
 func (s *Server) apiReachTokens(c *gin.Context) {
-	list, err := s.Reach.Tokens(c.Request.Context())
+	list, err := s.Tokens.Tokens(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -257,7 +253,7 @@ func (s *Server) apiRevokeReachToken(c *gin.Context) {
 		s.fail(c, cases.NotFound("reach_token"))
 		return
 	}
-	if err := s.Reach.RevokeToken(c.Request.Context(), actor(c), id); err != nil {
+	if err := s.Tokens.Revoke(c.Request.Context(), actor(c), id); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -17,7 +17,7 @@ func (s *Server) apiCreateResident(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, created, err := s.Residents.CreateResidentOnce(c.Request.Context(), actor(c), in)
+	r, created, err := s.Residents.CreateOnce(c.Request.Context(), actor(c), in)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -42,7 +42,7 @@ func (s *Server) apiFindResidents(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, err := s.Residents.FindResidents(c.Request.Context(), actor(c), q, limit)
+	list, err := s.Residents.Find(c.Request.Context(), actor(c), q, limit)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -55,7 +55,7 @@ func (s *Server) apiFindResidents(c *gin.Context) {
 
 // apiGetResident reads one record: GET /api/v1/residents/{id}.
 func (s *Server) apiGetResident(c *gin.Context) {
-	r, err := s.Residents.FindResidentByID(c.Request.Context(), actor(c), c.Param("id"))
+	r, err := s.Residents.ByID(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -70,7 +70,7 @@ func (s *Server) apiUpdateResident(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.Residents.UpdateResident(c.Request.Context(), actor(c), c.Param("id"), patch)
+	r, err := s.Residents.Update(c.Request.Context(), actor(c), c.Param("id"), patch)
 	if err != nil {
 		s.fail(c, err)
 		return

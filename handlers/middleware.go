@@ -118,8 +118,7 @@ func (s *Server) pageAuth(c *gin.Context) {
 // obj/act in their organisation; otherwise 403.
 func (s *Server) allow(obj, act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		u := session(c).User
-		if !s.Policy.Allowed(u.Username, u.OrganisationSlug, obj, act) {
+		if !s.allowed(c, obj, act) {
 			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
 				s.fail(c, cases.Errorf(cases.EFORBIDDEN, "forbidden"))
 			} else {
@@ -129,6 +128,12 @@ func (s *Server) allow(obj, act string) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// allowed asks the policy about the session's user.
+func (s *Server) allowed(c *gin.Context, obj, act string) bool {
+	sess := session(c)
+	return s.Policy.Allowed(c.Request.Context(), sess.Generation, sess.User.Username, sess.User.OrganisationSlug, obj, act)
 }
 
 func safeMethod(m string) bool {

@@ -47,7 +47,7 @@ func (s *Server) showReference(c *gin.Context, status int, p referencePage) {
 		p.Lists = append(p.Lists, referenceList{Name: name, Terms: lists[name]})
 	}
 	p.Organisations, p.Programmes = ref.Organisations, ref.Programmes
-	if p.Limits, err = s.HandoverLimits.AllHandoverLimits(c.Request.Context()); err != nil {
+	if p.Limits, err = s.Handovers.AllLimits(c.Request.Context()); err != nil {
 		s.pageFail(c, err)
 		return
 	}
@@ -78,26 +78,26 @@ func (s *Server) referenceDone(c *gin.Context, form string, err error) {
 // pageAddTerm adds a term: POST /admin/reference/{list}.
 func (s *Server) pageAddTerm(c *gin.Context) {
 	in := cases.TermInput{Slug: c.PostForm("slug"), NameNL: c.PostForm("name_nl"), NameEN: c.PostForm("name_en")}
-	s.referenceDone(c, c.Param("list"), s.ReferenceAdmin.AddTerm(c.Request.Context(), actor(c), c.Param("list"), in))
+	s.referenceDone(c, c.Param("list"), s.Reference.AddTerm(c.Request.Context(), actor(c), c.Param("list"), in))
 }
 
 // pageRenameTerm renames a term: POST /admin/reference/{list}/{slug}.
 func (s *Server) pageRenameTerm(c *gin.Context) {
 	in := cases.TermInput{NameNL: c.PostForm("name_nl"), NameEN: c.PostForm("name_en")}
-	err := s.ReferenceAdmin.RenameTerm(c.Request.Context(), actor(c), c.Param("list"), c.Param("slug"), in)
+	err := s.Reference.RenameTerm(c.Request.Context(), actor(c), c.Param("list"), c.Param("slug"), in)
 	s.referenceDone(c, c.Param("list")+":"+c.Param("slug"), err)
 }
 
 // pageAddOrganisation adds a partner: POST /admin/organisations.
 func (s *Server) pageAddOrganisation(c *gin.Context) {
 	in := cases.OrganisationInput{Slug: c.PostForm("slug"), Name: c.PostForm("name")}
-	s.referenceDone(c, "org", s.ReferenceAdmin.AddOrganisation(c.Request.Context(), actor(c), in))
+	s.referenceDone(c, "org", s.Reference.AddOrganisation(c.Request.Context(), actor(c), in))
 }
 
 // pageAddProgramme adds a programme: POST /admin/programmes.
 func (s *Server) pageAddProgramme(c *gin.Context) {
 	in := cases.ProgrammeInput{Slug: c.PostForm("slug"), Name: c.PostForm("name"), Organisation: c.PostForm("organisation")}
-	s.referenceDone(c, "programme", s.ReferenceAdmin.AddProgramme(c.Request.Context(), actor(c), in))
+	s.referenceDone(c, "programme", s.Reference.AddProgramme(c.Request.Context(), actor(c), in))
 }
 
 // pageSetLimits sets a receiving organisation's handover deadlines:
@@ -114,7 +114,7 @@ func (s *Server) pageSetLimits(c *gin.Context) {
 	l := cases.HandoverLimits{AcceptDays: days("accept_days"), ContactDays: days("contact_days")}
 	var err error = cases.Invalid(problems...)
 	if len(problems) == 0 {
-		err = s.HandoverLimits.SetHandoverLimits(c.Request.Context(), actor(c), c.Param("slug"), l)
+		err = s.Handovers.SetLimits(c.Request.Context(), actor(c), c.Param("slug"), l)
 	}
 	s.referenceDone(c, "limits:"+c.Param("slug"), err)
 }

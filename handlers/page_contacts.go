@@ -76,7 +76,7 @@ func (s *Server) contactForm(c *gin.Context, shell bool) (contactFormPage, error
 		p.Programmes = append(p.Programmes, choice{Value: pr.Slug, Label: pr.Name, Checked: pr.Slug == programme})
 	}
 	if id := c.Query("resident"); id != "" && !shell {
-		r, err := s.Residents.FindResidentByID(c.Request.Context(), actor(c), id)
+		r, err := s.Residents.ByID(c.Request.Context(), actor(c), id)
 		if err != nil {
 			return p, err
 		}
@@ -124,7 +124,7 @@ func (s *Server) pageContacts(c *gin.Context) {
 	var problems []cases.FieldError
 	if p.Coordinator {
 		worker := c.Query("worker")
-		users, err := s.Users.FindUsers(ctx, a)
+		users, err := s.Users.Find(ctx, a)
 		if err != nil {
 			s.pageFail(c, err)
 			return
@@ -180,7 +180,7 @@ func (s *Server) pageContacts(c *gin.Context) {
 		s.render(c, fe.Status, "contacts", "contacts.title", p)
 		return
 	}
-	list, err := s.Contacts.FindContacts(ctx, a, f)
+	list, err := s.Contacts.Find(ctx, a, f)
 	if err != nil {
 		s.pageFail(c, err)
 		return
@@ -222,7 +222,7 @@ func (s *Server) contactRows(c *gin.Context, a cases.Actor, list []*cases.Contac
 		return nil, err
 	}
 	// Colleagues by name: the organisation's accounts (display names only).
-	colleagues, err := s.Users.FindUsers(ctx, a)
+	colleagues, err := s.Users.Find(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -261,5 +261,5 @@ func (s *Server) residentNames(ctx context.Context, a cases.Actor, list []*cases
 			ids = append(ids, ct.ResidentID)
 		}
 	}
-	return s.Residents.ResidentNames(ctx, a, ids)
+	return s.Residents.Names(ctx, a, ids)
 }

@@ -53,7 +53,7 @@ func (s *Server) pageNewHandover(c *gin.Context) {
 		Scope: []string{cases.ScopeName, cases.ScopePhone, cases.ScopeNeighbourhood, cases.ScopeStory}}}
 	ctx := c.Request.Context()
 	if from := c.Query("redirect_from"); from != "" {
-		first, err := s.Handovers.FindHandoverByID(ctx, actor(c), from)
+		first, err := s.Handovers.ByID(ctx, actor(c), from)
 		if err != nil {
 			s.pageFail(c, err)
 			return
@@ -73,7 +73,7 @@ func (s *Server) pageNewHandover(c *gin.Context) {
 			p.Query = p.Query[:100]
 		}
 		if p.Query != "" {
-			found, err := s.Residents.FindResidents(ctx, actor(c), p.Query, 25)
+			found, err := s.Residents.Find(ctx, actor(c), p.Query, 25)
 			if err != nil {
 				s.pageFail(c, err)
 				return
@@ -102,7 +102,7 @@ func (s *Server) showHandoverForm(c *gin.Context, status int, p handoverFormPage
 	lang := s.lang(c)
 	u := session(c).User
 	if p.Form.ResidentID != "" && p.Resident == "" {
-		r, err := s.Residents.FindResidentByID(ctx, actor(c), p.Form.ResidentID)
+		r, err := s.Residents.ByID(ctx, actor(c), p.Form.ResidentID)
 		if err != nil {
 			s.pageFail(c, err)
 			return
@@ -179,12 +179,12 @@ func (s *Server) pageNewHandoverPost(c *gin.Context) {
 	if redirectFrom != "" {
 		in := cases.RedirectInput{To: f.To, Topics: f.Topics, Question: &f.Question, Story: &f.Story,
 			Urgency: f.Urgency, PreferredContactWay: &f.PreferredWay, PreferredContactTime: &f.PreferredTime, Consent: consent}
-		h, err = s.Handovers.RedirectHandover(c.Request.Context(), actor(c), redirectFrom, in)
+		h, err = s.Handovers.Redirect(c.Request.Context(), actor(c), redirectFrom, in)
 	} else {
 		in := cases.HandoverInput{ResidentID: f.ResidentID, Programme: f.Programme, To: f.To, Topics: f.Topics,
 			Question: f.Question, Story: f.Story, Urgency: f.Urgency, PreferredContactWay: f.PreferredWay,
 			PreferredContactTime: f.PreferredTime, Consent: consent}
-		h, err = s.Handovers.CreateHandover(c.Request.Context(), actor(c), in)
+		h, err = s.Handovers.Create(c.Request.Context(), actor(c), in)
 	}
 	if err != nil {
 		fe, ok := s.formErrorOf(c, err)
@@ -194,7 +194,7 @@ func (s *Server) pageNewHandoverPost(c *gin.Context) {
 		}
 		p := handoverFormPage{Form: f, RedirectFrom: redirectFrom, Alert: fe.Message, Errors: fe.Fields}
 		if redirectFrom != "" {
-			if first, ferr := s.Handovers.FindHandoverByID(c.Request.Context(), actor(c), redirectFrom); ferr == nil {
+			if first, ferr := s.Handovers.ByID(c.Request.Context(), actor(c), redirectFrom); ferr == nil {
 				p.FirstPartner, p.Form.ResidentID = first.To.Organisation, first.ResidentID
 			}
 		}
@@ -296,10 +296,7 @@ func (s *Server) handoverLine(h *cases.Handover, l *handoverLabels, a cases.Acto
 	if line.Resident == "" {
 		line.Resident = "—"
 	}
-	if h.Direction == cases.DirectionIncoming {
-		_, err := cases.NextState(h.State, cases.ActionReassign, a, cases.SideReceiver)
-		line.Reassign = err == nil
-	}
+	line.Reassign = h.Moves[cases.ActionReassign]
 	return line
 }
 
@@ -333,7 +330,7 @@ func (s *Server) pageHandovers(c *gin.Context) {
 	}
 	p := inboxPage{Coordinator: a.Has(cases.RoleCoordinator)}
 	for _, dir := range []string{cases.DirectionIncoming, cases.DirectionOutgoing} {
-		list, err := s.Handovers.FindHandovers(ctx, a, cases.HandoverFilter{Direction: dir, Mine: true, Limit: 100})
+		list, err := s.Handovers.Find(ctx, a, cases.HandoverFilter{Direction: dir, Mine: true, Limit: 100})
 		if err != nil {
 			s.pageFail(c, err)
 			return
@@ -398,7 +395,7 @@ func (s *Server) showReview(c *gin.Context, status int, alert string, fieldError
 		f = cases.HandoverFilter{}
 	}
 	f.Limit = reviewPageSize
-	list, err := s.Handovers.FindHandovers(ctx, a, f)
+	list, err := s.Handovers.Find(ctx, a, f)
 	if err != nil {
 		fe, ok := s.formErrorOf(c, err)
 		if !ok {
@@ -406,7 +403,7 @@ func (s *Server) showReview(c *gin.Context, status int, alert string, fieldError
 			return
 		}
 		p.Errors, status = fe.Fields, fe.Status
-		if list, err = s.Handovers.FindHandovers(ctx, a, cases.HandoverFilter{Limit: reviewPageSize}); err != nil {
+		if list, err = s.Handovers.Find(ctx, a, cases.HandoverFilter{Limit: reviewPageSize}); err != nil {
 			s.pageFail(c, err)
 			return
 		}
@@ -448,7 +445,7 @@ func (s *Server) showReview(c *gin.Context, status int, alert string, fieldError
 // pageReassignHandover gives an accepted handover to another worker from the
 // review: POST /handovers/{id}/reassign.
 func (s *Server) pageReassignHandover(c *gin.Context) {
-	_, err := s.Handovers.ReassignHandover(c.Request.Context(), actor(c), c.Param("id"),
+	_, err := s.Handovers.Reassign(c.Request.Context(), actor(c), c.Param("id"),
 		cases.AcceptInput{Assignee: c.PostForm("assignee")})
 	back := localPath(c.PostForm("back"))
 	if back == "/" {
@@ -500,7 +497,7 @@ func (s *Server) pageHandover(c *gin.Context) {
 func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	ctx := c.Request.Context()
 	a := actor(c)
-	h, err := s.Handovers.FindHandoverByID(ctx, a, c.Param("id"))
+	h, err := s.Handovers.ByID(ctx, a, c.Param("id"))
 	if err != nil {
 		s.pageFail(c, err)
 		return
@@ -561,18 +558,7 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 		p.FirstContactHow = s.i18n.T(lang, "handover.first_contact."+h.FirstContact.How)
 		p.FirstContactAt = localTime(h.FirstContact.At, lang)
 	}
-	p.Can = map[string]bool{}
-	for _, action := range cases.HandoverActions {
-		if _, err := cases.NextState(h.State, action, a, side); err == nil {
-			p.Can[action] = true
-		}
-	}
-	if h.Consent.WithdrawnAt != nil {
-		p.Can[cases.ActionWithdrawConsent] = false
-	}
-	if h.RedirectedTo != "" {
-		p.Can[cases.ActionRedirect] = false
-	}
+	p.Can = h.Moves
 	if p.Can[cases.ActionAccept] || p.Can[cases.ActionReassign] {
 		if p.Assignees, err = s.Handovers.Assignees(ctx, a); err != nil {
 			s.pageFail(c, err)
@@ -615,7 +601,7 @@ func (s *Server) pageHandoverMove(move string) gin.HandlerFunc {
 		var err error
 		switch move {
 		case "accept":
-			_, err = s.Handovers.AcceptHandover(ctx, a, id, cases.AcceptInput{Assignee: form["assignee"]})
+			_, err = s.Handovers.Accept(ctx, a, id, cases.AcceptInput{Assignee: form["assignee"]})
 		case "contacted":
 			at := form["at"]
 			if t, perr := time.ParseInLocation("2006-01-02T15:04", at, cases.Amsterdam); perr == nil {
@@ -624,11 +610,11 @@ func (s *Server) pageHandoverMove(move string) gin.HandlerFunc {
 			_, err = s.Handovers.RecordFirstContact(ctx, a, id, cases.ContactedInput{At: at, How: form["how"],
 				Note: form["note"], Neighbourhood: form["neighbourhood"]})
 		case "complete":
-			_, err = s.Handovers.CompleteHandover(ctx, a, id, cases.CompleteInput{Outcome: form["outcome"], Note: form["note"]})
+			_, err = s.Handovers.Complete(ctx, a, id, cases.CompleteInput{Outcome: form["outcome"], Note: form["note"]})
 		case "decline":
-			_, err = s.Handovers.DeclineHandover(ctx, a, id, cases.DeclineInput{Reason: form["reason"], Note: form["note"]})
+			_, err = s.Handovers.Decline(ctx, a, id, cases.DeclineInput{Reason: form["reason"], Note: form["note"]})
 		case "withdraw":
-			_, err = s.Handovers.WithdrawHandover(ctx, a, id, cases.WithdrawInput{Reason: form["reason"]})
+			_, err = s.Handovers.Withdraw(ctx, a, id, cases.WithdrawInput{Reason: form["reason"]})
 		case "consent-withdraw":
 			_, err = s.Handovers.WithdrawConsent(ctx, a, id, cases.ConsentWithdrawInput{Note: form["note"]})
 		}

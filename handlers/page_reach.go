@@ -68,7 +68,7 @@ func (s *Server) pageReach(c *gin.Context) {
 	for _, p := range published {
 		isPublished[p.Period] = true
 	}
-	page := reachPage{CanPublish: s.Policy.Allowed(session(c).User.Username, session(c).User.OrganisationSlug, "reach", auth.ActManage)}
+	page := reachPage{CanPublish: s.allowed(c, "reach", auth.ActManage)}
 	period := c.DefaultQuery("period", defaultReachPeriod(now).String())
 	p, err := cases.ParsePeriod(period)
 	if err != nil {
@@ -105,7 +105,7 @@ func (s *Server) pageReach(c *gin.Context) {
 	for _, id := range cases.ReachTables {
 		page.Tables = append(page.Tables, choice{Value: id, Label: id + " · " + cases.TableTitles[id].Name(lang), Checked: id == page.TableID})
 	}
-	t, err := s.Reach.Table(ctx, reachViewerOfSession(c), q)
+	t, err := s.Reach.Table(ctx, cases.ViewerOf(actor(c)), q)
 	if err != nil {
 		status, body := s.errorBody(c, err)
 		if status >= 500 {
@@ -127,14 +127,6 @@ func containsChoice(list []choice, v string) bool {
 		}
 	}
 	return false
-}
-
-func reachViewerOfSession(c *gin.Context) cases.ReachViewer {
-	a := actor(c)
-	if a.Has(cases.RoleProgramme) {
-		return cases.ReachViewer{All: true}
-	}
-	return cases.ReachViewer{Organisation: a.OrganisationSlug}
 }
 
 func (s *Server) fillReachPage(page *reachPage, t *cases.ReachTable, lang string, published []cases.ReachPublication, q cases.ReachQuery) {

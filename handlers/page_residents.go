@@ -37,7 +37,7 @@ func (s *Server) pageResidents(c *gin.Context) {
 		s.render(c, fe.Status, "residents", "residents.title", p)
 		return
 	}
-	list, err := s.Residents.FindResidents(ctx, actor(c), p.Query, 50)
+	list, err := s.Residents.Find(ctx, actor(c), p.Query, 50)
 	if err != nil {
 		s.pageFail(c, err)
 		return
@@ -104,7 +104,7 @@ type residentPage struct {
 // an edit form: GET /residents/{id}. The read is audited by the service;
 // another organisation's record answers the 404 page.
 func (s *Server) pageResident(c *gin.Context) {
-	r, err := s.Residents.FindResidentByID(c.Request.Context(), actor(c), c.Param("id"))
+	r, err := s.Residents.ByID(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.pageFail(c, err)
 		return
@@ -134,7 +134,7 @@ func (s *Server) showResident(c *gin.Context, status int, r *cases.Resident, p r
 		p.Genders = append(p.Genders, choice{Value: g, Label: s.i18n.T(lang, "gender."+g), Checked: g == p.Form.Gender})
 	}
 	p.Today = s.Auth.Now().In(cases.Amsterdam).Format(time.DateOnly)
-	list, err := s.Contacts.FindContacts(ctx, actor(c), cases.ContactFilter{ResidentID: r.ID, Limit: 100})
+	list, err := s.Contacts.Find(ctx, actor(c), cases.ContactFilter{ResidentID: r.ID, Limit: 100})
 	if err != nil {
 		s.pageFail(c, err)
 		return
@@ -157,7 +157,7 @@ func (s *Server) showResident(c *gin.Context, status int, r *cases.Resident, p r
 // fields, translated like the API's.
 func (s *Server) pageResidentPost(c *gin.Context) {
 	ctx := c.Request.Context()
-	r, err := s.Residents.FindResidentByID(ctx, actor(c), c.Param("id"))
+	r, err := s.Residents.ByID(ctx, actor(c), c.Param("id"))
 	if err != nil {
 		s.pageFail(c, err)
 		return
@@ -174,7 +174,7 @@ func (s *Server) pageResidentPost(c *gin.Context) {
 		return
 	}
 	if err == nil {
-		_, err = s.Residents.UpdateResident(ctx, actor(c), r.ID, patch)
+		_, err = s.Residents.Update(ctx, actor(c), r.ID, patch)
 	}
 	if err != nil {
 		fe, ok := s.formErrorOf(c, err)

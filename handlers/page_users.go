@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,9 +8,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/go-playground/validator/v10"
 
-	"github.com/buurtbrug/buurtbrug/auth"
 	"github.com/buurtbrug/buurtbrug/cases"
 )
 
@@ -75,7 +72,7 @@ func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
 	me := session(c).User
 	a := me.Actor()
 	p.Admin = a.Has(cases.RoleAdmin)
-	users, err := s.Users.FindUsers(ctx, a)
+	users, err := s.Users.Find(ctx, a)
 	if err != nil {
 		s.pageFail(c, err)
 		return
@@ -142,21 +139,7 @@ func (s *Server) pageUsersCreate(c *gin.Context) {
 	}
 	in := cases.UserInput{Username: strings.ToLower(form.Username), DisplayName: form.DisplayName,
 		Organisation: form.Organisation, Programme: form.Programme, Roles: form.Roles, Password: c.PostForm("password")}
-	err := in.Validate()
-	if err == nil {
-		// The rules that need no hash come first, so a refused request
-		// costs no hashing.
-		var orgID int64
-		if orgID, err = s.organisationID(c, in.Organisation); err == nil {
-			err = cases.MayManage(a, orgID, in.Roles)
-		}
-	}
-	if err == nil {
-		var hash string
-		if hash, err = auth.HashPassword(in.Password); err == nil {
-			_, err = s.Users.CreateUser(c.Request.Context(), a, in, hash)
-		}
-	}
+	_, err := s.Users.Create(c.Request.Context(), a, in)
 	if err != nil {
 		fe, ok := s.formErrorOf(c, err)
 		if !ok {
@@ -169,20 +152,6 @@ func (s *Server) pageUsersCreate(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/admin/users?done=created&user="+url.QueryEscape(in.Username))
 }
 
-// organisationID resolves an organisation slug; an unknown one is a field error.
-func (s *Server) organisationID(c *gin.Context, slug string) (int64, error) {
-	ref, err := s.Reference.Reference(c.Request.Context(), 0)
-	if err != nil {
-		return 0, err
-	}
-	for _, o := range ref.Organisations {
-		if o.Slug == slug {
-			return o.ID, nil
-		}
-	}
-	return 0, cases.FieldInvalid("organisation", "unknown", slug)
-}
-
 // managedUser loads the account named by the path, as far as the user may
 // manage it: another organisation's account is not found for a coordinator.
 func (s *Server) managedUser(c *gin.Context) (*cases.User, bool) {
@@ -191,11 +160,7 @@ func (s *Server) managedUser(c *gin.Context) (*cases.User, bool) {
 		s.pageFail(c, cases.NotFound("user"))
 		return nil, false
 	}
-	u, err := s.Users.FindUserByID(c.Request.Context(), id)
-	a := actor(c)
-	if err == nil && !a.Has(cases.RoleAdmin) && u.OrganisationID != a.OrganisationID {
-		err = cases.NotFound("user")
-	}
+	u, err := s.Users.Account(c.Request.Context(), actor(c), id)
 	if err != nil {
 		s.pageFail(c, err)
 		return nil, false
@@ -231,12 +196,6 @@ func (s *Server) pageUserActive(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/admin/users?done="+done+"&user="+url.QueryEscape(u.Username))
 }
 
-// passwordReset is the reset form, checked by the same validator (and so
-// translated the same way) as a new account's password.
-type passwordReset struct {
-	Password string `json:"password" validate:"required,min=12,max=256"`
-}
-
 // pageUserPassword sets a new password: POST /admin/users/{id}/password.
 // It ends the account's sessions.
 func (s *Server) pageUserPassword(c *gin.Context) {
@@ -244,32 +203,11 @@ func (s *Server) pageUserPassword(c *gin.Context) {
 	if !ok {
 		return
 	}
-	in := passwordReset{Password: c.PostForm("password")}
-	err := validatePasswordReset(&in)
-	if err == nil {
-		var hash string
-		if hash, err = auth.HashPassword(in.Password); err == nil {
-			err = s.Users.SetPassword(c.Request.Context(), actor(c), u.ID, hash)
-		}
-	}
-	if err != nil {
+	if err := s.Users.SetPassword(c.Request.Context(), actor(c), u.ID, cases.PasswordInput{Password: c.PostForm("password")}); err != nil {
 		s.userActionFailed(c, u, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/users?done=password&user="+url.QueryEscape(u.Username))
-}
-
-func validatePasswordReset(in *passwordReset) error {
-	err := cases.Validate.Struct(in)
-	var verrs validator.ValidationErrors
-	if err == nil || !errors.As(err, &verrs) {
-		return err
-	}
-	fields := make([]cases.FieldError, 0, len(verrs))
-	for _, fe := range verrs {
-		fields = append(fields, cases.FieldError{Field: fe.Field(), Tag: fe.Tag(), Param: fe.Param(), Cause: fe})
-	}
-	return cases.Invalid(fields...)
 }
 
 // userActionFailed shows the users page with what went wrong for u.

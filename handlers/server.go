@@ -3,7 +3,6 @@
 package handlers
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
@@ -14,32 +13,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/buurtbrug/buurtbrug/auth"
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/web"
 )
 
-// ReferenceService is cases.ReferenceService plus reloading after changes.
-type ReferenceService interface {
-	cases.ReferenceService
-	Reload(ctx context.Context) error
-}
-
-// Server holds what the handlers need. cmd/buurtbrug wires it.
+// Server holds what the handlers need. cmd/internal/app wires it.
 type Server struct {
-	Auth      *auth.Service
-	Policy    *auth.Policy
-	Reference ReferenceService
-	Residents cases.ResidentService
-	Contacts  cases.ContactService
-	Users     cases.UserService
-	Handovers cases.HandoverService
-	// Reach serves the anonymised reach figures (issue 4).
-	Reach cases.ReachService
-	// ReferenceAdmin changes reference data (administrators).
-	ReferenceAdmin cases.ReferenceAdmin
-	// HandoverLimits sets receiving organisations' deadlines (administrators).
-	HandoverLimits cases.HandoverLimitsService
+	Services
 
 	// SecureCookies marks cookies Secure even without TLS on this hop
 	// (behind a TLS-terminating proxy).

@@ -1,5 +1,8 @@
-// Package storage implements the services of package cases on an embedded
-// SQLite database (modernc.org/sqlite, no cgo).
+// Package storage implements the store of package cases on an embedded
+// SQLite database (modernc.org/sqlite, no cgo): repositories, transactions
+// and the SQLite mechanics (pragmas, one writer with group commit, prepared
+// statements, background checkpoints, migrations, the incremental reach
+// counters). It stores; the use cases in package cases decide.
 package storage
 
 import (
@@ -20,26 +23,23 @@ import (
 var migrations embed.FS
 
 // DB is the database: one writer connection, so writes queue in Go instead
-// of failing on SQLite's lock, and a small pool of read-only connections that
-// WAL lets read while the writer writes.
+// of failing on SQLite's lock, and a small pool of read-only connections
+// that WAL lets read while the writer writes. It implements cases.Store.
 type DB struct {
+	// Write and Read are the connections; outside this package only tests
+	// and bulk tools use them directly.
 	Write *sql.DB
 	Read  *sql.DB
-	// Now is the clock; tests replace it to control time.
-	Now func() time.Time
-	// Secret keys the person pseudonyms.
-	Secret []byte
+	// Clock is the time source; tests replace it.
+	Clock func() time.Time
 
-	// sessionGen changes whenever sessions end or their users change, so
-	// caches of sessions know to drop their entries (see SessionStore.Generation).
-	sessionGen generation
-	// stmts are statements prepared once on the writer connection.
-	stmts stmtCache
-	// writer runs the transactions of inTx, batching them (see writer.go).
-	writer *writer
-	// checkpointer copies the WAL into the file off the writer's path.
+	ref          referenceCache
+	stmts        stmtCache // statements prepared once on the writer connection
+	writer       *writer   // runs the transactions of Update, batching them (writer.go)
 	checkpointer *checkpointer
 }
+
+var _ cases.Store = (*DB)(nil)
 
 // pragmas are in the DSN so that every pooled connection gets them.
 func dsn(path string, readOnly bool) string {
@@ -62,7 +62,7 @@ func dsn(path string, readOnly bool) string {
 
 // Open opens (creating if needed) the database at path and migrates it to
 // the newest schema.
-func Open(ctx context.Context, path string, secret []byte) (*DB, error) {
+func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("storage: a file path is required (WAL needs a file)")
 	}
@@ -84,8 +84,14 @@ func Open(ctx context.Context, path string, secret []byte) (*DB, error) {
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
-	db := &DB{Write: write, Read: read, Now: time.Now, Secret: secret}
+	db := &DB{Write: write, Read: read, Clock: time.Now}
 	if err := db.stmts.prepare(write, hotStatements); err != nil {
+		read.Close()
+		write.Close()
+		return nil, err
+	}
+	if err := db.ref.load(ctx, read); err != nil {
+		db.stmts.close()
 		read.Close()
 		write.Close()
 		return nil, err
@@ -106,7 +112,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// Close closes both pools.
+// Close lets queued writes finish and closes both pools.
 func (db *DB) Close() error {
 	db.stopWriter()
 	db.stopCheckpointer()
@@ -118,6 +124,37 @@ func (db *DB) Close() error {
 	return rerr
 }
 
+// Now is the store's clock, to the millisecond as stored.
+func (db *DB) Now() time.Time { return db.Clock().UTC().Truncate(time.Millisecond) }
+
+type txKey struct{}
+
+// Update runs fn in a write transaction and commits when it returns nil.
+// A ctx that already carries a transaction of db joins it: fn then runs
+// in that transaction, and commits or fails with it. Otherwise fn is queued
+// for the one writer, which may commit it together with other use cases
+// (writer.go); Update returns after the commit that holds fn's rows.
+func (db *DB) Update(ctx context.Context, fn func(ctx context.Context, tx cases.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*Tx); ok && tx.db == db {
+		return fn(ctx, tx)
+	}
+	err := db.submit(ctx, func(tx *Tx) error {
+		if err := fn(context.WithValue(ctx, txKey{}, tx), tx); err != nil {
+			return err
+		}
+		return tx.settle()
+	})
+	return domainError(err)
+}
+
+// View reads on the read pool, or in the transaction ctx carries.
+func (db *DB) View(ctx context.Context) cases.View {
+	if tx, ok := ctx.Value(txKey{}).(*Tx); ok && tx.db == db {
+		return tx.conn()
+	}
+	return conn{db: db, q: db.Read}
+}
+
 // Tx is a write transaction (BEGIN IMMEDIATE) that carries one fixed now,
 // so every row written by one use case has the same timestamp.
 type Tx struct {
@@ -127,40 +164,38 @@ type Tx struct {
 	// bound are the hot statements bound to this transaction so far
 	// (prepared.go); use cases batched in one transaction share them.
 	bound map[string]*sql.Stmt
+	// countsStale is set by writes the reach counters follow (contacts,
+	// residents); settle folds them in before the use case ends.
+	countsStale bool
+	// referenceChanged is set by writes to reference data; the cache is
+	// reloaded after the commit.
+	referenceChanged bool
 }
 
-// BeginTx starts a write transaction.
-func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
-	tx, err := db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Millisecond), bound: map[string]*sql.Stmt{}}, nil
+var _ cases.Tx = (*Tx)(nil)
+
+func (db *DB) newTx(sqlTx *sql.Tx, bound map[string]*sql.Stmt) *Tx {
+	return &Tx{Tx: sqlTx, db: db, now: db.Now(), bound: bound}
 }
 
-// inTx runs fn in a write transaction, committing when it returns nil. fn
-// may share the transaction with other use cases (see writer.go): it runs in
-// a savepoint of its own, and inTx returns only after the commit.
-func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	if db.writer != nil {
-		return db.submit(ctx, fn)
+// Now is the transaction's one fixed time.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// settle brings derived data up to date with what the use case wrote, in
+// its own transaction.
+func (tx *Tx) settle() error {
+	if !tx.countsStale {
+		return nil
 	}
-	tx, err := db.BeginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	tx.countsStale = false
+	return tx.refreshReach()
 }
 
-// audit appends one line to the audit log inside tx.
-func (tx *Tx) audit(actor cases.Actor, action, entity, entityID, detail string) error {
+// Audit appends one line to the audit log inside tx.
+func (tx *Tx) Audit(e cases.AuditRecord) error {
 	_, err := tx.execPrepared(auditInsert,
-		cases.FormatTime(tx.now), nullInt(actor.UserID), actor.Username, nullInt(actor.OrganisationID),
-		action, entity, entityID, detail)
+		cases.FormatTime(tx.now), nullInt(e.Actor.UserID), e.Actor.Username, nullInt(e.Actor.OrganisationID),
+		e.Action, e.Entity, e.EntityID, e.Detail)
 	return err
 }
 
@@ -179,4 +214,13 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// committed runs after the commit that holds tx's writes.
+func (tx *Tx) committed() {
+	if tx.referenceChanged {
+		// A failed reload leaves the old lists; the next change or restart
+		// loads them again.
+		_ = tx.db.ref.load(context.Background(), tx.db.Read)
+	}
 }

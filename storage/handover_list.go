@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
 )
@@ -19,29 +17,47 @@ import (
 // and on closed handovers, migration 00003) and reading stops at the page
 // size. A page costs a fixed number of small queries, never one per handover.
 
-// overdueSQL is cases.Overdue in SQL; both ? are now.
-const overdueSQL = `((h.state IN ('requested', 'received') AND h.accept_by <= ?) OR (h.state = 'accepted' AND h.contact_by <= ?))`
+// stateIn is "h.state IN ('a', 'b')" for a list of states, written the way
+// the partial indexes of migration 00003 write it, so SQLite uses them.
+func stateIn(states []string) string {
+	quoted := make([]string, len(states))
+	for i, s := range states {
+		quoted[i] = "'" + s + "'"
+	}
+	return "h.state IN (" + strings.Join(quoted, ", ") + ")"
+}
 
-// The state sets of the partial indexes; queries repeat them word for word
-// so that SQLite can use those indexes.
-const (
-	openStatesSQL   = `h.state IN ('requested', 'received', 'accepted', 'contacted')`
-	closedStatesSQL = `h.state IN ('completed', 'declined', 'withdrawn')`
+// The SQL of the state rules of package cases; both ? of overdueSQL are now.
+var (
+	openStatesSQL   = stateIn(cases.OpenStates)
+	closedStatesSQL = stateIn(cases.ClosedStates)
+	overdueSQL      = "((" + stateIn(cases.AcceptDeadlineStates) + " AND h.accept_by <= ?) OR (" +
+		stateIn(cases.ContactDeadlineStates) + " AND h.contact_by <= ?))"
 )
 
 // listDirection is one side of the review: the column holding the actor's
 // organisation, the other party's column, what "mine" means, and the
 // indexes of its open and closed handovers.
 type listDirection struct {
-	name, own, other, mine string
+	own, other, mine       string
 	openIndex, closedIndex string
 }
 
-var listDirections = []listDirection{
-	{cases.DirectionIncoming, "h.to_org_id", "h.from_org_id", "(h.assignee_id = ? OR h.assignee_id IS NULL)",
+var listDirections = map[string]listDirection{
+	cases.DirectionIncoming: {"h.to_org_id", "h.from_org_id", "(h.assignee_id = ? OR h.assignee_id IS NULL)",
 		"handovers_to_open", "handovers_to_closed"},
-	{cases.DirectionOutgoing, "h.from_org_id", "h.to_org_id", "h.from_user_id = ?",
+	cases.DirectionOutgoing: {"h.from_org_id", "h.to_org_id", "h.from_user_id = ?",
 		"handovers_from_open", "handovers_from_closed"},
+}
+
+// where is a condition with its arguments.
+type where struct {
+	sql  string
+	args []any
+}
+
+func (w where) and(sql string, args ...any) where {
+	return where{w.sql + " AND " + sql, append(slices.Clone(w.args), args...)}
 }
 
 // pageRow is a handover's place in the review order.
@@ -52,10 +68,10 @@ type pageRow struct {
 
 // segment is one part of the review order.
 type segment struct {
-	states, index string // the state set and which index (open or closed)
-	overdue       *bool  // only overdue (true) or only not overdue (false) ones
-	order         string
-	less          func(a, b pageRow) int
+	closed  bool  // the closed handovers' index, else the open ones'
+	overdue *bool // only overdue (true) or only not overdue (false) ones
+	order   string
+	less    func(a, b pageRow) int
 }
 
 func openOrder(a, b pageRow) int {
@@ -66,226 +82,230 @@ func closedOrder(a, b pageRow) int {
 	return cmp.Or(-cmp.Compare(a.upd, b.upd), -cmp.Compare(a.rowid, b.rowid))
 }
 
-// FindHandovers lists the organisation's handovers (see above) with counts
-// per state over the direction, partner and "mine" choice.
-func (s *HandoverService) FindHandovers(ctx context.Context, actor cases.Actor, f cases.HandoverFilter) (*cases.HandoverList, error) {
-	idx := s.ref.index()
-	now := s.db.Now().UTC().Truncate(time.Millisecond)
-	nowText := cases.FormatTime(now)
-	var partnerID int64
-	var problems []cases.FieldError
-	if f.Partner != "" {
-		var ok bool
-		if partnerID, ok = idx.organisations[f.Partner]; !ok {
-			problems = append(problems, cases.FieldError{Field: "partner", Tag: "unknown", Param: f.Partner})
-		}
+var (
+	yes, no  = true, false
+	segments = []segment{
+		{false, &yes, `h.urgency DESC, h.requested_at, h.rowid`, openOrder},
+		{false, &no, `h.urgency DESC, h.requested_at, h.rowid`, openOrder},
+		{true, nil, `h.updated_at DESC, h.rowid DESC`, closedOrder},
 	}
-	if f.State != "" && !cases.ValidState(f.State) {
-		problems = append(problems, cases.FieldError{Field: "state", Tag: "unknown", Param: f.State})
-	}
-	var dirs []listDirection
-	for _, d := range listDirections {
-		if f.Direction == "" || f.Direction == d.name {
-			dirs = append(dirs, d)
-		}
-	}
-	if len(dirs) == 0 {
-		problems = append(problems, cases.FieldError{Field: "direction", Tag: "unknown", Param: f.Direction})
-	}
-	if len(problems) > 0 {
-		return nil, cases.Invalid(problems...)
-	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
-	}
+)
 
-	list := &cases.HandoverList{Handovers: []*cases.Handover{}, Counts: map[string]int{}}
+// listQuery is a HandoverQuery as conditions per direction: base is the
+// direction with its partner and "mine", filtered adds the state and age.
+type listQuery struct {
+	q               cases.HandoverQuery
+	dirs            []listDirection
+	bases, filtered []where
+	now             string
+}
+
+func newListQuery(q cases.HandoverQuery) listQuery {
+	lq := listQuery{q: q, now: cases.FormatTime(q.Now)}
+	for _, name := range q.Directions {
+		d := listDirections[name]
+		b := where{d.own + ` = ?`, []any{q.OrganisationID}}
+		if q.PartnerID != 0 {
+			b = b.and(d.other+` = ?`, q.PartnerID)
+		}
+		if q.MineUserID != 0 {
+			b = b.and(d.mine, q.MineUserID)
+		}
+		f := b
+		if q.State != "" {
+			f = f.and(`h.state = ?`, q.State)
+		}
+		if q.SentBefore != nil {
+			f = f.and(`h.requested_at <= ?`, cases.FormatTime(*q.SentBefore))
+		}
+		lq.dirs, lq.bases, lq.filtered = append(lq.dirs, d), append(lq.bases, b), append(lq.filtered, f)
+	}
+	return lq
+}
+
+func (h handovers) FindHandovers(ctx context.Context, q cases.HandoverQuery) (*cases.HandoverPage, error) {
+	lq := newListQuery(q)
+	page := &cases.HandoverPage{Counts: map[string]int{}}
 	for _, st := range cases.HandoverStates {
-		list.Counts[st] = 0
+		page.Counts[st] = 0
 	}
-	// base: the direction with its partner and "mine"; filtered adds the
-	// state and age.
-	type where struct {
-		sql  string
-		args []any
+	if err := h.countStates(ctx, lq, page); err != nil {
+		return nil, err
 	}
-	bases, filtered := map[string]where{}, map[string]where{}
-	for _, d := range dirs {
-		b := where{d.own + ` = ?`, []any{actor.OrganisationID}}
-		if partnerID != 0 {
-			b.sql += ` AND ` + d.other + ` = ?`
-			b.args = append(b.args, partnerID)
-		}
-		if f.Mine {
-			b.sql += ` AND ` + d.mine
-			b.args = append(b.args, actor.UserID)
-		}
-		bases[d.name] = b
-		fl := where{b.sql, slices.Clone(b.args)}
-		if f.State != "" {
-			fl.sql += ` AND h.state = ?`
-			fl.args = append(fl.args, f.State)
-		}
-		if f.MinAge > 0 {
-			fl.sql += ` AND h.requested_at <= ?`
-			fl.args = append(fl.args, cases.FormatTime(now.AddDate(0, 0, -f.MinAge)))
-		}
-		filtered[d.name] = fl
+	if err := h.countTotal(ctx, lq, page); err != nil {
+		return nil, err
 	}
+	ids, err := h.pageIDs(ctx, lq)
+	if err != nil {
+		return nil, err
+	}
+	page.Records, err = h.byRowIDs(ctx, ids)
+	return page, err
+}
 
-	// Counts per state and overdue, straight from the (org, state, ...)
-	// indexes.
-	for _, d := range dirs {
-		b := bases[d.name]
-		rows, err := s.db.Read.QueryContext(ctx, `SELECT h.state, COUNT(*) FROM handovers h WHERE `+b.sql+` GROUP BY h.state`, b.args...)
+// countStates counts per state and overdue, straight from the (org, state,
+// ...) indexes.
+func (h handovers) countStates(ctx context.Context, lq listQuery, page *cases.HandoverPage) error {
+	for _, b := range lq.bases {
+		rows, err := h.q.QueryContext(ctx, `SELECT h.state, COUNT(*) FROM handovers h WHERE `+b.sql+` GROUP BY h.state`, b.args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for rows.Next() {
 			var st string
 			var n int
 			if err := rows.Scan(&st, &n); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
-			list.Counts[st] += n
+			page.Counts[st] += n
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return err
 		}
+		accept, contact := b.and(stateIn(cases.AcceptDeadlineStates)+` AND h.accept_by <= ?`, lq.now),
+			b.and(stateIn(cases.ContactDeadlineStates)+` AND h.contact_by <= ?`, lq.now)
 		var overdue int
-		args := append(append(slices.Clone(b.args), nowText), append(slices.Clone(b.args), nowText)...)
-		if err := s.db.Read.QueryRowContext(ctx, `SELECT
-			(SELECT COUNT(*) FROM handovers h WHERE `+b.sql+` AND h.state IN ('requested', 'received') AND h.accept_by <= ?) +
-			(SELECT COUNT(*) FROM handovers h WHERE `+b.sql+` AND h.state = 'accepted' AND h.contact_by <= ?)`, args...).
+		if err := h.q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM handovers h WHERE `+accept.sql+`) +
+			(SELECT COUNT(*) FROM handovers h WHERE `+contact.sql+`)`, append(accept.args, contact.args...)...).
 			Scan(&overdue); err != nil {
-			return nil, err
+			return err
 		}
-		list.Overdue += overdue
+		page.Overdue += overdue
 	}
-	switch {
-	case !f.Overdue && f.MinAge == 0 && f.State != "":
-		list.Total = list.Counts[f.State]
-	case !f.Overdue && f.MinAge == 0:
-		for _, n := range list.Counts {
-			list.Total += n
-		}
-	case f.Overdue && f.MinAge == 0 && f.State == "":
-		list.Total = list.Overdue
-	default:
-		for _, d := range dirs {
-			fl := filtered[d.name]
-			q, args := `SELECT COUNT(*) FROM handovers h WHERE `+fl.sql, fl.args
-			if f.Overdue {
-				q += ` AND ` + overdueSQL
-				args = append(slices.Clone(args), nowText, nowText)
-			}
-			var n int
-			if err := s.db.Read.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-				return nil, err
-			}
-			list.Total += n
-		}
-	}
+	return nil
+}
 
-	// The page, part by part of the order.
-	yes, no := true, false
-	segments := []segment{
-		{openStatesSQL, "open", &yes, `h.urgency DESC, h.requested_at, h.rowid`, openOrder},
-		{openStatesSQL, "open", &no, `h.urgency DESC, h.requested_at, h.rowid`, openOrder},
-		{closedStatesSQL, "closed", nil, `h.updated_at DESC, h.rowid DESC`, closedOrder},
+// countTotal counts what the whole query matches, from the counts when
+// they already tell.
+func (h handovers) countTotal(ctx context.Context, lq listQuery, page *cases.HandoverPage) error {
+	q := lq.q
+	switch {
+	case !q.Overdue && q.SentBefore == nil && q.State != "":
+		page.Total = page.Counts[q.State]
+		return nil
+	case !q.Overdue && q.SentBefore == nil:
+		for _, n := range page.Counts {
+			page.Total += n
+		}
+		return nil
+	case q.Overdue && q.SentBefore == nil && q.State == "":
+		page.Total = page.Overdue
+		return nil
 	}
-	var ids []any // rowids
+	for _, f := range lq.filtered {
+		if q.Overdue {
+			f = f.and(overdueSQL, lq.now, lq.now)
+		}
+		var n int
+		if err := h.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM handovers h WHERE `+f.sql, f.args...).Scan(&n); err != nil {
+			return err
+		}
+		page.Total += n
+	}
+	return nil
+}
+
+// pageIDs reads the page's rowids, part by part of the order.
+func (h handovers) pageIDs(ctx context.Context, lq listQuery) ([]int64, error) {
+	var ids []int64
 	for _, seg := range segments {
-		remaining := f.Limit - len(ids)
+		remaining := lq.q.Limit - len(ids)
 		if remaining <= 0 {
 			break
 		}
-		if f.Overdue && (seg.overdue == nil || !*seg.overdue) {
+		if lq.q.Overdue && (seg.overdue == nil || !*seg.overdue) {
 			continue
 		}
-		if f.State != "" && (seg.index == "open") != cases.OpenState(f.State) {
+		if lq.q.State != "" && seg.closed == cases.OpenState(lq.q.State) {
 			continue
 		}
 		var found []pageRow
-		for _, d := range dirs {
-			fl := filtered[d.name]
-			index := d.openIndex
-			if seg.index == "closed" {
-				index = d.closedIndex
-			}
-			q := `SELECT h.rowid, h.id, h.urgency, h.requested_at, h.updated_at FROM handovers h INDEXED BY ` + index +
-				` WHERE ` + fl.sql + ` AND ` + seg.states
-			args := slices.Clone(fl.args)
-			if seg.overdue != nil {
-				cond := overdueSQL
-				if !*seg.overdue {
-					cond = `NOT ` + overdueSQL
-				}
-				q += ` AND ` + cond
-				args = append(args, nowText, nowText)
-			}
-			q += ` ORDER BY ` + seg.order + ` LIMIT ` + strconv.Itoa(remaining)
-			rows, err := s.db.Read.QueryContext(ctx, q, args...)
+		for i, d := range lq.dirs {
+			rows, err := h.segmentRows(ctx, lq, seg, d, lq.filtered[i], remaining)
 			if err != nil {
 				return nil, err
 			}
-			for rows.Next() {
-				var r pageRow
-				if err := rows.Scan(&r.rowid, &r.id, &r.urgency, &r.requested, &r.upd); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				found = append(found, r)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return nil, err
-			}
+			found = append(found, rows...)
 		}
 		slices.SortFunc(found, seg.less)
 		for _, r := range found[:min(len(found), remaining)] {
 			ids = append(ids, r.rowid)
 		}
 	}
+	return ids, nil
+}
 
-	// The page's rows in full, in one query.
-	if len(ids) > 0 {
-		rows, err := s.db.Read.QueryContext(ctx, `SELECT h.rowid, `+handoverColumns+` FROM handovers h`+handoverJoins+
-			`WHERE h.rowid IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, ids...)
+func (h handovers) segmentRows(ctx context.Context, lq listQuery, seg segment, d listDirection, f where, limit int) ([]pageRow, error) {
+	index, states := d.openIndex, openStatesSQL
+	if seg.closed {
+		index, states = d.closedIndex, closedStatesSQL
+	}
+	f = f.and(states)
+	if seg.overdue != nil {
+		cond := overdueSQL
+		if !*seg.overdue {
+			cond = `NOT ` + overdueSQL
+		}
+		f = f.and(cond, lq.now, lq.now)
+	}
+	rows, err := h.q.QueryContext(ctx, `SELECT h.rowid, h.id, h.urgency, h.requested_at, h.updated_at FROM handovers h
+		INDEXED BY `+index+` WHERE `+f.sql+` ORDER BY `+seg.order+` LIMIT ?`, append(f.args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pageRow
+	for rows.Next() {
+		var r pageRow
+		if err := rows.Scan(&r.rowid, &r.id, &r.urgency, &r.requested, &r.upd); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// byRowIDs reads the page's handovers in full, in one query, in ids' order.
+func (h handovers) byRowIDs(ctx context.Context, ids []int64) ([]*cases.HandoverRecord, error) {
+	out := []*cases.HandoverRecord{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := h.q.QueryContext(ctx, `SELECT h.rowid, `+handoverColumns+` FROM handovers h`+handoverJoins+
+		`WHERE h.rowid IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := make(map[int64]*cases.HandoverRecord, len(ids))
+	for rows.Next() {
+		var rowid int64
+		r, err := h.scanHandover(scanAfter{rows, &rowid})
 		if err != nil {
 			return nil, err
 		}
-		orgs := s.orgSlugs()
-		byID := make(map[int64]*cases.Handover, len(ids))
-		for rows.Next() {
-			var rowid int64
-			r, err := scanHandover(scanAfter{rows, &rowid}, orgs)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			byID[rowid] = s.view(r, r.side(actor), now)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			if h, ok := byID[id.(int64)]; ok {
-				list.Handovers = append(list.Handovers, h)
-			}
+		byID[rowid] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
 		}
 	}
-	return list, s.db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(actor, "list", "handover", "", "results="+strconv.Itoa(len(list.Handovers)))
-	})
+	return out, nil
 }
 
 // scanAfter scans a row whose first column is read into first.
 type scanAfter struct {
-	rows  interface{ Scan(...any) error }
+	rows  scanner
 	first any
 }
 

@@ -29,14 +29,14 @@ func BenchmarkReachContactWrite(b *testing.B) {
 				b.Cleanup(func() { f.db.Close() })
 				ctx := context.Background()
 				actor := f.actors[0]
-				r, err := f.residents.CreateResident(ctx, actor, cases.ResidentInput{GivenName: "A", FamilyName: "B", BirthYear: 1980})
+				r, err := f.residents.Create(ctx, actor, cases.ResidentInput{GivenName: "A", FamilyName: "B", BirthYear: 1980})
 				if err != nil {
 					b.Fatal(err)
 				}
 				var progID int64
 				f.db.Read.QueryRow(`SELECT id FROM programmes WHERE slug = 'hoop'`).Scan(&progID)
 				for b.Loop() {
-					tx, err := f.db.BeginTx(ctx)
+					tx, err := f.db.beginTx(ctx)
 					if err != nil {
 						b.Fatal(err)
 					}

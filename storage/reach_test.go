@@ -21,10 +21,9 @@ import (
 type reachFixture struct {
 	t         *testing.T
 	db        *DB
-	ref       *ReferenceService
-	residents *ResidentService
-	contacts  *ContactService
-	reach     *ReachService
+	residents *cases.ResidentService
+	contacts  *cases.ContactService
+	reach     *cases.ReachService
 	actors    []cases.Actor
 	// programmes of each actor's organisation
 	programmes [][]string
@@ -33,18 +32,14 @@ type reachFixture struct {
 func newReachFixture(t *testing.T, now time.Time) *reachFixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "reach.db"), []byte("reach-test-secret-0123456789abcdef"))
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "reach.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = func() time.Time { return now }
-	ref, err := NewReferenceService(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &reachFixture{t: t, db: db, ref: ref, residents: NewResidentService(db, ref),
-		contacts: NewContactService(db, ref), reach: NewReachService(db, ref)}
+	db.Clock = func() time.Time { return now }
+	f := &reachFixture{t: t, db: db, residents: cases.NewResidentService(db, []byte("reach-test-secret-0123456789abcdef")),
+		contacts: cases.NewContactService(db), reach: cases.NewReachService(db)}
 	f.contacts.Window = 3 * 365 * 24 * time.Hour
 	// Two organisations with their programmes; gemeente's programme and a
 	// second one added to al-amal, so one organisation runs two.
@@ -52,7 +47,7 @@ func newReachFixture(t *testing.T, now time.Time) *reachFixture {
 		VALUES ('hoop-jongeren', 'HOOP Jongeren', (SELECT id FROM organisations WHERE slug = 'al-amal'))`); err != nil {
 		t.Fatal(err)
 	}
-	if err := ref.Reload(ctx); err != nil {
+	if err := db.ref.load(ctx, db.Read); err != nil {
 		t.Fatal(err)
 	}
 	for i, org := range []string{"al-amal", "dock"} {
@@ -68,9 +63,8 @@ func newReachFixture(t *testing.T, now time.Time) *reachFixture {
 		id, _ := res.LastInsertId()
 		f.actors = append(f.actors, cases.Actor{UserID: id, Username: "w" + strconv.Itoa(i), OrganisationID: orgID,
 			OrganisationSlug: org, Roles: []string{cases.RoleCoordinator}})
-		r, _ := ref.Reference(ctx, orgID)
 		var slugs []string
-		for _, p := range r.Programmes {
+		for _, p := range db.ref.get().ProgrammesOf(orgID) {
 			slugs = append(slugs, p.Slug)
 		}
 		f.programmes = append(f.programmes, slugs)
@@ -270,7 +264,7 @@ func TestReachFactsFollowEveryChange(t *testing.T) {
 	f := newReachFixture(t, now)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(4, 2024))
-	ref, _ := f.ref.Reference(ctx, 0)
+	ref := f.db.ref.get()
 	pick := func(terms []cases.Term) string { return terms[rng.IntN(len(terms))].Slug }
 	families := []string{"Yilmaz", "de Boer", "Bakker", "El Idrissi", "Jansen", "Kaya"}
 	type res struct {
@@ -327,7 +321,7 @@ func TestReachFactsFollowEveryChange(t *testing.T) {
 				if rng.IntN(2) == 0 {
 					in.Gender = cases.Genders[rng.IntN(3)]
 				}
-				r, err := f.residents.CreateResident(ctx, f.actors[a], in)
+				r, err := f.residents.Create(ctx, f.actors[a], in)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -348,7 +342,7 @@ func TestReachFactsFollowEveryChange(t *testing.T) {
 				} else {
 					in.ResidentID = mine[rng.IntN(len(mine))].id
 				}
-				c, _, err := f.contacts.CreateContact(ctx, f.actors[a], in)
+				c, _, err := f.contacts.Create(ctx, f.actors[a], in)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -376,12 +370,12 @@ func TestReachFactsFollowEveryChange(t *testing.T) {
 					}
 					p.Outcomes = &os
 				}
-				if _, err := f.contacts.CorrectContact(ctx, f.actors[c.actor], c.id, p); err != nil && cases.ErrorCode(err) != cases.ECONFLICT {
+				if _, err := f.contacts.Correct(ctx, f.actors[c.actor], c.id, p); err != nil && cases.ErrorCode(err) != cases.ECONFLICT {
 					t.Fatal(err)
 				}
 			case op < 9 && len(contacts) > 0:
 				c := contacts[rng.IntN(len(contacts))]
-				if _, err := f.contacts.VoidContact(ctx, f.actors[c.actor], c.id, cases.VoidInput{Reason: "test"}); err != nil && cases.ErrorCode(err) != cases.ECONFLICT {
+				if _, err := f.contacts.Void(ctx, f.actors[c.actor], c.id, cases.VoidInput{Reason: "test"}); err != nil && cases.ErrorCode(err) != cases.ECONFLICT {
 					t.Fatal(err)
 				}
 			default:
@@ -398,7 +392,7 @@ func TestReachFactsFollowEveryChange(t *testing.T) {
 					bd := fmt.Sprintf("%d-05-05", 1950+rng.IntN(70))
 					p.BirthDate = &bd
 				}
-				if _, err := f.residents.UpdateResident(ctx, f.actors[r.actor], r.id, p); err != nil && cases.ErrorCode(err) != cases.EINVALID {
+				if _, err := f.residents.Update(ctx, f.actors[r.actor], r.id, p); err != nil && cases.ErrorCode(err) != cases.EINVALID {
 					t.Fatal(err)
 				}
 			}
@@ -414,7 +408,7 @@ func TestReachFactsFollowEveryChange(t *testing.T) {
 	}
 	// Contacts written elsewhere (a bulk import, another service) in one
 	// transaction, several per person, are taken in on the next read.
-	tx, err := f.db.BeginTx(ctx)
+	tx, err := f.db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +432,7 @@ func TestReachFactsFollowEveryChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Logging a contact leaves a backlog that large to the next reader.
-	if _, _, err := f.contacts.CreateContact(ctx, f.actors[0], cases.ContactInput{ID: uuid.NewString(),
+	if _, _, err := f.contacts.Create(ctx, f.actors[0], cases.ContactInput{ID: uuid.NewString(),
 		Programme: "hoop", Neighbourhood: "zambesibuurt", Kind: "spreekuur", Anonymous: true, Topics: []string{"taal"},
 		OccurredAt: now.Format(time.RFC3339)}); err != nil {
 		t.Fatal(err)

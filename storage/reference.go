@@ -3,127 +3,91 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"sync"
 
 	"github.com/buurtbrug/buurtbrug/cases"
 )
 
-// ReferenceService serves reference data from memory. The lists are small
-// and read on every contact written, so they are loaded once and reloaded
-// whenever an administrator changes them.
-type ReferenceService struct {
-	db *DB
-
+// referenceCache keeps the reference lists in memory: they are small and
+// read on every contact written. It is loaded at start and again after every
+// transaction that changed them; the ID maps let repositories store IDs
+// while the use cases speak slugs.
+type referenceCache struct {
 	mu  sync.RWMutex
 	ref *cases.Reference
-	ids refIndex
+	ids refIDs
 }
 
-type refIndex struct {
-	programmes     map[string]cases.Programme
-	neighbourhoods map[string]int64
-	topics         map[string]int64
-	outcomes       map[string]int64
-	kinds          map[string]int64
-	organisations  map[string]int64
-	// slugs by ID, for reading rows back
-	neighbourhoodSlug, topicSlug, outcomeSlug, kindSlug, programmeSlug map[int64]string
+type refIDs struct {
+	programmes, organisations                           map[string]int64
+	neighbourhoods, topics, outcomes, kinds             map[string]int64
+	programmeSlug, orgSlug                              map[int64]string
+	neighbourhoodSlug, topicSlug, outcomeSlug, kindSlug map[int64]string
 }
 
-// NewReferenceService loads the reference data.
-func NewReferenceService(ctx context.Context, db *DB) (*ReferenceService, error) {
-	s := &ReferenceService{db: db}
-	return s, s.Reload(ctx)
+// listTables maps each reference list to its table; table names never come
+// from input.
+var listTables = map[string]string{
+	cases.ListNeighbourhoods: "neighbourhoods", cases.ListTopics: "topics",
+	cases.ListOutcomes: "outcomes", cases.ListKinds: "contact_kinds",
 }
 
-// Reload reads the reference data again.
-func (s *ReferenceService) Reload(ctx context.Context) error {
-	ref := &cases.Reference{}
+func (c *referenceCache) load(ctx context.Context, db *sql.DB) error {
+	var ref cases.Reference
 	var err error
-	if ref.Organisations, err = loadOrganisations(ctx, s.db.Read); err != nil {
+	if ref.Organisations, err = loadOrganisations(ctx, db); err != nil {
 		return err
 	}
-	if ref.Programmes, err = loadProgrammes(ctx, s.db.Read); err != nil {
+	if ref.Programmes, err = loadProgrammes(ctx, db); err != nil {
 		return err
 	}
-	for _, list := range []struct {
-		table string
-		dst   *[]cases.Term
-	}{
-		{"neighbourhoods", &ref.Neighbourhoods}, {"topics", &ref.Topics},
-		{"outcomes", &ref.Outcomes}, {"contact_kinds", &ref.Kinds},
-	} {
-		if *list.dst, err = loadTerms(ctx, s.db.Read, list.table); err != nil {
+	for list, dst := range map[string]*[]cases.Term{cases.ListNeighbourhoods: &ref.Neighbourhoods,
+		cases.ListTopics: &ref.Topics, cases.ListOutcomes: &ref.Outcomes, cases.ListKinds: &ref.Kinds} {
+		if *dst, err = loadTerms(ctx, db, listTables[list]); err != nil {
 			return err
 		}
 	}
-	idx := refIndex{
-		programmes:     map[string]cases.Programme{},
-		neighbourhoods: termIDs(ref.Neighbourhoods), topics: termIDs(ref.Topics),
-		outcomes: termIDs(ref.Outcomes), kinds: termIDs(ref.Kinds),
-		organisations:     map[string]int64{},
-		neighbourhoodSlug: termSlugs(ref.Neighbourhoods), topicSlug: termSlugs(ref.Topics),
-		outcomeSlug: termSlugs(ref.Outcomes), kindSlug: termSlugs(ref.Kinds),
-		programmeSlug: map[int64]string{},
-	}
+	ids := refIDs{programmes: map[string]int64{}, organisations: map[string]int64{},
+		programmeSlug: map[int64]string{}, orgSlug: map[int64]string{}}
+	ids.neighbourhoods, ids.neighbourhoodSlug = termIDs(ref.Neighbourhoods)
+	ids.topics, ids.topicSlug = termIDs(ref.Topics)
+	ids.outcomes, ids.outcomeSlug = termIDs(ref.Outcomes)
+	ids.kinds, ids.kindSlug = termIDs(ref.Kinds)
 	for _, p := range ref.Programmes {
-		idx.programmes[p.Slug] = p
-		idx.programmeSlug[p.ID] = p.Slug
+		ids.programmes[p.Slug], ids.programmeSlug[p.ID] = p.ID, p.Slug
 	}
 	for _, o := range ref.Organisations {
-		idx.organisations[o.Slug] = o.ID
+		ids.organisations[o.Slug], ids.orgSlug[o.ID] = o.ID, o.Slug
 	}
-	s.mu.Lock()
-	s.ref, s.ids = ref, idx
-	s.mu.Unlock()
+	c.mu.Lock()
+	c.ref, c.ids = ref.Indexed(), ids
+	c.mu.Unlock()
 	return nil
 }
 
-// Reference returns the lists, with the programmes of one organisation (0 = all).
-func (s *ReferenceService) Reference(_ context.Context, organisationID int64) (*cases.Reference, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	ref := *s.ref
-	if organisationID != 0 {
-		ref.Programmes = nil
-		for _, p := range s.ref.Programmes {
-			if p.OrganisationID == organisationID {
-				ref.Programmes = append(ref.Programmes, p)
-			}
-		}
-	}
-	return &ref, nil
+func (c *referenceCache) get() *cases.Reference {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.ref
 }
 
-func (s *ReferenceService) index() refIndex {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.ids
+func (c *referenceCache) index() refIDs {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.ids
 }
 
-func termIDs(terms []cases.Term) map[string]int64 {
-	m := make(map[string]int64, len(terms))
+func termIDs(terms []cases.Term) (map[string]int64, map[int64]string) {
+	ids, slugs := make(map[string]int64, len(terms)), make(map[int64]string, len(terms))
 	for _, t := range terms {
-		m[t.Slug] = t.ID
+		ids[t.Slug], slugs[t.ID] = t.ID, t.Slug
 	}
-	return m
-}
-
-func termSlugs(terms []cases.Term) map[int64]string {
-	m := make(map[int64]string, len(terms))
-	for _, t := range terms {
-		m[t.ID] = t.Slug
-	}
-	return m
+	return ids, slugs
 }
 
 func loadOrganisations(ctx context.Context, db *sql.DB) ([]cases.Organisation, error) {
-	return queryOrganisations(ctx, db, `SELECT id, slug, name FROM organisations ORDER BY name`)
-}
-
-// queryOrganisations runs a query selecting id, slug, name of organisations.
-func queryOrganisations(ctx context.Context, db *sql.DB, query string, args ...any) ([]cases.Organisation, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
+	rows, err := db.QueryContext(ctx, `SELECT id, slug, name, receives_handovers FROM organisations ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +95,7 @@ func queryOrganisations(ctx context.Context, db *sql.DB, query string, args ...a
 	var out []cases.Organisation
 	for rows.Next() {
 		var o cases.Organisation
-		if err := rows.Scan(&o.ID, &o.Slug, &o.Name); err != nil {
+		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.ReceivesHandovers); err != nil {
 			return nil, err
 		}
 		out = append(out, o)
@@ -158,8 +122,7 @@ func loadProgrammes(ctx context.Context, db *sql.DB) ([]cases.Programme, error) 
 	return out, rows.Err()
 }
 
-// loadTerms reads one reference list; table is one of four constants above,
-// never user input.
+// loadTerms reads one reference list; table is one of listTables.
 func loadTerms(ctx context.Context, db *sql.DB, table string) ([]cases.Term, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, slug, name_nl, name_en FROM `+table+` ORDER BY sort, name_nl`)
 	if err != nil {
@@ -175,4 +138,63 @@ func loadTerms(ctx context.Context, db *sql.DB, table string) ([]cases.Term, err
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// references writes reference data; the cache reloads after the commit.
+type references struct{ conn }
+
+func (r references) table(list string) (string, error) {
+	table, ok := listTables[list]
+	if !ok {
+		return "", cases.NotFound("reference_list")
+	}
+	return table, nil
+}
+
+func (r references) AddTerm(ctx context.Context, list string, in cases.TermInput) error {
+	table, err := r.table(list)
+	if err != nil {
+		return err
+	}
+	r.tx.referenceChanged = true
+	_, err = r.q.ExecContext(ctx, `INSERT INTO `+table+` (slug, name_nl, name_en, sort)
+		VALUES (?, ?, ?, (SELECT COALESCE(MAX(sort), 0) + 1 FROM `+table+`))`, in.Slug, in.NameNL, in.NameEN)
+	return err
+}
+
+func (r references) RenameTerm(ctx context.Context, list, slug string, in cases.TermInput) (bool, error) {
+	table, err := r.table(list)
+	if err != nil {
+		return false, err
+	}
+	r.tx.referenceChanged = true
+	res, err := r.q.ExecContext(ctx, `UPDATE `+table+` SET name_nl = ?, name_en = ? WHERE slug = ?`, in.NameNL, in.NameEN, slug)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+func (r references) AddOrganisation(ctx context.Context, in cases.OrganisationInput) error {
+	r.tx.referenceChanged = true
+	_, err := r.q.ExecContext(ctx, `INSERT INTO organisations (slug, name, receives_handovers) VALUES (?, ?, 1)`,
+		in.Slug, in.Name)
+	return err
+}
+
+func (r references) AddProgramme(ctx context.Context, in cases.ProgrammeInput, orgID int64) error {
+	r.tx.referenceChanged = true
+	_, err := r.q.ExecContext(ctx, `INSERT INTO programmes (slug, name, organisation_id) VALUES (?, ?, ?)`,
+		in.Slug, in.Name, orgID)
+	return err
+}
+
+// slugOf names an ID of a reference list; an ID the cache lacks (a term
+// added by another process since) is shown as it is.
+func slugOf(slugs map[int64]string, id int64) string {
+	if s, ok := slugs[id]; ok {
+		return s
+	}
+	return "id-" + strconv.FormatInt(id, 10)
 }

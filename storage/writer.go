@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
-	"time"
 )
 
 // The writer runs the write transactions of inTx one after another on the
@@ -180,15 +179,20 @@ func (db *DB) runBatch(batch []*writeRequest) {
 
 // runAlone is one use case in its own transaction.
 func (db *DB) runAlone(r *writeRequest) writeResult {
-	tx, err := db.BeginTx(r.ctx)
+	sqlTx, err := db.Write.BeginTx(r.ctx, nil)
 	if err != nil {
 		return writeResult{err: err}
 	}
-	defer tx.Rollback()
+	defer sqlTx.Rollback()
+	tx := db.newTx(sqlTx, nil)
 	if res := callUseCase(tx, r.fn); res.err != nil || res.panic != nil {
 		return res
 	}
-	return writeResult{err: tx.Commit()}
+	if err := sqlTx.Commit(); err != nil {
+		return writeResult{err: err}
+	}
+	tx.committed()
+	return writeResult{}
 }
 
 // runTogether runs the use cases in one transaction, each in a savepoint
@@ -201,12 +205,13 @@ func (db *DB) runTogether(batch []*writeRequest, results []writeResult) error {
 	}
 	defer sqlTx.Rollback()
 	bound := map[string]*sql.Stmt{}
+	var done []*Tx
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i].err = err
 			continue
 		}
-		tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Millisecond), bound: bound}
+		tx := db.newTx(sqlTx, bound)
 		if _, err := tx.execPrepared(savepointBegin); err != nil {
 			return err
 		}
@@ -216,12 +221,20 @@ func (db *DB) runTogether(batch []*writeRequest, results []writeResult) error {
 			if _, err := tx.execPrepared(savepointRollback); err != nil {
 				return err
 			}
+		} else {
+			done = append(done, tx)
 		}
 		if _, err := tx.execPrepared(savepointRelease); err != nil {
 			return err
 		}
 	}
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	for _, tx := range done {
+		tx.committed()
+	}
+	return nil
 }
 
 func callUseCase(tx *Tx, fn func(tx *Tx) error) (res writeResult) {

@@ -13,7 +13,7 @@ import (
 
 func openWriterTestDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "writer.db"), []byte("writer-test-secret-0123456789abcdef"))
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "writer.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestWriterBatchUndoesOnlyTheFailingUseCase(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_ = db.inTx(ctx, func(tx *Tx) error {
+		_ = db.submit(ctx, func(tx *Tx) error {
 			close(held)
 			<-release
 			_, err := tx.Exec(`INSERT INTO writer_test (k) VALUES ('first')`)
@@ -83,7 +83,7 @@ func TestWriterBatchUndoesOnlyTheFailingUseCase(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer func() { outcomes[i].panicked = recover() }()
-			outcomes[i].err = db.inTx(ctx, func(tx *Tx) error {
+			outcomes[i].err = db.submit(ctx, func(tx *Tx) error {
 				outcomes[i].tx = fmt.Sprintf("%p", tx.Tx)
 				if _, err := tx.Exec(`INSERT INTO writer_test (k) VALUES (?)`, c.key+"-"+c.fail); err != nil {
 					return err
@@ -148,7 +148,7 @@ func TestWriterSkipsCancelledUseCases(t *testing.T) {
 	release := make(chan struct{})
 	held := make(chan struct{})
 	go func() {
-		_ = db.inTx(context.Background(), func(tx *Tx) error {
+		_ = db.submit(context.Background(), func(tx *Tx) error {
 			close(held)
 			<-release
 			return nil
@@ -158,7 +158,7 @@ func TestWriterSkipsCancelledUseCases(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
-		done <- db.inTx(ctx, func(tx *Tx) error {
+		done <- db.submit(ctx, func(tx *Tx) error {
 			_, err := tx.Exec(`INSERT INTO writer_test (k) VALUES ('late')`)
 			return err
 		})
@@ -178,11 +178,11 @@ func TestWriterSkipsCancelledUseCases(t *testing.T) {
 
 func TestWriterAfterClose(t *testing.T) {
 	db := openWriterTestDB(t)
-	if err := db.inTx(context.Background(), func(tx *Tx) error { return nil }); err != nil {
+	if err := db.submit(context.Background(), func(tx *Tx) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	if err := db.inTx(context.Background(), func(tx *Tx) error { return nil }); !errors.Is(err, errClosed) {
+	if err := db.submit(context.Background(), func(tx *Tx) error { return nil }); !errors.Is(err, errClosed) {
 		t.Errorf("after Close: %v, want errClosed", err)
 	}
 }
@@ -191,7 +191,7 @@ func TestWriterAfterClose(t *testing.T) {
 // writer carries on.
 func TestWriterSurvivesGoexit(t *testing.T) {
 	db := openWriterTestDB(t)
-	err := db.inTx(context.Background(), func(tx *Tx) error {
+	err := db.submit(context.Background(), func(tx *Tx) error {
 		if _, err := tx.Exec(`INSERT INTO writer_test (k) VALUES ('gone')`); err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func TestWriterSurvivesGoexit(t *testing.T) {
 	if !errors.Is(err, errGoexit) {
 		t.Errorf("err %v, want errGoexit", err)
 	}
-	if err := db.inTx(context.Background(), func(tx *Tx) error {
+	if err := db.submit(context.Background(), func(tx *Tx) error {
 		_, err := tx.Exec(`INSERT INTO writer_test (k) VALUES ('after')`)
 		return err
 	}); err != nil {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/app"
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
+	"github.com/buurtbrug/buurtbrug/storage"
 )
 
 // runGen writes a made-up city-scale dataset for the reach figures:
@@ -19,9 +21,9 @@ import (
 //	buurtbrug gen --db city.db [--contacts 1000000] [--persons 200000] [--seed 1]
 //
 // into a new database file (it refuses an existing one), with the demo
-// logins, then prints the ground truth of the persons reached per programme.
+// logins (their workers log the contacts), then prints the ground truth of the persons reached per programme.
 func runGen(args []string, log *slog.Logger) error {
-	spec := app.CityScale()
+	spec := storage.CityScale()
 	fs := flag.NewFlagSet("buurtbrug gen", flag.ContinueOnError)
 	dbPath := fs.String("db", "buurtbrug-city.db", "new SQLite database file to write")
 	fs.IntVar(&spec.Contacts, "contacts", spec.Contacts, "contacts to write")
@@ -44,8 +46,13 @@ func runGen(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
+	if _, err := a.Users.ByUsername(ctx, demo.Users[0].Username); err != nil {
+		if _, err := demo.CreateUsers(ctx, a.Users); err != nil {
+			return err
+		}
+	}
 	started := time.Now()
-	truth, err := a.GenerateReach(ctx, spec, func(s string) {
+	truth, err := storage.Generate(ctx, a.DB, spec, func(s string) {
 		fmt.Fprintf(os.Stderr, "%8.1fs  %s\n", time.Since(started).Seconds(), s)
 	})
 	if err != nil {

@@ -3,8 +3,7 @@
 //	buurtbrug [--addr A] [--db PATH] [--demo]        serve (the default)
 //	buurtbrug user add --username U --org O --roles worker [--programme P] [--name N]
 //	buurtbrug user password --username U
-//	buurtbrug gen --db city.db [--contacts N --persons N]   made-up city-scale data
-//	buurtbrug gen --db city.db [--contacts N --persons N]  made-up city-scale reach data
+//	buurtbrug gen --db city.db [--contacts N --persons N]   made-up city-scale reach data
 //
 // Passwords for the user commands are read from BUURTBRUG_PASSWORD or from
 // standard input, never from a flag (flags show up in process lists).
@@ -28,6 +27,7 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/app"
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 )
 
 func main() {
@@ -48,7 +48,7 @@ func run(args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("buurtbrug", flag.ContinueOnError)
 	addr := fs.String("addr", envOr("BUURTBRUG_ADDR", "127.0.0.1:8080"), "listen address (BUURTBRUG_ADDR)")
 	dbPath := dbFlag(fs)
-	demo := fs.Bool("demo", envOr("BUURTBRUG_DEMO", "") == "true", "load demo logins and made-up data on first start (BUURTBRUG_DEMO=true)")
+	demoData := fs.Bool("demo", envOr("BUURTBRUG_DEMO", "") == "true", "load demo logins and made-up data on first start (BUURTBRUG_DEMO=true)")
 	secure := fs.Bool("secure-cookies", envOr("BUURTBRUG_SECURE_COOKIES", "") == "true",
 		"mark cookies Secure behind a TLS-terminating proxy (BUURTBRUG_SECURE_COOKIES=true)")
 	proxies := fs.String("trusted-proxies", envOr("BUURTBRUG_TRUSTED_PROXIES", ""),
@@ -71,8 +71,8 @@ func run(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
-	if *demo {
-		seeded, err := a.SeedDemo(ctx)
+	if *demoData {
+		seeded, err := demo.Seed(ctx, demo.Services{Store: a.DB, Users: a.Users, Residents: a.Residents, Handovers: a.Handovers})
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -90,9 +90,9 @@ func run(args []string, log *slog.Logger) error {
 	}
 	go sweepSessions(ctx, a, log)
 	fmt.Printf("Buurtbrug is running at http://%s/ (database %s)\n", ln.Addr(), *dbPath)
-	if *demo {
-		fmt.Printf("Demo logins (password %q):\n", app.DemoPassword)
-		for _, u := range app.DemoUsers {
+	if *demoData {
+		fmt.Printf("Demo logins (password %q):\n", demo.Password)
+		for _, u := range demo.Users {
 			fmt.Printf("  %-17s %-12s %s\n", u.Username, u.Role, u.Organisation)
 		}
 	}

@@ -127,7 +127,7 @@ func TestAdminSetsHandoverDeadlines(t *testing.T) {
 	if r := set("3", "8"); r.status != http.StatusSeeOther {
 		t.Fatalf("set limits: %d %s", r.status, r.body)
 	}
-	limits, err := env.app.Handovers.AllHandoverLimits(t.Context())
+	limits, err := env.app.Handovers.AllLimits(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestAdminSetsHandoverDeadlines(t *testing.T) {
 			t.Errorf("limits %v: %d", bad, r.status)
 		}
 	}
-	limits, _ = env.app.Handovers.AllHandoverLimits(t.Context())
+	limits, _ = env.app.Handovers.AllLimits(t.Context())
 	if l := limits["buurtteam"]; l.AcceptDays != 3 || l.ContactDays != 8 {
 		t.Fatalf("a refused change was written: %+v", l)
 	}

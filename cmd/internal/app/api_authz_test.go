@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 	"github.com/google/uuid"
 )
 
@@ -190,7 +191,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 						user = role.foreign
 					}
 					nc := env.anonymous()
-					res := nc.do(method, p, map[string]string{"username": user, "password": DemoPassword})
+					res := nc.do(method, p, map[string]string{"username": user, "password": demo.Password})
 					if res.status != want {
 						t.Fatalf("%s: got %s, want %d", cell, res, want)
 					}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 )
 
 func TestContactIdempotent(t *testing.T) {
@@ -127,7 +128,7 @@ func TestContactCorrection(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
 	if _, err := env.app.CreateUser(ctx, cases.UserInput{Username: "hoop.worker2", DisplayName: "Tweede HOOP-werker",
-		Organisation: "al-amal", Programme: "hoop", Roles: []string{cases.RoleWorker}, Password: DemoPassword}); err != nil {
+		Organisation: "al-amal", Programme: "hoop", Roles: []string{cases.RoleWorker}, Password: demo.Password}); err != nil {
 		t.Fatal(err)
 	}
 	author, colleague, coord := env.login("hoop.worker"), env.login("hoop.worker2"), env.login("hoop.coord")

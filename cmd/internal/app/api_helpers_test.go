@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -236,7 +237,7 @@ func (c *client) newContact(programme, residentID string) string {
 
 // programmeOf is the demo programme of each demo login.
 func programmeOf(username string) string {
-	for _, du := range DemoUsers {
+	for _, du := range demo.Users {
 		if du.Username == username && du.Programme != "" {
 			return du.Programme
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 )
 
 func loginBody(username, password string) map[string]string {
@@ -27,7 +29,7 @@ func sessionCookie(t *testing.T, res response) *http.Cookie {
 func TestLogin(t *testing.T) {
 	env := newTestEnv(t)
 	c := env.anonymous()
-	res := c.do("POST", "/api/v1/login", loginBody("hoop.worker", DemoPassword))
+	res := c.do("POST", "/api/v1/login", loginBody("hoop.worker", demo.Password))
 	if res.status != http.StatusOK {
 		t.Fatalf("login: %s", res)
 	}
@@ -94,14 +96,14 @@ func TestLogin(t *testing.T) {
 		t.Errorf("%d sessions after logout", n)
 	}
 	// Usernames are not case-sensitive.
-	if res := env.anonymous().do("POST", "/api/v1/login", loginBody(" HOOP.Worker ", DemoPassword)); res.status != http.StatusOK {
+	if res := env.anonymous().do("POST", "/api/v1/login", loginBody(" HOOP.Worker ", demo.Password)); res.status != http.StatusOK {
 		t.Errorf("login with capitals: %s", res)
 	}
 
 	// Unknown users and wrong passwords get the same answer.
 	for _, lang := range []string{"", "en"} {
 		c := env.anonymousFrom("127.0.0.2").withLang(lang)
-		unknown := c.do("POST", "/api/v1/login", loginBody("nobody.here", DemoPassword))
+		unknown := c.do("POST", "/api/v1/login", loginBody("nobody.here", demo.Password))
 		wrong := c.do("POST", "/api/v1/login", loginBody("hoop.worker", "wrong-password"))
 		if unknown.status != http.StatusUnauthorized || string(unknown.body) != string(wrong.body) || wrong.status != unknown.status {
 			t.Errorf("%q: unknown user %s, wrong password %s", lang, unknown, wrong)
@@ -123,15 +125,15 @@ func TestLoginThrottling(t *testing.T) {
 		}
 	}
 	fresh := env.anonymousFrom("127.0.0.20")
-	res := fresh.do("POST", "/api/v1/login", loginBody("hoop.worker", DemoPassword))
+	res := fresh.do("POST", "/api/v1/login", loginBody("hoop.worker", demo.Password))
 	if res.status != http.StatusTooManyRequests || res.errorCode() != "too_many" || res.header.Get("Retry-After") == "" {
 		t.Fatalf("sixth attempt: %s %v", res, res.header)
 	}
-	if res := fresh.do("POST", "/api/v1/login", loginBody("HOOP.WORKER", DemoPassword)); res.status != http.StatusTooManyRequests {
+	if res := fresh.do("POST", "/api/v1/login", loginBody("HOOP.WORKER", demo.Password)); res.status != http.StatusTooManyRequests {
 		t.Errorf("same username in capitals: %s", res)
 	}
 	// ... while other users from that address log in.
-	if res := fresh.do("POST", "/api/v1/login", loginBody("dock.worker", DemoPassword)); res.status != http.StatusOK {
+	if res := fresh.do("POST", "/api/v1/login", loginBody("dock.worker", demo.Password)); res.status != http.StatusOK {
 		t.Errorf("another user: %s", res)
 	}
 
@@ -143,19 +145,19 @@ func TestLoginThrottling(t *testing.T) {
 			t.Fatalf("failure %d: %s", i, res)
 		}
 	}
-	if res := attacker.do("POST", "/api/v1/login", loginBody("dock.coord", DemoPassword)); res.status != http.StatusTooManyRequests {
+	if res := attacker.do("POST", "/api/v1/login", loginBody("dock.coord", demo.Password)); res.status != http.StatusTooManyRequests {
 		t.Errorf("from a throttled address: %s", res)
 	}
-	if res := env.anonymousFrom("127.0.0.31").do("POST", "/api/v1/login", loginBody("dock.coord", DemoPassword)); res.status != http.StatusOK {
+	if res := env.anonymousFrom("127.0.0.31").do("POST", "/api/v1/login", loginBody("dock.coord", demo.Password)); res.status != http.StatusOK {
 		t.Errorf("from another address: %s", res)
 	}
 
 	// After the window, both may try again.
 	env.clock.Advance(15*time.Minute + time.Second)
-	if res := fresh.do("POST", "/api/v1/login", loginBody("hoop.worker", DemoPassword)); res.status != http.StatusOK {
+	if res := fresh.do("POST", "/api/v1/login", loginBody("hoop.worker", demo.Password)); res.status != http.StatusOK {
 		t.Errorf("username after the window: %s", res)
 	}
-	if res := attacker.do("POST", "/api/v1/login", loginBody("dock.coord", DemoPassword)); res.status != http.StatusOK {
+	if res := attacker.do("POST", "/api/v1/login", loginBody("dock.coord", demo.Password)); res.status != http.StatusOK {
 		t.Errorf("address after the window: %s", res)
 	}
 }

@@ -1,6 +1,6 @@
 // Package app wires Buurtbrug together: storage, auth, use cases and the
 // HTTP handlers. The binaries and the end-to-end tests share it, so tests
-// drive exactly what runs.
+// drive exactly what runs. It decides nothing.
 package app
 
 import (
@@ -35,6 +35,9 @@ type Config struct {
 	Log            *slog.Logger
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// Hasher replaces the password hashing (tests that make many
+	// accounts); nil is auth.HashPassword.
+	Hasher cases.Hasher
 	// ReachThreshold and ReachRounding are the disclosure rules of reach
 	// figures (0 and 0: the defaults, 10 and 5; the threshold is never
 	// below 5).
@@ -46,13 +49,13 @@ type App struct {
 	DB        *storage.DB
 	Policy    *auth.Policy
 	Auth      *auth.Service
-	Reference *storage.ReferenceService
-	Residents *storage.ResidentService
-	Contacts  *storage.ContactService
-	Users     *storage.UserService
-	Handovers *storage.HandoverService
-	Reach     *storage.ReachService
-	Audit     *storage.AuditLog
+	Reference *cases.ReferenceService
+	Residents *cases.ResidentService
+	Contacts  *cases.ContactService
+	Users     *cases.UserService
+	Handovers *cases.HandoverService
+	Reach     *cases.ReachService
+	Tokens    *cases.TokenService
 	Handler   http.Handler
 }
 
@@ -62,55 +65,55 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := storage.Open(ctx, cfg.DBPath, secret)
+	db, err := storage.Open(ctx, cfg.DBPath)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Now != nil {
-		db.Now = cfg.Now
+		db.Clock = cfg.Now
 	}
 	a := &App{DB: db}
-	if err := a.wire(ctx, cfg); err != nil {
+	if err := a.wire(ctx, cfg, secret); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func (a *App) wire(ctx context.Context, cfg Config) error {
+func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	var err error
-	if a.Policy, err = auth.NewPolicy(a.DB.Write); err != nil {
-		return err
+	a.Reference = cases.NewReferenceService(a.DB)
+	a.Residents = cases.NewResidentService(a.DB, secret)
+	a.Contacts = cases.NewContactService(a.DB)
+	hasher := cfg.Hasher
+	if hasher == nil {
+		hasher = auth.HashPassword
 	}
-	if a.Reference, err = storage.NewReferenceService(ctx, a.DB); err != nil {
-		return err
-	}
-	a.Residents = storage.NewResidentService(a.DB, a.Reference)
-	a.Contacts = storage.NewContactService(a.DB, a.Reference)
-	a.Users = storage.NewUserService(a.DB, a.Reference, a.Policy)
-	a.Handovers = storage.NewHandoverService(a.DB, a.Reference, a.Residents, a.Policy)
-	a.Reach = storage.NewReachService(a.DB, a.Reference)
-	// Take in contacts written before the reach facts existed (migration
-	// 00004) or by bulk loads, so the first reader does not wait for them.
-	if err := a.Reach.Refresh(ctx); err != nil {
-		return err
-	}
+	a.Users = cases.NewUserService(a.DB, hasher)
+	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts)
+	a.Reach = cases.NewReachService(a.DB)
+	a.Tokens = cases.NewTokenService(a.DB)
 	if cfg.ReachThreshold != 0 || cfg.ReachRounding != 0 {
 		a.Reach.Rules = disclosure.Rules{Threshold: cfg.ReachThreshold, RoundingBase: cfg.ReachRounding}
 		if err := a.Reach.Rules.Validate(); err != nil {
 			return err
 		}
 	}
-	a.Audit = storage.NewAuditLog(a.DB)
-	if a.Auth, err = auth.NewService(a.Users, storage.NewSessionStore(a.DB), a.Audit); err != nil {
+	// Take in contacts written before the reach counters existed or by bulk
+	// loads, so the first reader does not wait for them.
+	if err := a.Reach.Refresh(ctx); err != nil {
 		return err
 	}
-	a.Auth.Now = a.DB.Now
+	if a.Policy, err = auth.NewPolicy(ctx, a.DB); err != nil {
+		return err
+	}
+	if a.Auth, err = auth.NewService(a.DB); err != nil {
+		return err
+	}
 	srv := &handlers.Server{
-		Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
-		Contacts: a.Contacts, Users: a.Users, Handovers: a.Handovers, Reach: a.Reach, ReferenceAdmin: a.Reference, HandoverLimits: a.Handovers, SecureCookies: cfg.SecureCookies,
-		TrustedProxies: cfg.TrustedProxies,
-		Log:            cfg.Log, LogRequests: cfg.LogRequests,
+		Services: handlers.Services{Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
+			Contacts: a.Contacts, Handovers: a.Handovers, Users: a.Users, Reach: a.Reach, Tokens: a.Tokens},
+		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: cfg.Log, LogRequests: cfg.LogRequests,
 	}
 	a.Handler, err = srv.Handler()
 	return err
@@ -119,35 +122,18 @@ func (a *App) wire(ctx context.Context, cfg Config) error {
 // Close closes the database.
 func (a *App) Close() error { return a.DB.Close() }
 
-// System is the actor of set-up work done by the operator, not a user.
-var System = cases.Actor{Username: "system", Roles: []string{cases.RoleAdmin}}
-
-// CreateUser creates an account with a hashed password, as the operator.
+// CreateUser creates an account, as the operator.
 func (a *App) CreateUser(ctx context.Context, in cases.UserInput) (*cases.User, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	hash, err := auth.HashPassword(in.Password)
-	if err != nil {
-		return nil, err
-	}
-	return a.Users.CreateUser(ctx, System, in, hash)
+	return a.Users.Create(ctx, cases.System, in)
 }
 
 // ResetPassword sets a new password for username, as the operator.
 func (a *App) ResetPassword(ctx context.Context, username, password string) error {
-	if len(password) < 12 {
-		return errors.New("the password must be at least 12 characters")
-	}
-	u, err := a.Users.FindUserByUsername(ctx, username)
+	u, err := a.Users.ByUsername(ctx, username)
 	if err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(password)
-	if err != nil {
-		return err
-	}
-	return a.Users.SetPassword(ctx, System, u.ID, hash)
+	return a.Users.SetPassword(ctx, cases.System, u.ID, cases.PasswordInput{Password: password})
 }
 
 // loadSecret returns the configured secret, or the one in the file beside

@@ -30,6 +30,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 )
 
 // benchEnv is a real instance on a file database with the real clock.
@@ -46,10 +47,10 @@ func newBenchEnv(b *testing.B, users ...string) *benchEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { a.Close() })
-	for _, du := range DemoUsers {
+	for _, du := range demo.Users {
 		for _, name := range users {
 			if du.Username == name {
-				if _, err := a.CreateUser(context.Background(), demoUserInput(du)); err != nil {
+				if _, err := a.CreateUser(context.Background(), demo.UserInput(du)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -67,7 +68,7 @@ type benchSession struct {
 
 func (e *benchEnv) login(b *testing.B, username string) benchSession {
 	b.Helper()
-	body := `{"username":"` + username + `","password":"` + DemoPassword + `"}`
+	body := `{"username":"` + username + `","password":"` + demo.Password + `"}`
 	req := httptest.NewRequest("POST", "/api/v1/login", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
@@ -90,7 +91,7 @@ func (e *benchEnv) login(b *testing.B, username string) benchSession {
 	if cookie == nil {
 		b.Fatal("login set no session cookie")
 	}
-	u, err := e.app.Users.FindUserByUsername(context.Background(), username)
+	u, err := e.app.Users.ByUsername(context.Background(), username)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func (e *benchEnv) login(b *testing.B, username string) benchSession {
 // createResident registers one resident through the service.
 func (e *benchEnv) createResident(b *testing.B, u *cases.User, family string) string {
 	b.Helper()
-	r, err := e.app.Residents.CreateResident(context.Background(), u.Actor(),
+	r, err := e.app.Residents.Create(context.Background(), u.Actor(),
 		cases.ResidentInput{GivenName: "Bench", FamilyName: family, Neighbourhood: "zambesibuurt"})
 	if err != nil {
 		b.Fatal(err)
@@ -253,7 +254,7 @@ func BenchmarkRawInsertContact(b *testing.B) {
 
 func benchRawInsert(b *testing.B, prepared bool, batch int) {
 	env := newBenchEnv(b, "hoop.worker")
-	u, err := env.app.Users.FindUserByUsername(context.Background(), "hoop.worker")
+	u, err := env.app.Users.ByUsername(context.Background(), "hoop.worker")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -379,7 +380,7 @@ func (e *benchEnv) seedRows(b *testing.B, u *cases.User, n int) {
 	family := []string{"de Boer", "El Idrissi", "Yilmaz", "van der Linden", "Bakker", "Ouali", "Kaya", "Jansen"}
 	now := time.Now()
 	for i := range n {
-		r, err := e.app.Residents.CreateResident(ctx, actor, cases.ResidentInput{
+		r, err := e.app.Residents.Create(ctx, actor, cases.ResidentInput{
 			GivenName: "Bench" + strconv.Itoa(i), FamilyName: family[i%len(family)], Neighbourhood: hoods[i%len(hoods)],
 			Phone: fmt.Sprintf("06-%08d", i)})
 		if err != nil {
@@ -388,7 +389,7 @@ func (e *benchEnv) seedRows(b *testing.B, u *cases.User, n int) {
 		in := cases.ContactInput{ID: uuid.NewString(), Programme: "hoop", Neighbourhood: hoods[i%len(hoods)],
 			Kind: "deur-aan-deur", ResidentID: r.ID, Topics: []string{"schulden"},
 			OccurredAt: now.Add(-time.Duration(i) * time.Minute).UTC().Format(time.RFC3339)}
-		if _, _, err := e.app.Contacts.CreateContact(ctx, actor, in); err != nil {
+		if _, _, err := e.app.Contacts.Create(ctx, actor, in); err != nil {
 			b.Fatal(err)
 		}
 	}

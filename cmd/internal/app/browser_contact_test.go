@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 	"github.com/chromedp/chromedp"
 )
 
@@ -24,7 +25,7 @@ func TestBrowserContactForm(t *testing.T) {
 		chromedp.Navigate(env.srv.URL+"/lang/nl?back=/login"), // Dutch, whatever the browser's language
 		chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "hoop.worker"),
-		chromedp.SendKeys(chromedp.ID("password"), DemoPassword),
+		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
 		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.ID("contact-form")),
 	)

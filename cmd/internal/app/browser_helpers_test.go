@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -201,7 +202,7 @@ func brLogin(t *testing.T, ctx context.Context, env *testEnv, username string) {
 		chromedp.Navigate(env.srv.URL+"/lang/nl?back=/login"),
 		chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), username),
-		chromedp.SendKeys(chromedp.ID("password"), DemoPassword),
+		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
 		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.ID("contact-form")),
 	)

@@ -176,7 +176,7 @@ func BenchmarkHandoverReview(b *testing.B) {
 		}
 	}
 	// The organisation really has 10,000 handovers.
-	list, err := e.app.Handovers.FindHandovers(context.Background(), coord.user.Actor(), cases.HandoverFilter{Limit: 1})
+	list, err := e.app.Handovers.Find(context.Background(), coord.user.Actor(), cases.HandoverFilter{Limit: 1})
 	if err != nil || list.Total != n {
 		b.Fatalf("total %v (%v)", list, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 )
 
 // TestDemoHandovers: --demo also sends made-up handovers in every state, so
@@ -22,14 +23,14 @@ func TestDemoHandovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if seeded, err := a.SeedDemo(context.Background()); err != nil || !seeded {
+	if seeded, err := demo.Seed(context.Background(), demoServices(a)); err != nil || !seeded {
 		t.Fatalf("seed: %v %v", seeded, err)
 	}
-	u, err := a.Users.FindUserByUsername(context.Background(), "hoop.coord")
+	u, err := a.Users.ByUsername(context.Background(), "hoop.coord")
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := a.Handovers.FindHandovers(context.Background(), u.Actor(), cases.HandoverFilter{})
+	list, err := a.Handovers.Find(context.Background(), u.Actor(), cases.HandoverFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

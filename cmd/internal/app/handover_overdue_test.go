@@ -128,20 +128,21 @@ func TestHandoverLimitsPerOrganisation(t *testing.T) {
 		t.Fatalf("default accept_by %v", got)
 	}
 	ctx := context.Background()
-	if err := env.app.Handovers.SetHandoverLimits(ctx, cases.Actor{Username: "hoop.worker", Roles: []string{"worker"}}, "al-amal",
+	if err := env.app.Handovers.SetLimits(ctx, cases.Actor{Username: "hoop.worker", Roles: []string{"worker"}}, "al-amal",
 		cases.HandoverLimits{AcceptDays: 2, ContactDays: 4}); cases.ErrorCode(err) != cases.EFORBIDDEN {
 		t.Errorf("a worker set limits: %v", err)
 	}
-	if err := env.app.Handovers.SetHandoverLimits(ctx, System, "al-amal", cases.HandoverLimits{AcceptDays: 5, ContactDays: 4}); cases.ErrorCode(err) != cases.EINVALID {
+	if err := env.app.Handovers.SetLimits(ctx, cases.System, "al-amal", cases.HandoverLimits{AcceptDays: 5, ContactDays: 4}); cases.ErrorCode(err) != cases.EINVALID {
 		t.Errorf("contact before accept: %v", err)
 	}
-	if err := env.app.Handovers.SetHandoverLimits(ctx, System, "al-amal", cases.HandoverLimits{AcceptDays: 2, ContactDays: 4}); err != nil {
+	if err := env.app.Handovers.SetLimits(ctx, cases.System, "al-amal", cases.HandoverLimits{AcceptDays: 2, ContactDays: 4}); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := env.app.Handovers.HandoverLimits(ctx, "al-amal"); l.AcceptDays != 2 || l.ContactDays != 4 {
+	limits, _ := env.app.Handovers.AllLimits(ctx)
+	if l := limits["al-amal"]; l.AcceptDays != 2 || l.ContactDays != 4 {
 		t.Errorf("limits %+v", l)
 	}
-	if l, _ := env.app.Handovers.HandoverLimits(ctx, "buurtteam"); l != cases.DefaultHandoverLimits {
+	if l := limits["buurtteam"]; l != cases.DefaultHandoverLimits {
 		t.Errorf("buurtteam limits %+v", l)
 	}
 	h := dock.getHandover(open)

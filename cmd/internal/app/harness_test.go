@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/auth"
+	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 )
 
 // testEnv is a real server on a real SQLite file with the demo logins.
@@ -49,12 +51,22 @@ func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 // demoPasswordHash hashes the demo password once for all tests: argon2id is
 // deliberately slow, and every test creates the ten demo users.
 var demoPasswordHash = sync.OnceValue(func() string {
-	hash, err := auth.HashPassword(DemoPassword)
+	hash, err := auth.HashPassword(demo.Password)
 	if err != nil {
 		panic(err)
 	}
 	return hash
 })
+
+// testHasher hashes the demo password once for all tests (argon2id is
+// deliberately slow, and every test makes the ten demo accounts); any other
+// password is hashed for real.
+func testHasher(password string) (string, error) {
+	if password == demo.Password {
+		return demoPasswordHash(), nil
+	}
+	return auth.HashPassword(password)
+}
 
 // testSecret keys pseudonyms in tests; a made-up value, like all test data.
 const testSecret = "test-secret-0123456789abcdef0123456789abcdef"
@@ -68,8 +80,8 @@ func newTestEnv(t *testing.T) *testEnv {
 		clock: &testClock{now: time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)}}
 	env.open()
 	ctx := context.Background()
-	for _, du := range DemoUsers {
-		if _, err := env.app.Users.CreateUser(ctx, System, demoUserInput(du), demoPasswordHash()); err != nil {
+	for _, du := range demo.Users {
+		if _, err := env.app.Users.Create(ctx, cases.System, demo.UserInput(du)); err != nil {
 			t.Fatalf("creating %s: %v", du.Username, err)
 		}
 	}
@@ -78,7 +90,7 @@ func newTestEnv(t *testing.T) *testEnv {
 
 func (e *testEnv) open() {
 	e.t.Helper()
-	a, err := Open(context.Background(), Config{DBPath: e.dbPath, Secret: testSecret, Now: e.clock.Now})
+	a, err := Open(context.Background(), Config{DBPath: e.dbPath, Secret: testSecret, Now: e.clock.Now, Hasher: testHasher})
 	if err != nil {
 		e.t.Fatalf("open: %v", err)
 	}
@@ -123,7 +135,7 @@ func (e *testEnv) anonymous() *client {
 func (e *testEnv) login(username string) *client {
 	e.t.Helper()
 	c := e.anonymous()
-	res := c.do("POST", "/api/v1/login", map[string]string{"username": username, "password": DemoPassword})
+	res := c.do("POST", "/api/v1/login", map[string]string{"username": username, "password": demo.Password})
 	if res.status != http.StatusOK {
 		e.t.Fatalf("login %s: %d %s", username, res.status, res.body)
 	}
@@ -205,4 +217,9 @@ func (c *client) do(method, path string, body any) response {
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
 	return response{status: res.StatusCode, header: res.Header, body: data}
+}
+
+// demoServices are the use cases the demo data is loaded through.
+func demoServices(a *App) demo.Services {
+	return demo.Services{Store: a.DB, Users: a.Users, Residents: a.Residents, Handovers: a.Handovers}
 }

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 	"github.com/buurtbrug/buurtbrug/web"
 )
 
@@ -269,19 +270,29 @@ func schemasMatchTypes(t *testing.T, doc openAPIDoc, types map[string]reflect.Ty
 		for p := range schema["properties"].(map[string]any) {
 			documented = append(documented, p)
 		}
-		var fields []string
-		for f := range typ.Fields() {
-			tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if tag != "-" && tag != "" && f.IsExported() {
-				fields = append(fields, tag)
-			}
-		}
+		fields := jsonFields(typ)
 		slices.Sort(documented)
 		slices.Sort(fields)
 		if !slices.Equal(documented, fields) {
 			t.Errorf("schema %s documents %v; %s has %v", name, documented, typ, fields)
 		}
 	}
+}
+
+// jsonFields are the JSON keys of a struct type as encoding/json writes
+// them: the fields of an untagged embedded struct are the outer type's.
+func jsonFields(typ reflect.Type) []string {
+	var fields []string
+	for f := range typ.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct:
+			fields = append(fields, jsonFields(f.Type)...)
+		case tag != "-" && tag != "" && f.IsExported():
+			fields = append(fields, tag)
+		}
+	}
+	return fields
 }
 
 // schemaChecker validates JSON values against the document's schemas.
@@ -511,7 +522,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 	call(anon, "POST", "/api/v1/login", `{"username":`)
 	call(anon, "POST", "/api/v1/login", map[string]any{})
 	call(anon, "POST", "/api/v1/login", `{"username":"`+strings.Repeat("x", 70<<10)+`"}`)
-	login := call(anon, "POST", "/api/v1/login", loginBody("hoop.worker", DemoPassword))
+	login := call(anon, "POST", "/api/v1/login", loginBody("hoop.worker", demo.Password))
 	worker := anon
 	worker.csrf, _ = login.json()["csrf_token"].(string)
 	throttled := env.anonymousFrom("127.0.0.40")

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 	"github.com/buurtbrug/buurtbrug/web"
 )
 
@@ -31,7 +32,7 @@ var (
 func (e *testEnv) pageLogin(username string) *client {
 	e.t.Helper()
 	c := e.anonymous()
-	if res := c.postForm("/login", c.loginForm(username, DemoPassword)); res.status != http.StatusSeeOther {
+	if res := c.postForm("/login", c.loginForm(username, demo.Password)); res.status != http.StatusSeeOther {
 		e.t.Fatalf("page login %s: %d %s", username, res.status, res.body)
 	}
 	return c
@@ -268,7 +269,7 @@ func TestResidentPages(t *testing.T) {
 	pageHas(t, "resident page", page.body, "Chaima Proef", "06 1234 5678", `value="1990-07-15"`,
 		"Made-up note 4444", `name="csrf_token"`)
 	// The read was audited.
-	entries, err := env.app.Audit.Entries(context.Background(), "resident", id, 50)
+	entries, err := env.app.DB.View(context.Background()).Audit().AuditEntries(context.Background(), "resident", id, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +296,7 @@ func TestResidentPages(t *testing.T) {
 	if got["birth_date"] != "1990-07-15" {
 		t.Errorf("a refused edit changed the record: %v", got)
 	}
-	entries, _ = env.app.Audit.Entries(context.Background(), "resident", id, 50)
+	entries, _ = env.app.DB.View(context.Background()).Audit().AuditEntries(context.Background(), "resident", id, 50)
 	if auditHas(entries, "update") {
 		t.Errorf("a refused edit wrote an update: %+v", entries)
 	}
@@ -365,7 +366,7 @@ func TestPageFormsNeedCSRF(t *testing.T) {
 	}
 	// Login CSRF: the form's token must match the cookie.
 	anon := env.anonymous()
-	form := anon.loginForm("hoop.worker", DemoPassword)
+	form := anon.loginForm("hoop.worker", demo.Password)
 	form.Set("csrf_token", "forged")
 	if res := anon.postForm("/login", form); res.status != http.StatusForbidden {
 		t.Errorf("login without matching CSRF: %d", res.status)
@@ -403,7 +404,7 @@ func TestUsersAdminFlow(t *testing.T) {
 	if r := newcomer.do("POST", "/api/v1/login", map[string]string{"username": "nieuw.worker", "password": "een-lang-wachtwoord"}); r.status != http.StatusOK {
 		t.Fatalf("new user login: %d %s", r.status, r.body)
 	}
-	u, err := env.app.Users.FindUserByUsername(context.Background(), "nieuw.worker")
+	u, err := env.app.Users.ByUsername(context.Background(), "nieuw.worker")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +449,7 @@ func TestUsersAdminFlow(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("coordinator create: %d %s", res.status, res.body)
 	}
-	hn, err := env.app.Users.FindUserByUsername(context.Background(), "hoop.nieuw")
+	hn, err := env.app.Users.ByUsername(context.Background(), "hoop.nieuw")
 	if err != nil || hn.OrganisationSlug != "al-amal" || strings.Join(hn.Roles, ",") != "worker" {
 		t.Errorf("coordinator's new user: %+v %v", hn, err)
 	}
@@ -472,7 +473,7 @@ func TestUsersAdminFlow(t *testing.T) {
 
 func pgUserID(t *testing.T, env *testEnv, username string) int64 {
 	t.Helper()
-	u, err := env.app.Users.FindUserByUsername(context.Background(), username)
+	u, err := env.app.Users.ByUsername(context.Background(), username)
 	if err != nil {
 		t.Fatal(err)
 	}

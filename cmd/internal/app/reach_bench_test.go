@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/storage"
 )
 
 // The reach benchmarks run on the city-scale dataset of issue 4 (a million
@@ -55,7 +56,7 @@ func reachBenchApp(b *testing.B) *App {
 			return
 		}
 		defer a.Close()
-		_, reachBenchErr = a.GenerateReach(context.Background(), CityScale(), func(s string) { b.Log(s) })
+		_, reachBenchErr = storage.Generate(context.Background(), a.DB, storage.CityScale(), func(s string) { b.Log(s) })
 	})
 	if reachBenchErr == errSkip {
 		b.Skip("set BUURTBRUG_REACH_DB or run without -short")
@@ -104,7 +105,7 @@ func BenchmarkReachYearT1T2(b *testing.B) {
 func BenchmarkReachYearT1T2HTTP(b *testing.B) {
 	a := reachBenchApp(b)
 	ctx := context.Background()
-	_, secret, err := a.Reach.CreateToken(ctx, System, cases.ReachTokenInput{Name: "bench " + time.Now().String()})
+	_, secret, err := a.Tokens.Create(ctx, cases.System, cases.ReachTokenInput{Name: "bench " + time.Now().String()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -183,12 +184,12 @@ func BenchmarkReachCountDistinctRecords(b *testing.B) {
 func BenchmarkReachCreateContact(b *testing.B) {
 	a := reachBenchApp(b)
 	ctx := context.Background()
-	u, err := a.Users.FindUserByUsername(ctx, "hoop.worker")
+	u, err := a.Users.ByUsername(ctx, "hoop.worker")
 	if err != nil {
 		b.Fatal(err)
 	}
 	actor := u.Actor()
-	r, err := a.Residents.CreateResident(ctx, actor, cases.ResidentInput{GivenName: "Bench", FamilyName: "Meting", Neighbourhood: "zambesibuurt"})
+	r, err := a.Residents.Create(ctx, actor, cases.ResidentInput{GivenName: "Bench", FamilyName: "Meting", Neighbourhood: "zambesibuurt"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func BenchmarkReachCreateContact(b *testing.B) {
 	for b.Loop() {
 		in := cases.ContactInput{ID: uuid.NewString(), Programme: "hoop", Neighbourhood: "zambesibuurt", Kind: "spreekuur",
 			ResidentID: r.ID, Topics: []string{"schulden"}, Outcomes: []string{"betalingsregeling"}}
-		if _, _, err := a.Contacts.CreateContact(ctx, actor, in); err != nil {
+		if _, _, err := a.Contacts.Create(ctx, actor, in); err != nil {
 			b.Fatal(err)
 		}
 	}

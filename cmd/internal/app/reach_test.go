@@ -22,6 +22,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/storage"
 )
 
 // reachRoutes are the reach API routes; TestReachAuthorisation covers them
@@ -84,8 +85,8 @@ func (e *testEnv) newReachToken(admin *client) (id int64, secret string) {
 
 // smallGen is a dataset with many small cells: a few hundred contacts over
 // 2024 in twelve neighbourhoods.
-func smallGen() GenSpec {
-	return GenSpec{Persons: 150, Contacts: 450, Neighbourhoods: 8, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, cases.Amsterdam),
+func smallGen() storage.GenSpec {
+	return storage.GenSpec{Persons: 150, Contacts: 450, Neighbourhoods: 8, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, cases.Amsterdam),
 		Years: 1, Seed: 11, AnonymousShare: 0.05, VoidShare: 0.02}
 }
 
@@ -157,9 +158,9 @@ func (e *testEnv) addHandovers(n int, seed uint64) {
 func TestReachGroundTruth(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	spec := GenSpec{Persons: 2500, Contacts: 9000, Neighbourhoods: 12, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, cases.Amsterdam),
+	spec := storage.GenSpec{Persons: 2500, Contacts: 9000, Neighbourhoods: 12, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, cases.Amsterdam),
 		Years: 2, Seed: 3, AnonymousShare: 0.05, VoidShare: 0.02}
-	truth, err := env.app.GenerateReach(ctx, spec, nil)
+	truth, err := storage.Generate(ctx, env.app.DB, spec, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +283,7 @@ func smallCount(text string, threshold int) bool {
 func TestReachNoSmallCells(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	if _, err := env.app.GenerateReach(ctx, smallGen(), nil); err != nil {
+	if _, err := storage.Generate(ctx, env.app.DB, smallGen(), nil); err != nil {
 		t.Fatal(err)
 	}
 	env.addHandovers(90, 1)
@@ -703,7 +704,7 @@ func TestReachBadInput(t *testing.T) {
 // downloads and can publish from the page; the page has no inline style.
 func TestReachPage(t *testing.T) {
 	env := newTestEnv(t)
-	if _, err := env.app.GenerateReach(context.Background(), smallGen(), nil); err != nil {
+	if _, err := storage.Generate(context.Background(), env.app.DB, smallGen(), nil); err != nil {
 		t.Fatal(err)
 	}
 	c, csrf := formLogin(t, env, "programme")

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+
+	"github.com/buurtbrug/buurtbrug/cases"
 )
 
 // Sessions and their users are cached for a moment (auth.Service); logout,
@@ -38,7 +40,7 @@ func TestSessionCacheEndsAtOnce(t *testing.T) {
 	}
 
 	// Deactivation ends every session of the user.
-	u, err := env.app.Users.FindUserByUsername(ctx, "hoop.worker")
+	u, err := env.app.Users.ByUsername(ctx, "hoop.worker")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +48,7 @@ func TestSessionCacheEndsAtOnce(t *testing.T) {
 	if me(other) != http.StatusOK || me(second) != http.StatusOK {
 		t.Fatal("sessions refused before deactivation")
 	}
-	if err := env.app.Users.SetActive(ctx, System, u.ID, false); err != nil {
+	if err := env.app.Users.SetActive(ctx, cases.System, u.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []*client{other, second} {
@@ -59,7 +61,7 @@ func TestSessionCacheEndsAtOnce(t *testing.T) {
 	}
 
 	// A password reset ends the sessions too.
-	if err := env.app.Users.SetActive(ctx, System, u.ID, true); err != nil {
+	if err := env.app.Users.SetActive(ctx, cases.System, u.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	third := env.login("hoop.worker")

@@ -1,4 +1,7 @@
-package app
+// Package demo loads the made-up demo data: logins of every role, residents,
+// contacts across the last years and handovers in every state, all through
+// the use cases. Never for a real database.
+package demo
 
 import (
 	"context"
@@ -12,16 +15,25 @@ import (
 	"github.com/buurtbrug/buurtbrug/storage"
 )
 
-// DemoPassword is the password of every demo account.
-const DemoPassword = "overvecht-demo"
+// Services are the use cases the demo is loaded through. Store's clock is
+// set back while the handovers are sent, so their deadlines show.
+type Services struct {
+	Store     *storage.DB
+	Users     *cases.UserService
+	Residents *cases.ResidentService
+	Handovers *cases.HandoverService
+}
 
-// DemoUser is one demo login.
-type DemoUser struct {
+// Password is the password of every demo account.
+const Password = "overvecht-demo"
+
+// User is one demo login.
+type User struct {
 	Username, Name, Organisation, Programme, Role string
 }
 
-// DemoUsers are the demo logins; other clients and tests rely on them.
-var DemoUsers = []DemoUser{
+// Users are the demo logins; other clients and tests rely on them.
+var Users = []User{
 	{"hoop.worker", "Samira (HOOP)", "al-amal", "hoop", cases.RoleWorker},
 	{"hoop.coord", "Yusuf (HOOP coördinator)", "al-amal", "hoop", cases.RoleCoordinator},
 	{"dock.worker", "Anouk (Weggeefbus)", "dock", "weggeefbus", cases.RoleWorker},
@@ -40,46 +52,57 @@ var (
 	demoFamily = []string{"de Boer", "El Idrissi", "Yilmaz", "van der Linden", "Bakker", "Ouali", "Kaya", "Jansen", "Mahabier", "van Dijk", "Amrani", "Demir", "Visser", "Ramdin", "de Wit", "Benali", "Çelik", "Smits", "Tahiri", "Mulder"}
 )
 
-// SeedDemo loads the demo logins, residents and contacts, once: a database
-// that already has the demo users is left alone. It returns whether it seeded.
-func (a *App) SeedDemo(ctx context.Context) (bool, error) {
-	if _, err := a.Users.FindUserByUsername(ctx, DemoUsers[0].Username); err == nil {
+// Seed loads the demo logins, residents, contacts and handovers, once: a
+// database that already has the demo users is left alone. It returns
+// whether it seeded.
+func Seed(ctx context.Context, s Services) (bool, error) {
+	if _, err := s.Users.ByUsername(ctx, Users[0].Username); err == nil {
 		return false, nil
 	}
+	actors, err := CreateUsers(ctx, s.Users)
+	if err != nil {
+		return false, err
+	}
+	if err := seedContacts(ctx, s, actors); err != nil {
+		return true, err
+	}
+	return true, seedHandovers(ctx, s, actors)
+}
+
+// CreateUsers makes the demo logins and returns them as actors.
+func CreateUsers(ctx context.Context, users *cases.UserService) (map[string]cases.Actor, error) {
 	actors := map[string]cases.Actor{}
-	for _, du := range DemoUsers {
-		u, err := a.CreateUser(ctx, demoUserInput(du))
+	for _, du := range Users {
+		u, err := users.Create(ctx, cases.System, UserInput(du))
 		if err != nil {
-			return false, fmt.Errorf("demo user %s: %w", du.Username, err)
+			return nil, fmt.Errorf("demo user %s: %w", du.Username, err)
 		}
 		actors[du.Username] = u.Actor()
 	}
-	if err := a.seedDemoContacts(ctx, actors); err != nil {
-		return true, err
-	}
-	return true, a.seedDemoHandovers(ctx, actors)
+	return actors, nil
 }
 
-func demoUserInput(du DemoUser) cases.UserInput {
+// UserInput is the account of a demo login.
+func UserInput(du User) cases.UserInput {
 	return cases.UserInput{Username: du.Username, DisplayName: du.Name, Organisation: du.Organisation,
-		Programme: du.Programme, Roles: []string{du.Role}, Password: DemoPassword}
+		Programme: du.Programme, Roles: []string{du.Role}, Password: Password}
 }
 
-// seedDemoContacts writes made-up residents and contacts across 2024 up to
+// seedContacts writes made-up residents and contacts across 2024 up to
 // now, with some people known to more than one organisation.
-func (a *App) seedDemoContacts(ctx context.Context, actors map[string]cases.Actor) error {
+func seedContacts(ctx context.Context, s Services, actors map[string]cases.Actor) error {
 	rng := rand.New(rand.NewPCG(2024, 11))
-	ref, err := a.Reference.Reference(ctx, 0)
+	ref, err := s.Store.View(ctx).Reference(ctx)
 	if err != nil {
 		return err
 	}
 	// History reaches back before the usual window, so the seeder may write old contacts.
-	history := storage.NewContactService(a.DB, a.Reference)
+	history := cases.NewContactService(s.Store)
 	history.Window = 4 * 365 * 24 * time.Hour
-	now := a.DB.Now()
+	now := s.Store.Now()
 	start := time.Date(2024, 1, 8, 9, 0, 0, 0, cases.Amsterdam)
 	span := now.Sub(start)
-	workers := []DemoUser{DemoUsers[0], DemoUsers[2], DemoUsers[4], DemoUsers[5], DemoUsers[6]}
+	workers := []User{Users[0], Users[2], Users[4], Users[5], Users[6]}
 	pick := func(terms []cases.Term) string { return terms[rng.IntN(len(terms))].Slug }
 	const people = 220
 	for i := range people {
@@ -87,7 +110,7 @@ func (a *App) seedDemoContacts(ctx context.Context, actors map[string]cases.Acto
 		birth := time.Date(1940+rng.IntN(66), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
 		hood := pick(ref.Neighbourhoods[:4])
 		// Most people are known to one programme; one in six to two.
-		orgs := []DemoUser{workers[rng.IntN(len(workers))]}
+		orgs := []User{workers[rng.IntN(len(workers))]}
 		if i%6 == 0 {
 			orgs = append(orgs, workers[(rng.IntN(len(workers)-1)+1+indexOf(workers, orgs[0]))%len(workers)])
 		}
@@ -100,7 +123,7 @@ func (a *App) seedDemoContacts(ctx context.Context, actors map[string]cases.Acto
 				in.Phone = fmt.Sprintf("06-%08d", rng.IntN(100000000))
 			}
 			actor := actors[w.Username]
-			r, err := a.Residents.CreateResident(ctx, actor, in)
+			r, err := s.Residents.Create(ctx, actor, in)
 			if err != nil {
 				return fmt.Errorf("demo resident: %w", err)
 			}
@@ -123,7 +146,7 @@ func (a *App) seedDemoContacts(ctx context.Context, actors map[string]cases.Acto
 	return nil
 }
 
-func seedContact(ctx context.Context, svc *storage.ContactService, actor cases.Actor, programme, residentID, hood string,
+func seedContact(ctx context.Context, svc *cases.ContactService, actor cases.Actor, programme, residentID, hood string,
 	at time.Time, ref *cases.Reference, rng *rand.Rand) error {
 	in := cases.ContactInput{
 		ID: uuid.NewString(), Programme: programme, OccurredAt: at.Format(time.RFC3339), Neighbourhood: hood,
@@ -133,13 +156,13 @@ func seedContact(ctx context.Context, svc *storage.ContactService, actor cases.A
 	if rng.IntN(2) == 0 {
 		in.Outcomes = []string{ref.Outcomes[rng.IntN(len(ref.Outcomes))].Slug}
 	}
-	if _, _, err := svc.CreateContact(ctx, actor, in); err != nil {
+	if _, _, err := svc.Create(ctx, actor, in); err != nil {
 		return fmt.Errorf("demo contact: %w", err)
 	}
 	return nil
 }
 
-func indexOf(list []DemoUser, u DemoUser) int {
+func indexOf(list []User, u User) int {
 	for i, x := range list {
 		if x == u {
 			return i

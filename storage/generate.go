@@ -1,7 +1,8 @@
-package app
+package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -53,58 +54,36 @@ func (b bitset) add(i int) bool {
 	return !had
 }
 
-// GenerateReach writes a made-up dataset straight into the database in bulk
-// transactions, then rebuilds the reach facts. Demo logins are created when
-// missing so the generated figures can be looked at. It returns the ground
-// truth of what it wrote.
-func (a *App) GenerateReach(ctx context.Context, spec GenSpec, progress func(string)) (*GroundTruth, error) {
+// Generate writes a made-up dataset straight into the database in bulk
+// transactions, then rebuilds the reach counters: contacts of every active
+// programme that has a worker, logged by that worker. It returns the ground
+// truth of what it wrote. Nothing else may write meanwhile: it takes the
+// writer connection itself.
+func Generate(ctx context.Context, db *DB, spec GenSpec, progress func(string)) (*GroundTruth, error) {
 	if progress == nil {
 		progress = func(string) {}
 	}
 	rng := rand.New(rand.NewPCG(spec.Seed, 0x6275757274))
-	if _, err := a.Users.FindUserByUsername(ctx, DemoUsers[0].Username); err != nil {
-		for _, du := range DemoUsers {
-			if _, err := a.CreateUser(ctx, demoUserInput(du)); err != nil {
-				return nil, fmt.Errorf("demo user %s: %w", du.Username, err)
-			}
-		}
-	}
-	if err := a.ensureNeighbourhoods(ctx, spec.Neighbourhoods); err != nil {
+	if err := db.ensureNeighbourhoods(ctx, spec.Neighbourhoods); err != nil {
 		return nil, err
 	}
 	// A made-up dataset needs no durability while it is written, and a
 	// large cache keeps the index inserts in memory. The writer is one
 	// connection, so the pragmas hold for every statement below.
 	for _, pragma := range []string{"PRAGMA synchronous = OFF", "PRAGMA cache_size = -262144"} {
-		if _, err := a.DB.Write.ExecContext(ctx, pragma); err != nil {
+		if _, err := db.Write.ExecContext(ctx, pragma); err != nil {
 			return nil, err
 		}
 	}
-	defer a.DB.Write.ExecContext(ctx, "PRAGMA synchronous = NORMAL")
-	defer a.DB.Write.ExecContext(ctx, "PRAGMA cache_size = -16000")
-	ref, err := a.Reference.Reference(ctx, 0)
+	defer db.Write.ExecContext(ctx, "PRAGMA synchronous = NORMAL")
+	defer db.Write.ExecContext(ctx, "PRAGMA cache_size = -16000")
+	ref := db.ref.get()
+	progs, err := db.genProgrammes(ctx)
 	if err != nil {
 		return nil, err
 	}
-	type prog struct {
-		id, orgID, workerID int64
-		slug                string
-	}
-	var progs []prog
-	for _, du := range DemoUsers {
-		if du.Programme == "" || du.Role != cases.RoleWorker {
-			continue
-		}
-		var p prog
-		p.slug = du.Programme
-		if err := a.DB.Write.QueryRowContext(ctx, `SELECT p.id, p.organisation_id, u.id FROM programmes p, users u
-			WHERE p.slug = ? AND u.username = ?`, du.Programme, du.Username).Scan(&p.id, &p.orgID, &p.workerID); err != nil {
-			return nil, fmt.Errorf("programme %s: %w", du.Programme, err)
-		}
-		progs = append(progs, p)
-	}
 	ids := func(table string) ([]int64, error) {
-		rows, err := a.DB.Write.QueryContext(ctx, `SELECT id FROM `+table+` ORDER BY id`)
+		rows, err := db.Write.QueryContext(ctx, `SELECT id FROM `+table+` ORDER BY id`)
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +124,7 @@ func (a *App) GenerateReach(ctx context.Context, spec GenSpec, progress func(str
 	// Persons and their records: most are known to one programme, some to
 	// two or three (those are the overlaps the union must not double).
 	var base int64
-	if err := a.DB.Write.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM persons`).Scan(&base); err != nil {
+	if err := db.Write.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM persons`).Scan(&base); err != nil {
 		return nil, err
 	}
 	type pair struct {
@@ -155,8 +134,8 @@ func (a *App) GenerateReach(ctx context.Context, spec GenSpec, progress func(str
 	}
 	var pairs []pair
 	home := make([]int64, spec.Persons)
-	now := cases.FormatTime(a.DB.Now())
-	tx, err := a.DB.Write.BeginTx(ctx, nil)
+	now := cases.FormatTime(db.Now())
+	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +210,7 @@ func (a *App) GenerateReach(ctx context.Context, spec GenSpec, progress func(str
 	const batch = 50_000
 	written := 0
 	for written < spec.Contacts {
-		tx, err := a.DB.Write.BeginTx(ctx, nil)
+		tx, err := db.Write.BeginTx(ctx, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -344,7 +323,7 @@ func (a *App) GenerateReach(ctx context.Context, spec GenSpec, progress func(str
 		}
 	}
 	started := time.Now()
-	if err := a.Reach.Rebuild(ctx); err != nil {
+	if err := db.submit(ctx, func(tx *Tx) error { return tx.rebuildReach() }); err != nil {
 		return nil, err
 	}
 	progress(fmt.Sprintf("reach facts rebuilt in %v", time.Since(started).Round(time.Millisecond)))
@@ -355,15 +334,45 @@ func (a *App) GenerateReach(ctx context.Context, spec GenSpec, progress func(str
 var genHoods = []string{"Vechtzoom", "Tigrisdreef e.o.", "Taagdreef e.o.", "Poldergebied", "Neckardreef e.o.",
 	"Wolgadreef e.o.", "Bedrijventerrein Overvecht", "Zamenhofdreef e.o.", "Kopenhagendreef e.o.", "Overvecht-Noord"}
 
+// genProgramme is a programme the generator writes contacts for.
+type genProgramme struct {
+	id, orgID, workerID int64
+	slug                string
+}
+
+// genProgrammes are the active programmes with a worker, each with its
+// first worker.
+func (db *DB) genProgrammes(ctx context.Context) ([]genProgramme, error) {
+	rows, err := db.Write.QueryContext(ctx, `SELECT p.id, p.organisation_id, MIN(u.id), p.slug FROM programmes p
+		JOIN users u ON u.programme_id = p.id JOIN user_roles r ON r.user_id = u.id AND r.role = ?
+		WHERE p.active = 1 GROUP BY p.id ORDER BY p.id`, cases.RoleWorker)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []genProgramme
+	for rows.Next() {
+		var p genProgramme
+		if err := rows.Scan(&p.id, &p.orgID, &p.workerID, &p.slug); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 && rows.Err() == nil {
+		return nil, errors.New("storage: generate: no programme has a worker")
+	}
+	return out, rows.Err()
+}
+
 // ensureNeighbourhoods extends the neighbourhoods to n.
-func (a *App) ensureNeighbourhoods(ctx context.Context, n int) error {
+func (db *DB) ensureNeighbourhoods(ctx context.Context, n int) error {
 	var have int
-	if err := a.DB.Write.QueryRowContext(ctx, `SELECT COUNT(*) FROM neighbourhoods`).Scan(&have); err != nil {
+	if err := db.Write.QueryRowContext(ctx, `SELECT COUNT(*) FROM neighbourhoods`).Scan(&have); err != nil {
 		return err
 	}
 	for i := 0; have < n && i < len(genHoods); i++ {
 		slug := fmt.Sprintf("gen-buurt-%d", i+1)
-		res, err := a.DB.Write.ExecContext(ctx, `INSERT OR IGNORE INTO neighbourhoods (slug, name_nl, name_en, sort)
+		res, err := db.Write.ExecContext(ctx, `INSERT OR IGNORE INTO neighbourhoods (slug, name_nl, name_en, sort)
 			VALUES (?, ?, ?, ?)`, slug, genHoods[i], genHoods[i], 10+i)
 		if err != nil {
 			return err
@@ -372,5 +381,5 @@ func (a *App) ensureNeighbourhoods(ctx context.Context, n int) error {
 			have++
 		}
 	}
-	return a.Reference.Reload(ctx)
+	return db.ref.load(ctx, db.Read)
 }

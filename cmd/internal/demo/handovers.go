@@ -1,4 +1,4 @@
-package app
+package demo
 
 import (
 	"context"
@@ -42,20 +42,20 @@ var demoHandovers = []demoHandover{
 		"Kan niet inloggen met DigiD en mist daardoor post van de gemeente.", "", []string{"name"}},
 }
 
-// seedDemoHandovers sends the demo handovers through the use cases, with the
+// seedHandovers sends the demo handovers through the use cases, with the
 // clock set back so that deadlines, receipt and overdue show on the screens.
-// SeedDemo runs before the server starts serving, so nothing else reads the
+// Seed runs before the server starts serving, so nothing else reads the
 // clock meanwhile; it is restored on return.
-func (a *App) seedDemoHandovers(ctx context.Context, actors map[string]cases.Actor) error {
-	realNow := a.DB.Now
-	defer func() { a.DB.Now = realNow }()
+func seedHandovers(ctx context.Context, s Services, actors map[string]cases.Actor) error {
+	realNow := s.Store.Clock
+	defer func() { s.Store.Clock = realNow }()
 	start := realNow()
 	for i, d := range demoHandovers {
 		at := start.AddDate(0, 0, -d.daysAgo)
-		a.DB.Now = func() time.Time { return at }
-		step := func(h time.Duration) { t := at.Add(h); a.DB.Now = func() time.Time { return t } }
+		s.Store.Clock = func() time.Time { return at }
+		step := func(h time.Duration) { t := at.Add(h); s.Store.Clock = func() time.Time { return t } }
 		sender := actors[d.from]
-		found, err := a.Residents.FindResidents(ctx, sender, "", 30)
+		found, err := s.Residents.Find(ctx, sender, "", 30)
 		if err != nil || len(found) == 0 {
 			return fmt.Errorf("demo handover %d: no resident of %s (%v)", i, d.from, err)
 		}
@@ -63,7 +63,7 @@ func (a *App) seedDemoHandovers(ctx context.Context, actors map[string]cases.Act
 		if len(d.scope) > 1 && d.scope[1] == "phone" {
 			way = "phone"
 		}
-		h, err := a.Handovers.CreateHandover(ctx, sender, cases.HandoverInput{
+		h, err := s.Handovers.Create(ctx, sender, cases.HandoverInput{
 			ResidentID: found[(i*7)%len(found)].ID, To: d.to, Topics: d.topics, Question: d.question, Story: d.story,
 			Urgency: map[bool]string{true: "urgent", false: "normal"}[i%4 == 1], PreferredContactWay: way,
 			Consent: &cases.ConsentInput{Given: true, How: "verbal", Scope: d.scope},
@@ -76,25 +76,25 @@ func (a *App) seedDemoHandovers(ctx context.Context, actors map[string]cases.Act
 			continue
 		}
 		step(3 * time.Hour)
-		if _, err := a.Handovers.FindHandoverByID(ctx, receiver, h.ID); err != nil {
+		if _, err := s.Handovers.ByID(ctx, receiver, h.ID); err != nil {
 			return err
 		}
 		switch d.state {
 		case cases.StateDeclined:
 			step(26 * time.Hour)
-			_, err = a.Handovers.DeclineHandover(ctx, receiver, h.ID, cases.DeclineInput{Reason: "no_capacity", Note: "Wachtlijst tot na de zomer."})
+			_, err = s.Handovers.Decline(ctx, receiver, h.ID, cases.DeclineInput{Reason: "no_capacity", Note: "Wachtlijst tot na de zomer."})
 		case cases.StateAccepted, cases.StateContacted, cases.StateCompleted:
 			step(26 * time.Hour)
-			if _, err = a.Handovers.AcceptHandover(ctx, receiver, h.ID, cases.AcceptInput{}); err != nil || d.state == cases.StateAccepted {
+			if _, err = s.Handovers.Accept(ctx, receiver, h.ID, cases.AcceptInput{}); err != nil || d.state == cases.StateAccepted {
 				break
 			}
 			step(72 * time.Hour)
-			if _, err = a.Handovers.RecordFirstContact(ctx, receiver, h.ID, cases.ContactedInput{How: "joint-visit",
+			if _, err = s.Handovers.RecordFirstContact(ctx, receiver, h.ID, cases.ContactedInput{How: "joint-visit",
 				Neighbourhood: "zambesibuurt", Note: "Samen met de verwijzer langs geweest."}); err != nil || d.state == cases.StateContacted {
 				break
 			}
 			step(240 * time.Hour)
-			_, err = a.Handovers.CompleteHandover(ctx, receiver, h.ID, cases.CompleteInput{Outcome: "betalingsregeling",
+			_, err = s.Handovers.Complete(ctx, receiver, h.ID, cases.CompleteInput{Outcome: "betalingsregeling",
 				Note: "Betalingsregeling getroffen; bewoner weet ons te vinden."})
 		}
 		if err != nil {

@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"context"
+	"time"
+
+	"github.com/buurtbrug/buurtbrug/auth"
+	"github.com/buurtbrug/buurtbrug/cases"
+)
+
+// The use cases the handlers call, as the handlers need them: package
+// cases implements them, tests may fake them.
+
+type authService interface {
+	Login(ctx context.Context, username, password, address string) (*auth.Session, error)
+	Authenticate(ctx context.Context, token string) (*auth.Session, error)
+	Logout(ctx context.Context, sess *auth.Session) error
+	Now() time.Time
+}
+
+type policy interface {
+	Allowed(ctx context.Context, gen int64, user, organisation, obj, act string) bool
+}
+
+type referenceCases interface {
+	Reference(ctx context.Context, orgID int64) (*cases.Reference, error)
+	AddTerm(ctx context.Context, actor cases.Actor, list string, in cases.TermInput) error
+	RenameTerm(ctx context.Context, actor cases.Actor, list, slug string, in cases.TermInput) error
+	AddOrganisation(ctx context.Context, actor cases.Actor, in cases.OrganisationInput) error
+	AddProgramme(ctx context.Context, actor cases.Actor, in cases.ProgrammeInput) error
+}
+
+type residentCases interface {
+	CreateOnce(ctx context.Context, actor cases.Actor, in cases.ResidentInput) (*cases.Resident, bool, error)
+	Find(ctx context.Context, actor cases.Actor, query string, limit int) ([]*cases.Resident, error)
+	ByID(ctx context.Context, actor cases.Actor, id string) (*cases.Resident, error)
+	Names(ctx context.Context, actor cases.Actor, ids []string) (map[string]string, error)
+	Update(ctx context.Context, actor cases.Actor, id string, patch cases.ResidentPatch) (*cases.Resident, error)
+}
+
+type contactCases interface {
+	Create(ctx context.Context, actor cases.Actor, in cases.ContactInput) (*cases.Contact, bool, error)
+	Find(ctx context.Context, actor cases.Actor, f cases.ContactFilter) ([]*cases.Contact, error)
+	ByID(ctx context.Context, actor cases.Actor, id string) (*cases.Contact, error)
+	Correct(ctx context.Context, actor cases.Actor, id string, patch cases.ContactPatch) (*cases.Contact, error)
+	Void(ctx context.Context, actor cases.Actor, id string, in cases.VoidInput) (*cases.Contact, error)
+}
+
+type handoverCases interface {
+	Create(ctx context.Context, actor cases.Actor, in cases.HandoverInput) (*cases.Handover, error)
+	Find(ctx context.Context, actor cases.Actor, f cases.HandoverFilter) (*cases.HandoverList, error)
+	ByID(ctx context.Context, actor cases.Actor, id string) (*cases.Handover, error)
+	Accept(ctx context.Context, actor cases.Actor, id string, in cases.AcceptInput) (*cases.Handover, error)
+	RecordFirstContact(ctx context.Context, actor cases.Actor, id string, in cases.ContactedInput) (*cases.Handover, error)
+	Complete(ctx context.Context, actor cases.Actor, id string, in cases.CompleteInput) (*cases.Handover, error)
+	Decline(ctx context.Context, actor cases.Actor, id string, in cases.DeclineInput) (*cases.Handover, error)
+	Withdraw(ctx context.Context, actor cases.Actor, id string, in cases.WithdrawInput) (*cases.Handover, error)
+	WithdrawConsent(ctx context.Context, actor cases.Actor, id string, in cases.ConsentWithdrawInput) (*cases.Handover, error)
+	Redirect(ctx context.Context, actor cases.Actor, id string, in cases.RedirectInput) (*cases.Handover, error)
+	Reassign(ctx context.Context, actor cases.Actor, id string, in cases.AcceptInput) (*cases.Handover, error)
+	Partners(ctx context.Context, actor cases.Actor) ([]cases.Organisation, error)
+	Assignees(ctx context.Context, actor cases.Actor) ([]cases.Assignee, error)
+	AllLimits(ctx context.Context) (map[string]cases.HandoverLimits, error)
+	SetLimits(ctx context.Context, actor cases.Actor, organisation string, l cases.HandoverLimits) error
+}
+
+type userCases interface {
+	Create(ctx context.Context, actor cases.Actor, in cases.UserInput) (*cases.User, error)
+	Find(ctx context.Context, actor cases.Actor) ([]*cases.User, error)
+	Account(ctx context.Context, actor cases.Actor, id int64) (*cases.User, error)
+	SetActive(ctx context.Context, actor cases.Actor, id int64, active bool) error
+	SetPassword(ctx context.Context, actor cases.Actor, id int64, in cases.PasswordInput) error
+}
+
+type reachCases interface {
+	Table(ctx context.Context, viewer cases.ReachViewer, q cases.ReachQuery) (*cases.ReachTable, error)
+	Publish(ctx context.Context, actor cases.Actor, period cases.Period) (*cases.ReachPublication, error)
+	Published(ctx context.Context) ([]cases.ReachPublication, error)
+}
+
+type tokenCases interface {
+	Create(ctx context.Context, actor cases.Actor, in cases.ReachTokenInput) (*cases.ReachToken, string, error)
+	Tokens(ctx context.Context) ([]cases.ReachToken, error)
+	Revoke(ctx context.Context, actor cases.Actor, id int64) error
+	Authenticate(ctx context.Context, secret string) (*cases.ReachToken, error)
+}
+
+// Services are the use cases a Server speaks HTTP for.
+type Services struct {
+	Auth      authService
+	Policy    policy
+	Reference referenceCases
+	Residents residentCases
+	Contacts  contactCases
+	Handovers handoverCases
+	Users     userCases
+	Reach     reachCases
+	Tokens    tokenCases
+}
