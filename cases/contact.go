@@ -80,7 +80,7 @@ func (in *ContactInput) Validate(rules ContactRules) (time.Time, error) {
 	if problem != nil && !hasField(fields, "occurred_at") {
 		fields = append(fields, *problem)
 	}
-	return at, invalidOrNil(fields)
+	return at, InvalidOrNil(fields)
 }
 
 // checkOccurredAt parses an RFC 3339 time (empty = now) and checks it is not
@@ -132,7 +132,7 @@ func (p *ContactPatch) Validate(rules ContactRules) error {
 	if *p == (ContactPatch{Version: p.Version}) && len(fields) == 0 {
 		fields = append(fields, FieldError{Field: "", Tag: "empty_patch"})
 	}
-	return invalidOrNil(fields)
+	return InvalidOrNil(fields)
 }
 
 // Apply returns the corrected copy of c (without ID or bookkeeping changes).
@@ -172,7 +172,7 @@ type VoidInput struct {
 // Validate checks the reason.
 func (v *VoidInput) Validate() error {
 	v.Reason = trim(v.Reason)
-	return invalidOrNil(validateStruct(v))
+	return InvalidOrNil(validateStruct(v))
 }
 
 // ContactFilter selects contacts of the actor's organisation.

@@ -99,7 +99,7 @@ func (c *Contact) checkReference(ref *Reference) error {
 	}
 	problems = append(problems, ref.unknownSlugs("topics", ListTopics, c.Topics)...)
 	problems = append(problems, ref.unknownSlugs("outcomes", ListOutcomes, c.Outcomes)...)
-	return invalidOrNil(problems)
+	return InvalidOrNil(problems)
 }
 
 // read is ByID without its audit line (the caller writes one).

@@ -23,7 +23,7 @@ type HandoverLimits struct {
 var DefaultHandoverLimits = HandoverLimits{AcceptDays: DefaultAcceptDays, ContactDays: DefaultContactDays}
 
 // Validate checks the limits.
-func (l *HandoverLimits) Validate() error { return invalidOrNil(validateStruct(l)) }
+func (l *HandoverLimits) Validate() error { return InvalidOrNil(validateStruct(l)) }
 
 // Deadlines returns when a handover sent at sent must be accepted and
 // contacted under these limits.

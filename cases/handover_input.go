@@ -101,7 +101,7 @@ func (in *HandoverInput) Validate(rules HandoverRules) (time.Time, error) {
 			fields = append(fields, FieldError{Field: "preferred_contact_way", Tag: "phone_not_shared"})
 		}
 	}
-	return consentAt, invalidOrNil(fields)
+	return consentAt, InvalidOrNil(fields)
 }
 
 // checkConsentAt parses when consent was given: not in the future, not
@@ -134,7 +134,7 @@ type AcceptInput struct {
 // Validate checks the input.
 func (in *AcceptInput) Validate() error {
 	in.Assignee = strings.ToLower(trim(in.Assignee))
-	return invalidOrNil(validateStruct(in))
+	return InvalidOrNil(validateStruct(in))
 }
 
 // ContactedInput records the first real contact: when (default now) and how.
@@ -171,7 +171,7 @@ func (in *ContactedInput) Validate(now, sent time.Time) (time.Time, error) {
 		}
 		at = t
 	}
-	return at, invalidOrNil(fields)
+	return at, InvalidOrNil(fields)
 }
 
 // CompleteInput closes a handover with an outcome slug and a note back to
@@ -184,7 +184,7 @@ type CompleteInput struct {
 // Validate checks the input.
 func (in *CompleteInput) Validate() error {
 	in.Note = trimRight(in.Note)
-	return invalidOrNil(validateStruct(in))
+	return InvalidOrNil(validateStruct(in))
 }
 
 // DeclineInput refuses a handover; "other" needs a note saying why.
@@ -202,7 +202,7 @@ func (in *DeclineInput) Validate() error {
 	if in.Reason == "other" && trim(in.Note) == "" && !hasField(fields, "note") {
 		fields = append(fields, FieldError{Field: "note", Tag: "note_for_other"})
 	}
-	return invalidOrNil(fields)
+	return InvalidOrNil(fields)
 }
 
 // WithdrawInput calls a handover back.
@@ -213,7 +213,7 @@ type WithdrawInput struct {
 // Validate checks the input.
 func (in *WithdrawInput) Validate() error {
 	in.Reason = trim(in.Reason)
-	return invalidOrNil(validateStruct(in))
+	return InvalidOrNil(validateStruct(in))
 }
 
 // ConsentWithdrawInput records that the resident withdrew consent.
@@ -224,7 +224,7 @@ type ConsentWithdrawInput struct {
 // Validate checks the input.
 func (in *ConsentWithdrawInput) Validate() error {
 	in.Note = trim(in.Note)
-	return invalidOrNil(validateStruct(in))
+	return InvalidOrNil(validateStruct(in))
 }
 
 // RedirectInput sends a declined handover's resident to another partner.

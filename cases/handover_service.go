@@ -27,6 +27,20 @@ type HandoverFilter struct {
 	Limit     int
 }
 
+// Validate checks the filter's own values: the direction and the state.
+func (f HandoverFilter) Validate() error {
+	var problems []FieldError
+	switch f.Direction {
+	case "", DirectionIncoming, DirectionOutgoing:
+	default:
+		problems = append(problems, FieldError{Field: "direction", Tag: "unknown", Param: f.Direction})
+	}
+	if f.State != "" && !ValidState(f.State) {
+		problems = append(problems, FieldError{Field: "state", Tag: "unknown", Param: f.State})
+	}
+	return InvalidOrNil(problems)
+}
+
 // HandoverList is a page of handovers with counts over all that match the
 // direction and partner (not the state, overdue, age or limit), so a
 // coordinator sees at a glance what is waiting.
@@ -139,7 +153,7 @@ func resolve(ref *Reference, actor Actor, in *HandoverInput) (resolved, error) {
 		}
 	}
 	problems = append(problems, ref.unknownSlugs("topics", ListTopics, in.Topics)...)
-	return out, invalidOrNil(problems)
+	return out, InvalidOrNil(problems)
 }
 
 // create validates and writes a new handover inside tx and returns its ID.
@@ -232,28 +246,21 @@ func (s *HandoverService) Find(ctx context.Context, actor Actor, f HandoverFilte
 		return nil, err
 	}
 	now := s.store.Now()
-	q := HandoverQuery{OrganisationID: actor.OrganisationID, State: f.State, Overdue: f.Overdue, Limit: f.Limit, Now: now}
-	var problems []FieldError
+	q := HandoverQuery{OrganisationID: actor.OrganisationID, State: f.State, Overdue: f.Overdue, Limit: f.Limit, Now: now,
+		Directions: []string{DirectionIncoming, DirectionOutgoing}}
+	err = f.Validate()
 	if f.Partner != "" {
 		if o, ok := ref.Organisation(f.Partner); ok {
 			q.PartnerID = o.ID
 		} else {
-			problems = append(problems, FieldError{Field: "partner", Tag: "unknown", Param: f.Partner})
+			err = MergeInvalid(err, FieldInvalid("partner", "unknown", f.Partner))
 		}
 	}
-	if f.State != "" && !ValidState(f.State) {
-		problems = append(problems, FieldError{Field: "state", Tag: "unknown", Param: f.State})
+	if err != nil {
+		return nil, err
 	}
-	switch f.Direction {
-	case "":
-		q.Directions = []string{DirectionIncoming, DirectionOutgoing}
-	case DirectionIncoming, DirectionOutgoing:
+	if f.Direction != "" {
 		q.Directions = []string{f.Direction}
-	default:
-		problems = append(problems, FieldError{Field: "direction", Tag: "unknown", Param: f.Direction})
-	}
-	if len(problems) > 0 {
-		return nil, Invalid(problems...)
 	}
 	if q.Limit <= 0 || q.Limit > MaxHandovers {
 		q.Limit = 100

@@ -392,7 +392,7 @@ type ReachTokenInput struct {
 }
 
 // Validate checks the input.
-func (in ReachTokenInput) Validate() error { return invalidOrNil(validateStruct(in)) }
+func (in ReachTokenInput) Validate() error { return InvalidOrNil(validateStruct(in)) }
 
 // PublishInput asks to publish a period.
 type PublishInput struct {

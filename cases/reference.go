@@ -188,7 +188,7 @@ type TermInput struct {
 // Validate checks the input.
 func (in *TermInput) Validate() error {
 	in.Slug, in.NameNL, in.NameEN = trim(in.Slug), trim(in.NameNL), trim(in.NameEN)
-	return invalidOrNil(validateStruct(in))
+	return InvalidOrNil(validateStruct(in))
 }
 
 // OrganisationInput adds a partner organisation.
@@ -200,7 +200,7 @@ type OrganisationInput struct {
 // Validate checks the input.
 func (in *OrganisationInput) Validate() error {
 	in.Slug, in.Name = trim(in.Slug), trim(in.Name)
-	return invalidOrNil(validateStruct(in))
+	return InvalidOrNil(validateStruct(in))
 }
 
 // ProgrammeInput adds a programme to an organisation.
@@ -213,5 +213,5 @@ type ProgrammeInput struct {
 // Validate checks the input.
 func (in *ProgrammeInput) Validate() error {
 	in.Slug, in.Name, in.Organisation = trim(in.Slug), trim(in.Name), trim(in.Organisation)
-	return invalidOrNil(validateStruct(in))
+	return InvalidOrNil(validateStruct(in))
 }

@@ -50,7 +50,7 @@ func (in *ResidentInput) Validate(now time.Time) error {
 		fields = append(fields, FieldError{Field: "given_name", Tag: "name_required"})
 	}
 	fields = append(fields, checkBirth(in.BirthDate, in.BirthYear, now, fields)...)
-	return invalidOrNil(fields)
+	return InvalidOrNil(fields)
 }
 
 // Normalise trims whitespace and derives the birth year from the date.

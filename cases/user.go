@@ -46,7 +46,7 @@ type UserInput struct {
 func (in *UserInput) Validate() error {
 	in.Username = trim(in.Username)
 	in.DisplayName = trim(in.DisplayName)
-	return invalidOrNil(validateStruct(in))
+	return InvalidOrNil(validateStruct(in))
 }
 
 // MayManage says whether actor may create or change a user with roles in

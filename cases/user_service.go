@@ -137,7 +137,7 @@ type PasswordInput struct {
 }
 
 // Validate checks the password.
-func (in *PasswordInput) Validate() error { return invalidOrNil(validateStruct(in)) }
+func (in *PasswordInput) Validate() error { return InvalidOrNil(validateStruct(in)) }
 
 // SetPassword sets a new password for an account and ends its sessions.
 func (s *UserService) SetPassword(ctx context.Context, actor Actor, id int64, in PasswordInput) error {

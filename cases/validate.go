@@ -84,8 +84,8 @@ func fieldPath(fe validator.FieldError) string {
 	return fe.Field()
 }
 
-// invalidOrNil wraps field problems into an error, or returns nil for none.
-func invalidOrNil(fields []FieldError) error {
+// InvalidOrNil wraps field problems into an error, or returns nil for none.
+func InvalidOrNil(fields []FieldError) error {
 	if len(fields) == 0 {
 		return nil
 	}

@@ -58,7 +58,7 @@ func (s *Server) apiFindContacts(c *gin.Context) {
 	switch c.Query("mine") {
 	case "", "false":
 	case "true":
-		f.WorkerID = session(c).User.ID
+		f.Mine = true
 	default:
 		problems = append(problems, cases.FieldError{Field: "mine", Tag: "boolean"})
 	}

@@ -30,20 +30,8 @@ func (s *Server) apiCreateHandover(c *gin.Context) {
 // handoverFilter reads the list's query: direction=incoming|outgoing,
 // state=, overdue=true, partner=, mine=true, min_age_days=, limit=.
 func handoverFilter(c *gin.Context) (cases.HandoverFilter, error) {
-	var f cases.HandoverFilter
+	f := cases.HandoverFilter{Direction: c.Query("direction"), State: c.Query("state")}
 	var problems []cases.FieldError
-	switch d := c.Query("direction"); d {
-	case "", cases.DirectionIncoming, cases.DirectionOutgoing:
-		f.Direction = d
-	default:
-		problems = append(problems, cases.FieldError{Field: "direction", Tag: "unknown", Param: d})
-	}
-	if st := c.Query("state"); st != "" {
-		if !cases.ValidState(st) {
-			problems = append(problems, cases.FieldError{Field: "state", Tag: "unknown", Param: st})
-		}
-		f.State = st
-	}
 	for _, b := range []struct {
 		name string
 		dst  *bool
@@ -71,14 +59,8 @@ func handoverFilter(c *gin.Context) (cases.HandoverFilter, error) {
 		f.MinAge = n
 	}
 	limit, err := queryLimit(c)
-	if err != nil {
-		return f, cases.MergeInvalid(cases.Invalid(problems...), err)
-	}
 	f.Limit = limit
-	if len(problems) > 0 {
-		return f, cases.Invalid(problems...)
-	}
-	return f, nil
+	return f, cases.MergeInvalid(cases.MergeInvalid(f.Validate(), cases.InvalidOrNil(problems)), err)
 }
 
 // apiFindHandovers lists the organisation's handovers with counts per state:

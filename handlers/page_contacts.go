@@ -120,7 +120,7 @@ func (s *Server) pageContacts(c *gin.Context) {
 	sess := session(c)
 	a := sess.User.Actor()
 	p := contactsPage{Coordinator: a.Has(cases.RoleCoordinator), Errors: map[string]string{}}
-	f := cases.ContactFilter{WorkerID: sess.User.ID, Limit: 100}
+	f := cases.ContactFilter{Mine: true, Limit: 100}
 	var problems []cases.FieldError
 	if p.Coordinator {
 		worker := c.Query("worker")
@@ -144,8 +144,9 @@ func (s *Server) pageContacts(c *gin.Context) {
 		switch worker {
 		case "":
 		case "all":
-			f.WorkerID = 0
+			f.Mine = false
 		default:
+			f.Mine = false
 			id, err := strconv.ParseInt(worker, 10, 64)
 			if err != nil || !containsValue(p.Workers, worker) {
 				problems = append(problems, cases.FieldError{Field: "worker", Tag: "unknown", Param: worker})

@@ -34,6 +34,7 @@ type DB struct {
 	Clock func() time.Time
 
 	ref          referenceCache
+	authGen      authGenCache
 	stmts        stmtCache // statements prepared once on the writer connection
 	writer       *writer   // runs the transactions of Update, batching them (writer.go)
 	checkpointer *checkpointer
@@ -170,6 +171,9 @@ type Tx struct {
 	// referenceChanged is set by writes to reference data; the cache is
 	// reloaded after the commit.
 	referenceChanged bool
+	// authChanged is set by writes to sessions and accounts; the remembered
+	// auth generation is dropped after the commit.
+	authChanged bool
 }
 
 var _ cases.Tx = (*Tx)(nil)
@@ -218,6 +222,9 @@ func nullString(s string) any {
 
 // committed runs after the commit that holds tx's writes.
 func (tx *Tx) committed() {
+	if tx.authChanged {
+		tx.db.authGen.forget()
+	}
 	if tx.referenceChanged {
 		// A failed reload leaves the old lists; the next change or restart
 		// loads them again.

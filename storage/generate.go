@@ -2,7 +2,7 @@ package storage
 
 import (
 	"context"
-	"errors"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -63,8 +63,11 @@ func Generate(ctx context.Context, db *DB, spec GenSpec, progress func(string)) 
 	if progress == nil {
 		progress = func(string) {}
 	}
-	rng := rand.New(rand.NewPCG(spec.Seed, 0x6275757274))
 	if err := db.ensureNeighbourhoods(ctx, spec.Neighbourhoods); err != nil {
+		return nil, err
+	}
+	g, err := newGenerator(ctx, db, spec)
+	if err != nil {
 		return nil, err
 	}
 	// A made-up dataset needs no durability while it is written, and a
@@ -77,309 +80,246 @@ func Generate(ctx context.Context, db *DB, spec GenSpec, progress func(string)) 
 	}
 	defer db.Write.ExecContext(ctx, "PRAGMA synchronous = NORMAL")
 	defer db.Write.ExecContext(ctx, "PRAGMA cache_size = -16000")
-	ref := db.ref.get()
-	progs, err := db.genProgrammes(ctx)
-	if err != nil {
+	if err := db.bulk(ctx, g.writePersons); err != nil {
 		return nil, err
 	}
-	ids := func(table string) ([]int64, error) {
-		rows, err := db.Write.QueryContext(ctx, `SELECT id FROM `+table+` ORDER BY id`)
-		if err != nil {
+	progress(fmt.Sprintf("%d persons, %d records", spec.Persons, len(g.pairs)))
+	for g.written < spec.Contacts {
+		if err := db.bulk(ctx, g.writeContacts); err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		var out []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		return out, rows.Err()
+		progress(fmt.Sprintf("%d contacts", g.written))
 	}
-	hoods, err := ids("neighbourhoods")
-	if err != nil {
-		return nil, err
-	}
-	topics, err := ids("topics")
-	if err != nil {
-		return nil, err
-	}
-	outcomes, err := ids("outcomes")
-	if err != nil {
-		return nil, err
-	}
-	kinds, err := ids("contact_kinds")
-	if err != nil {
-		return nil, err
-	}
-	var infoOutcome int64
-	for _, o := range ref.Outcomes {
-		if o.Slug == cases.OutcomeInformationOnly {
-			infoOutcome = o.ID
-		}
-	}
-
-	// Persons and their records: most are known to one programme, some to
-	// two or three (those are the overlaps the union must not double).
-	var base int64
-	if err := db.Write.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM persons`).Scan(&base); err != nil {
-		return nil, err
-	}
-	type pair struct {
-		person int
-		prog   int
-		res    string
-	}
-	var pairs []pair
-	home := make([]int64, spec.Persons)
-	now := cases.FormatTime(db.Now())
-	tx, err := db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	personStmt, err := tx.PrepareContext(ctx, `INSERT INTO persons (id, pseudonym, created_at) VALUES (?, ?, ?)`)
-	if err != nil {
-		return nil, err
-	}
-	resStmt, err := tx.PrepareContext(ctx, `INSERT INTO residents (id, organisation_id, person_id, given_name, family_name,
-		birth_date, birth_year, neighbourhood_id, gender, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, 'Gen', ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, err
-	}
-	genders := []any{nil, "vrouw", "man", "anders"}
-	for i := range spec.Persons {
-		pid := base + int64(i) + 1
-		if _, err := personStmt.ExecContext(ctx, pid, fmt.Sprintf("gen-%d-%d", spec.Seed, pid), now); err != nil {
-			return nil, err
-		}
-		home[i] = hoods[rng.IntN(len(hoods))]
-		n := 1
-		switch r := rng.Float64(); {
-		case r < 0.08:
-			n = 3
-		case r < 0.30:
-			n = 2
-		}
-		var birthDate, birthYear any
-		switch rng.IntN(10) {
-		case 0, 1:
-		case 2:
-			birthYear = 1930 + rng.IntN(95)
-		default:
-			birthDate = time.Date(1930+rng.IntN(95), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
-		}
-		gender := genders[rng.IntN(len(genders))]
-		for _, k := range rng.Perm(len(progs))[:n] {
-			res := fmt.Sprintf("%08x-0000-4000-8000-%012x", spec.Seed&0xffffffff, len(pairs)+1+int(base)*4)
-			if _, err := resStmt.ExecContext(ctx, res, progs[k].orgID, pid, fmt.Sprintf("Persoon %d", pid),
-				birthDate, birthYear, home[i], gender, progs[k].workerID, now, now); err != nil {
-				return nil, err
-			}
-			pairs = append(pairs, pair{i, k, res})
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	progress(fmt.Sprintf("%d persons, %d records", spec.Persons, len(pairs)))
-
-	truth := &GroundTruth{Reached: map[string]map[string]int{}, Helped: map[string]map[string]int{},
-		Moments: map[string]map[string]int{}, Sum: map[string]int{}}
-	reached, helped := map[string]bitset{}, map[string]bitset{}
-	mark := func(m map[string]bitset, counts map[string]map[string]int, period, slug string, person int) {
-		key := period + "|" + slug
-		b, ok := m[key]
-		if !ok {
-			b = make(bitset, spec.Persons/64+1)
-			m[key] = b
-		}
-		if b.add(person) {
-			if counts[period] == nil {
-				counts[period] = map[string]int{}
-			}
-			counts[period][slug]++
-		}
-	}
-	end := spec.Start.AddDate(spec.Years, 0, 0)
-	span := end.Sub(spec.Start)
-	// Every pair gets at least one contact; the rest are spread at random.
-	const batch = 50_000
-	written := 0
-	for written < spec.Contacts {
-		tx, err := db.Write.BeginTx(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		contactStmt, err := tx.PrepareContext(ctx, `INSERT INTO contacts (id, organisation_id, programme_id, worker_id,
-			resident_id, occurred_at, neighbourhood_id, kind_id, version, created_at, updated_at, voided_at, voided_by,
-			void_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			tx.Rollback()
-			return nil, err
-		}
-		topicStmt, err := tx.PrepareContext(ctx, `INSERT INTO contact_topics (contact_id, topic_id) VALUES (?, ?)`)
-		if err != nil {
-			tx.Rollback()
-			return nil, err
-		}
-		outcomeStmt, err := tx.PrepareContext(ctx, `INSERT INTO contact_outcomes (contact_id, outcome_id) VALUES (?, ?)`)
-		if err != nil {
-			tx.Rollback()
-			return nil, err
-		}
-		for n := 0; n < batch && written < spec.Contacts; n++ {
-			written++
-			id := fmt.Sprintf("%08x-0001-4000-8000-%012x", spec.Seed&0xffffffff, written+int(base)*8)
-			at := spec.Start.Add(time.Duration(rng.Int64N(int64(span))))
-			var p pair
-			anonymous := rng.Float64() < spec.AnonymousShare
-			var resident any
-			var k int
-			var hood int64
-			if anonymous {
-				k = rng.IntN(len(progs))
-				hood = hoods[rng.IntN(len(hoods))]
-			} else {
-				if written <= len(pairs) {
-					p = pairs[written-1]
-				} else {
-					p = pairs[rng.IntN(len(pairs))]
-				}
-				k, resident = p.prog, p.res
-				hood = home[p.person]
-				if rng.IntN(4) == 0 { // met elsewhere now and then
-					hood = hoods[rng.IntN(len(hoods))]
-				}
-			}
-			var voidedAt, voidedBy, reason any
-			voided := rng.Float64() < spec.VoidShare
-			if voided {
-				voidedAt, voidedBy, reason = now, progs[k].workerID, "gen"
-			}
-			if _, err := contactStmt.ExecContext(ctx, id, progs[k].orgID, progs[k].id, progs[k].workerID, resident,
-				cases.FormatTime(at), hood, kinds[rng.IntN(len(kinds))], now, now, voidedAt, voidedBy, reason); err != nil {
-				tx.Rollback()
-				return nil, err
-			}
-			t1 := topics[rng.IntN(len(topics))]
-			if _, err := topicStmt.ExecContext(ctx, id, t1); err != nil {
-				tx.Rollback()
-				return nil, err
-			}
-			if rng.IntN(3) == 0 {
-				if t2 := topics[rng.IntN(len(topics))]; t2 != t1 {
-					if _, err := topicStmt.ExecContext(ctx, id, t2); err != nil {
-						tx.Rollback()
-						return nil, err
-					}
-				}
-			}
-			isHelped := false
-			if r := rng.IntN(10); r < 6 {
-				o := infoOutcome
-				if r < 3 {
-					o = outcomes[rng.IntN(len(outcomes))]
-				}
-				isHelped = o != infoOutcome
-				if _, err := outcomeStmt.ExecContext(ctx, id, o); err != nil {
-					tx.Rollback()
-					return nil, err
-				}
-			}
-			if voided {
-				continue
-			}
-			for _, period := range cases.PeriodsOf(at) {
-				ps := period.String()
-				for _, slug := range []string{progs[k].slug, cases.AllProgrammes} {
-					if truth.Moments[ps] == nil {
-						truth.Moments[ps] = map[string]int{}
-					}
-					truth.Moments[ps][slug]++
-					if anonymous {
-						continue
-					}
-					mark(reached, truth.Reached, ps, slug, p.person)
-					if isHelped {
-						mark(helped, truth.Helped, ps, slug, p.person)
-					}
-				}
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			return nil, err
-		}
-		progress(fmt.Sprintf("%d contacts", written))
-	}
-	for period, bySlug := range truth.Reached {
-		for slug, n := range bySlug {
-			if slug != cases.AllProgrammes {
-				truth.Sum[period] += n
-			}
-		}
-	}
+	g.truth.sum()
 	started := time.Now()
 	if err := db.submit(ctx, func(tx *Tx) error { return tx.rebuildReach() }); err != nil {
 		return nil, err
 	}
 	progress(fmt.Sprintf("reach facts rebuilt in %v", time.Since(started).Round(time.Millisecond)))
-	return truth, nil
+	return g.truth, nil
 }
 
-// genHoods are made-up extra neighbourhoods for a city-scale dataset.
-var genHoods = []string{"Vechtzoom", "Tigrisdreef e.o.", "Taagdreef e.o.", "Poldergebied", "Neckardreef e.o.",
-	"Wolgadreef e.o.", "Bedrijventerrein Overvecht", "Zamenhofdreef e.o.", "Kopenhagendreef e.o.", "Overvecht-Noord"}
-
-// genProgramme is a programme the generator writes contacts for.
-type genProgramme struct {
-	id, orgID, workerID int64
-	slug                string
+// generator is the state of one Generate run.
+type generator struct {
+	spec                           GenSpec
+	rng                            *rand.Rand
+	progs                          []genProgramme
+	hoods, topics, outcomes, kinds []int64
+	infoOutcome                    int64
+	base                           int64 // persons before this run
+	pairs                          []genPair
+	home                           []int64 // each person's neighbourhood
+	now                            string
+	written                        int
+	truth                          *GroundTruth
+	reached, helped                map[string]bitset
 }
 
-// genProgrammes are the active programmes with a worker, each with its
-// first worker.
-func (db *DB) genProgrammes(ctx context.Context) ([]genProgramme, error) {
-	rows, err := db.Write.QueryContext(ctx, `SELECT p.id, p.organisation_id, MIN(u.id), p.slug FROM programmes p
-		JOIN users u ON u.programme_id = p.id JOIN user_roles r ON r.user_id = u.id AND r.role = ?
-		WHERE p.active = 1 GROUP BY p.id ORDER BY p.id`, cases.RoleWorker)
-	if err != nil {
+// genPair is one record of a person with one programme.
+type genPair struct {
+	person, prog int
+	res          string
+}
+
+func newGenerator(ctx context.Context, db *DB, spec GenSpec) (*generator, error) {
+	g := &generator{spec: spec, rng: rand.New(rand.NewPCG(spec.Seed, 0x6275757274)), now: cases.FormatTime(db.Now()),
+		home: make([]int64, spec.Persons), reached: map[string]bitset{}, helped: map[string]bitset{},
+		truth: &GroundTruth{Reached: map[string]map[string]int{}, Helped: map[string]map[string]int{},
+			Moments: map[string]map[string]int{}, Sum: map[string]int{}}}
+	var err error
+	if g.progs, err = db.genProgrammes(ctx); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []genProgramme
-	for rows.Next() {
-		var p genProgramme
-		if err := rows.Scan(&p.id, &p.orgID, &p.workerID, &p.slug); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if len(out) == 0 && rows.Err() == nil {
-		return nil, errors.New("storage: generate: no programme has a worker")
-	}
-	return out, rows.Err()
+	idx := db.ref.index()
+	g.hoods, g.topics, g.outcomes, g.kinds = sortedIDs(idx.neighbourhoods), sortedIDs(idx.topics),
+		sortedIDs(idx.outcomes), sortedIDs(idx.kinds)
+	g.infoOutcome = idx.outcomes[cases.OutcomeInformationOnly]
+	err = db.Write.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM persons`).Scan(&g.base)
+	return g, err
 }
 
-// ensureNeighbourhoods extends the neighbourhoods to n.
-func (db *DB) ensureNeighbourhoods(ctx context.Context, n int) error {
-	var have int
-	if err := db.Write.QueryRowContext(ctx, `SELECT COUNT(*) FROM neighbourhoods`).Scan(&have); err != nil {
+func (g *generator) pick(ids []int64) int64 { return ids[g.rng.IntN(len(ids))] }
+
+// writePersons writes the persons and their records: most are known to one
+// programme, some to two or three (the overlaps the union must not double).
+func (g *generator) writePersons(ctx context.Context, tx *sql.Tx) error {
+	personStmt, err := tx.PrepareContext(ctx, `INSERT INTO persons (id, pseudonym, created_at) VALUES (?, ?, ?)`)
+	if err != nil {
 		return err
 	}
-	for i := 0; have < n && i < len(genHoods); i++ {
-		slug := fmt.Sprintf("gen-buurt-%d", i+1)
-		res, err := db.Write.ExecContext(ctx, `INSERT OR IGNORE INTO neighbourhoods (slug, name_nl, name_en, sort)
-			VALUES (?, ?, ?, ?)`, slug, genHoods[i], genHoods[i], 10+i)
-		if err != nil {
+	resStmt, err := tx.PrepareContext(ctx, `INSERT INTO residents (id, organisation_id, person_id, given_name, family_name,
+		birth_date, birth_year, neighbourhood_id, gender, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, 'Gen', ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	genders := []any{nil, "vrouw", "man", "anders"}
+	for i := range g.spec.Persons {
+		pid := g.base + int64(i) + 1
+		if _, err := personStmt.ExecContext(ctx, pid, fmt.Sprintf("gen-%d-%d", g.spec.Seed, pid), g.now); err != nil {
 			return err
 		}
-		if k, _ := res.RowsAffected(); k > 0 {
-			have++
+		g.home[i] = g.pick(g.hoods)
+		n := 1
+		switch r := g.rng.Float64(); {
+		case r < 0.08:
+			n = 3
+		case r < 0.30:
+			n = 2
+		}
+		birthDate, birthYear := g.birth()
+		gender := genders[g.rng.IntN(len(genders))]
+		for _, k := range g.rng.Perm(len(g.progs))[:min(n, len(g.progs))] {
+			res := fmt.Sprintf("%08x-0000-4000-8000-%012x", g.spec.Seed&0xffffffff, len(g.pairs)+1+int(g.base)*4)
+			if _, err := resStmt.ExecContext(ctx, res, g.progs[k].orgID, pid, fmt.Sprintf("Persoon %d", pid),
+				birthDate, birthYear, g.home[i], gender, g.progs[k].workerID, g.now, g.now); err != nil {
+				return err
+			}
+			g.pairs = append(g.pairs, genPair{i, k, res})
 		}
 	}
-	return db.ref.load(ctx, db.Read)
+	return nil
+}
+
+// birth is a made-up date of birth, or only a year, or neither.
+func (g *generator) birth() (date, year any) {
+	switch g.rng.IntN(10) {
+	case 0, 1:
+		return nil, nil
+	case 2:
+		return nil, 1930 + g.rng.IntN(95)
+	}
+	return time.Date(1930+g.rng.IntN(95), time.Month(1+g.rng.IntN(12)), 1+g.rng.IntN(28), 0, 0, 0, 0, time.UTC).
+		Format(time.DateOnly), nil
+}
+
+// genBatch is how many contacts one transaction writes.
+const genBatch = 50_000
+
+// writeContacts writes the next batch of contacts: every pair gets at least
+// one, the rest are spread at random.
+func (g *generator) writeContacts(ctx context.Context, tx *sql.Tx) error {
+	stmts := make([]*sql.Stmt, 3)
+	for i, q := range []string{`INSERT INTO contacts (id, organisation_id, programme_id, worker_id,
+		resident_id, occurred_at, neighbourhood_id, kind_id, version, created_at, updated_at, voided_at, voided_by,
+		void_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+		`INSERT INTO contact_topics (contact_id, topic_id) VALUES (?, ?)`,
+		`INSERT INTO contact_outcomes (contact_id, outcome_id) VALUES (?, ?)`} {
+		var err error
+		if stmts[i], err = tx.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	for n := 0; n < genBatch && g.written < g.spec.Contacts; n++ {
+		g.written++
+		if err := g.writeContact(ctx, stmts[0], stmts[1], stmts[2]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *generator) writeContact(ctx context.Context, contactStmt, topicStmt, outcomeStmt *sql.Stmt) error {
+	span := g.spec.Start.AddDate(g.spec.Years, 0, 0).Sub(g.spec.Start)
+	id := fmt.Sprintf("%08x-0001-4000-8000-%012x", g.spec.Seed&0xffffffff, g.written+int(g.base)*8)
+	at := g.spec.Start.Add(time.Duration(g.rng.Int64N(int64(span))))
+	anonymous := g.rng.Float64() < g.spec.AnonymousShare
+	var p genPair
+	var resident any
+	var k int
+	var hood int64
+	if anonymous {
+		k, hood = g.rng.IntN(len(g.progs)), g.pick(g.hoods)
+	} else {
+		if g.written <= len(g.pairs) {
+			p = g.pairs[g.written-1]
+		} else {
+			p = g.pairs[g.rng.IntN(len(g.pairs))]
+		}
+		k, resident, hood = p.prog, p.res, g.home[p.person]
+		if g.rng.IntN(4) == 0 { // met elsewhere now and then
+			hood = g.pick(g.hoods)
+		}
+	}
+	var voidedAt, voidedBy, reason any
+	voided := g.rng.Float64() < g.spec.VoidShare
+	if voided {
+		voidedAt, voidedBy, reason = g.now, g.progs[k].workerID, "gen"
+	}
+	if _, err := contactStmt.ExecContext(ctx, id, g.progs[k].orgID, g.progs[k].id, g.progs[k].workerID, resident,
+		cases.FormatTime(at), hood, g.pick(g.kinds), g.now, g.now, voidedAt, voidedBy, reason); err != nil {
+		return err
+	}
+	t1 := g.pick(g.topics)
+	if _, err := topicStmt.ExecContext(ctx, id, t1); err != nil {
+		return err
+	}
+	if g.rng.IntN(3) == 0 {
+		if t2 := g.pick(g.topics); t2 != t1 {
+			if _, err := topicStmt.ExecContext(ctx, id, t2); err != nil {
+				return err
+			}
+		}
+	}
+	isHelped := false
+	if r := g.rng.IntN(10); r < 6 {
+		o := g.infoOutcome
+		if r < 3 {
+			o = g.pick(g.outcomes)
+		}
+		isHelped = o != g.infoOutcome
+		if _, err := outcomeStmt.ExecContext(ctx, id, o); err != nil {
+			return err
+		}
+	}
+	if !voided {
+		g.count(at, g.progs[k].slug, anonymous, p.person, isHelped)
+	}
+	return nil
+}
+
+// count adds a counted contact to the ground truth.
+func (g *generator) count(at time.Time, programme string, anonymous bool, person int, helped bool) {
+	for _, period := range cases.PeriodsOf(at) {
+		ps := period.String()
+		for _, slug := range []string{programme, cases.AllProgrammes} {
+			if g.truth.Moments[ps] == nil {
+				g.truth.Moments[ps] = map[string]int{}
+			}
+			g.truth.Moments[ps][slug]++
+			if anonymous {
+				continue
+			}
+			g.mark(g.reached, g.truth.Reached, ps, slug, person)
+			if helped {
+				g.mark(g.helped, g.truth.Helped, ps, slug, person)
+			}
+		}
+	}
+}
+
+func (g *generator) mark(m map[string]bitset, counts map[string]map[string]int, period, slug string, person int) {
+	key := period + "|" + slug
+	b, ok := m[key]
+	if !ok {
+		b = make(bitset, g.spec.Persons/64+1)
+		m[key] = b
+	}
+	if b.add(person) {
+		if counts[period] == nil {
+			counts[period] = map[string]int{}
+		}
+		counts[period][slug]++
+	}
+}
+
+// sum totals the programmes' reached persons per period.
+func (t *GroundTruth) sum() {
+	for period, bySlug := range t.Reached {
+		for slug, n := range bySlug {
+			if slug != cases.AllProgrammes {
+				t.Sum[period] += n
+			}
+		}
+	}
 }

@@ -30,9 +30,7 @@ package storage
 import (
 	"database/sql"
 	"errors"
-	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/buurtbrug/buurtbrug/cases"
@@ -166,11 +164,25 @@ func (tx *Tx) refreshReachUpTo(limit int) error {
 	for _, p := range persons {
 		full[p] = true
 	}
+	added, err := tx.sortDirty(dirty, d, full)
+	if err != nil {
+		return err
+	}
+	if err := tx.foldIn(d, full, added); err != nil {
+		return err
+	}
+	return tx.clearQueues(len(dirty) > 0, len(persons) > 0)
+}
+
+// sortDirty moves the moments of changed contacts in d, and tells the new
+// contacts of known persons (returned: merged into their facts) from the
+// changes that need a person's facts recomputed (added to full).
+func (tx *Tx) sortDirty(dirty []dirtyContact, d cases.CounterDelta, full map[int64]bool) ([]cases.ReachContact, error) {
 	var added []cases.ReachContact
 	for _, dc := range dirty {
 		cur, err := tx.contactState(dc.id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if dc.existed && dc.counted {
 			if at, err := cases.ParseTime(dc.at); err == nil {
@@ -187,7 +199,7 @@ func (tx *Tx) refreshReachUpTo(limit int) error {
 				if err := tx.QueryRow(`SELECT person_id FROM residents WHERE id = ?`, dc.residentID).Scan(&old); err == nil {
 					full[old] = true
 				} else if !errors.Is(err, sql.ErrNoRows) {
-					return err
+					return nil, err
 				}
 			}
 			if cur.Person != 0 {
@@ -197,6 +209,12 @@ func (tx *Tx) refreshReachUpTo(limit int) error {
 			added = append(added, cur)
 		}
 	}
+	return added, nil
+}
+
+// foldIn recomputes the persons of full and merges the added contacts of
+// the others into their facts, then applies the counter changes.
+func (tx *Tx) foldIn(d cases.CounterDelta, full map[int64]bool, added []cases.ReachContact) error {
 	ids := make([]int64, 0, len(full))
 	for p := range full {
 		ids = append(ids, p)
@@ -222,15 +240,17 @@ func (tx *Tx) refreshReachUpTo(limit int) error {
 			return err
 		}
 	}
-	if err := tx.applyCounts(d); err != nil {
-		return err
-	}
-	if len(dirty) > 0 {
+	return tx.applyCounts(d)
+}
+
+// clearQueues empties the queues that were read.
+func (tx *Tx) clearQueues(contacts, persons bool) error {
+	if contacts {
 		if _, err := tx.execPrepared(reachClearDirty); err != nil {
 			return err
 		}
 	}
-	if len(persons) > 0 {
+	if persons {
 		if _, err := tx.Exec(`DELETE FROM reach_dirty_persons`); err != nil {
 			return err
 		}
@@ -309,304 +329,4 @@ func (tx *Tx) personAttrs(personID int64) (cases.PersonAttrs, error) {
 		records = append(records, r)
 	}
 	return cases.CombineAttrs(records), rows.Err()
-}
-
-// addContactsToFacts merges new contacts of one person into their facts,
-// reading the facts once and writing the changed ones in one batch.
-func (tx *Tx) addContactsToFacts(personID int64, contacts []cases.ReachContact, d cases.CounterDelta) error {
-	rows, err := tx.queryPrepared(reachFactsOfPerson, personID)
-	if err != nil {
-		return err
-	}
-	have, err := scanFacts(rows)
-	if err != nil {
-		return err
-	}
-	old := maps.Clone(have)
-	var attrs *cases.PersonAttrs
-	var changed []cases.FactKey
-	for _, c := range contacts {
-		for _, k := range cases.FactKeys(c.Programme, c.At) {
-			f, ok := have[k]
-			if ok {
-				f = f.Merge(c)
-			} else {
-				if attrs == nil {
-					a, err := tx.personAttrs(personID)
-					if err != nil {
-						return err
-					}
-					attrs = &a
-				}
-				p, _ := cases.ParsePeriod(k.Period)
-				f = cases.NewFact(c, *attrs, p)
-			}
-			if !ok || f != have[k] {
-				if !slices.Contains(changed, k) {
-					changed = append(changed, k)
-				}
-				have[k] = f
-			}
-		}
-	}
-	var writes []factWrite
-	for _, k := range changed {
-		o, existed := old[k]
-		if existed && o == have[k] {
-			continue
-		}
-		if existed {
-			d.Fact(k, o, -1)
-		}
-		d.Fact(k, have[k], +1)
-		writes = append(writes, factWrite{k, have[k]})
-	}
-	return tx.writeFacts(personID, writes)
-}
-
-type factWrite struct {
-	key  cases.FactKey
-	fact cases.Fact
-}
-
-func scanFacts(rows *sql.Rows) (map[cases.FactKey]cases.Fact, error) {
-	defer rows.Close()
-	out := map[cases.FactKey]cases.Fact{}
-	for rows.Next() {
-		var k cases.FactKey
-		var f cases.Fact
-		if err := rows.Scan(&k.Programme, &k.Period, &f.FirstAt, &f.FirstSeq, &f.Hood, &f.Helped, &f.Topics,
-			&f.Age, &f.Gender); err != nil {
-			return nil, err
-		}
-		out[k] = f
-	}
-	return out, rows.Err()
-}
-
-// writeFacts inserts or updates facts of one person in batches.
-func (tx *Tx) writeFacts(personID int64, writes []factWrite) error {
-	return batched(writes, factBatches, func(chunk []factWrite) error {
-		args := make([]any, 0, 10*len(chunk))
-		for _, w := range chunk {
-			f := w.fact
-			args = append(args, personID, w.key.Programme, w.key.Period, f.FirstAt, f.FirstSeq, f.Hood, f.Helped,
-				f.Topics, f.Age, f.Gender)
-		}
-		_, err := tx.execPrepared(reachFactUpsert(len(chunk)), args...)
-		return err
-	})
-}
-
-// recomputePerson recomputes a person's facts from their counted contacts
-// and moves the counters by the difference.
-func (tx *Tx) recomputePerson(personID int64, d cases.CounterDelta) error {
-	attrs, err := tx.personAttrs(personID)
-	if err != nil {
-		return err
-	}
-	contacts, err := tx.personContacts(personID)
-	if err != nil {
-		return err
-	}
-	want := cases.PersonFacts(contacts, attrs)
-	rows, err := tx.queryPrepared(reachFactsOfPerson, personID)
-	if err != nil {
-		return err
-	}
-	have, err := scanFacts(rows)
-	if err != nil {
-		return err
-	}
-	var writes []factWrite
-	for k, old := range have {
-		f, keep := want[k]
-		switch {
-		case !keep:
-			d.Fact(k, old, -1)
-			if _, err := tx.Exec(`DELETE FROM reach_facts WHERE person_id = ? AND programme_id = ? AND period = ?`,
-				personID, k.Programme, k.Period); err != nil {
-				return err
-			}
-		case f != old:
-			d.Fact(k, old, -1)
-			d.Fact(k, f, +1)
-			writes = append(writes, factWrite{k, f})
-		}
-	}
-	for k, f := range want {
-		if _, ok := have[k]; !ok {
-			d.Fact(k, f, +1)
-			writes = append(writes, factWrite{k, f})
-		}
-	}
-	return tx.writeFacts(personID, writes)
-}
-
-const reachContactColumns = `c.rowid, r.person_id, c.programme_id, c.occurred_at, c.neighbourhood_id,
-	COALESCE((SELECT group_concat(topic_id) FROM contact_topics WHERE contact_id = c.id), ''),
-	` + reachOutcomeSlugs
-
-func (tx *Tx) personContacts(personID int64) ([]cases.ReachContact, error) {
-	rows, err := tx.Query(`SELECT `+reachContactColumns+`
-		FROM residents r JOIN contacts c ON c.resident_id = r.id
-		WHERE r.person_id = ? AND c.voided_at IS NULL`, personID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []cases.ReachContact
-	for rows.Next() {
-		c, err := scanReachContact(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-func scanReachContact(rows *sql.Rows) (cases.ReachContact, error) {
-	c := cases.ReachContact{Counted: true}
-	var topics, outcomes, at string
-	if err := rows.Scan(&c.Seq, &c.Person, &c.Programme, &at, &c.Hood, &topics, &outcomes); err != nil {
-		return c, err
-	}
-	c.Topics = cases.ParseKeys(topics)
-	c.Helped = cases.Helped(splitList(outcomes))
-	var err error
-	c.At, err = cases.ParseTime(at)
-	return c, err
-}
-
-func (tx *Tx) applyCounts(d cases.CounterDelta) error {
-	keys := make([]cases.CounterKey, 0, len(d))
-	for k, n := range d {
-		if n != 0 {
-			keys = append(keys, k)
-		}
-	}
-	// A fixed order keeps the writes deterministic.
-	slices.SortFunc(keys, func(a, b cases.CounterKey) int {
-		return strings.Compare(a.Period+"\x00"+a.Measure+"\x00"+a.Key+"\x00"+strconv.FormatInt(a.Programme, 10),
-			b.Period+"\x00"+b.Measure+"\x00"+b.Key+"\x00"+strconv.FormatInt(b.Programme, 10))
-	})
-	return batched(keys, countBatches, func(chunk []cases.CounterKey) error {
-		args := make([]any, 0, 5*len(chunk))
-		for _, k := range chunk {
-			args = append(args, k.Period, k.Programme, k.Measure, k.Key, d[k])
-		}
-		_, err := tx.execPrepared(reachCountAdd(len(chunk)), args...)
-		return err
-	})
-}
-
-// rebuildReach recomputes all facts and counters from the contacts, in one
-// pass over the contacts in person order. For bulk loads and migrated
-// databases; the incremental path must agree with it.
-func (tx *Tx) rebuildReach() error {
-	for _, stmt := range []string{`DELETE FROM reach_facts`, `DELETE FROM reach_counts`,
-		`DELETE FROM reach_dirty_contacts`, `DELETE FROM reach_dirty_persons`} {
-		if _, err := tx.Exec(stmt); err != nil {
-			return err
-		}
-	}
-	attrs, err := tx.allPersonAttrs()
-	if err != nil {
-		return err
-	}
-	d := cases.CounterDelta{}
-	insert, err := tx.Prepare(`INSERT INTO reach_facts (person_id, programme_id, period, first_at, first_seq,
-		neighbourhood_id, helped, topics, age_band, gender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insert.Close()
-	flush := func(personID int64, contacts []cases.ReachContact) error {
-		for k, f := range cases.PersonFacts(contacts, attrs[personID]) {
-			d.Fact(k, f, +1)
-			if _, err := insert.Exec(personID, k.Programme, k.Period, f.FirstAt, f.FirstSeq, f.Hood, f.Helped,
-				f.Topics, f.Age, f.Gender); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	rows, err := tx.Query(`SELECT ` + reachContactColumns + `
-		FROM residents r INDEXED BY residents_person JOIN contacts c ON c.resident_id = r.id
-		WHERE c.voided_at IS NULL ORDER BY r.person_id`)
-	if err != nil {
-		return err
-	}
-	var person int64
-	var batch []cases.ReachContact
-	for rows.Next() {
-		c, err := scanReachContact(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		if c.Person != person && len(batch) > 0 {
-			if err := flush(person, batch); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = batch[:0]
-		}
-		person = c.Person
-		batch = append(batch, c)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(batch) > 0 {
-		if err := flush(person, batch); err != nil {
-			return err
-		}
-	}
-	moments, err := tx.Query(`SELECT programme_id, occurred_at FROM contacts WHERE voided_at IS NULL`)
-	if err != nil {
-		return err
-	}
-	for moments.Next() {
-		var prog int64
-		var at string
-		if err := moments.Scan(&prog, &at); err != nil {
-			moments.Close()
-			return err
-		}
-		if t, err := cases.ParseTime(at); err == nil {
-			d.Moments(prog, t, +1)
-		}
-	}
-	if err := moments.Close(); err != nil {
-		return err
-	}
-	return tx.applyCounts(d)
-}
-
-func (tx *Tx) allPersonAttrs() (map[int64]cases.PersonAttrs, error) {
-	rows, err := tx.Query(`SELECT person_id, COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, '')
-		FROM residents ORDER BY person_id, updated_at, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	records := map[int64][]cases.PersonAttrs{}
-	for rows.Next() {
-		var id int64
-		var r cases.PersonAttrs
-		if err := rows.Scan(&id, &r.BirthDate, &r.BirthYear, &r.Gender); err != nil {
-			return nil, err
-		}
-		records[id] = append(records[id], r)
-	}
-	out := make(map[int64]cases.PersonAttrs, len(records))
-	for id, rs := range records {
-		out[id] = cases.CombineAttrs(rs)
-	}
-	return out, rows.Err()
 }

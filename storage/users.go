@@ -100,6 +100,7 @@ func (u users) RoleAssignments(ctx context.Context) ([]cases.RoleAssignment, err
 }
 
 func (u users) InsertUser(ctx context.Context, user *cases.User, passwordHash string) error {
+	u.tx.authChanged = true
 	var programme any
 	if user.Programme != "" {
 		programme = nullInt(u.db.ref.index().programmes[user.Programme])
@@ -122,11 +123,13 @@ func (u users) InsertUser(ctx context.Context, user *cases.User, passwordHash st
 }
 
 func (u users) SetActive(ctx context.Context, id int64, active bool) error {
+	u.tx.authChanged = true
 	_, err := u.q.ExecContext(ctx, `UPDATE users SET active = ? WHERE id = ?`, active, id)
 	return err
 }
 
 func (u users) SetPassword(ctx context.Context, id int64, passwordHash string) error {
+	u.tx.authChanged = true
 	_, err := u.q.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, id)
 	return err
 }

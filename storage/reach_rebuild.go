@@ -1,0 +1,113 @@
+package storage
+
+import "github.com/buurtbrug/buurtbrug/cases"
+
+// rebuildReach recomputes all facts and counters from the contacts, in one
+// pass over the contacts in person order. For bulk loads and migrated
+// databases; the incremental path must agree with it.
+func (tx *Tx) rebuildReach() error {
+	for _, stmt := range []string{`DELETE FROM reach_facts`, `DELETE FROM reach_counts`,
+		`DELETE FROM reach_dirty_contacts`, `DELETE FROM reach_dirty_persons`} {
+		if _, err := tx.Exec(stmt); err != nil {
+			return err
+		}
+	}
+	attrs, err := tx.allPersonAttrs()
+	if err != nil {
+		return err
+	}
+	d := cases.CounterDelta{}
+	insert, err := tx.Prepare(`INSERT INTO reach_facts (person_id, programme_id, period, first_at, first_seq,
+		neighbourhood_id, helped, topics, age_band, gender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insert.Close()
+	flush := func(personID int64, contacts []cases.ReachContact) error {
+		for k, f := range cases.PersonFacts(contacts, attrs[personID]) {
+			d.Fact(k, f, +1)
+			if _, err := insert.Exec(personID, k.Programme, k.Period, f.FirstAt, f.FirstSeq, f.Hood, f.Helped,
+				f.Topics, f.Age, f.Gender); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	rows, err := tx.Query(`SELECT ` + reachContactColumns + `
+		FROM residents r INDEXED BY residents_person JOIN contacts c ON c.resident_id = r.id
+		WHERE c.voided_at IS NULL ORDER BY r.person_id`)
+	if err != nil {
+		return err
+	}
+	var person int64
+	var batch []cases.ReachContact
+	for rows.Next() {
+		c, err := scanReachContact(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		if c.Person != person && len(batch) > 0 {
+			if err := flush(person, batch); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = batch[:0]
+		}
+		person = c.Person
+		batch = append(batch, c)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		if err := flush(person, batch); err != nil {
+			return err
+		}
+	}
+	moments, err := tx.Query(`SELECT programme_id, occurred_at FROM contacts WHERE voided_at IS NULL`)
+	if err != nil {
+		return err
+	}
+	for moments.Next() {
+		var prog int64
+		var at string
+		if err := moments.Scan(&prog, &at); err != nil {
+			moments.Close()
+			return err
+		}
+		if t, err := cases.ParseTime(at); err == nil {
+			d.Moments(prog, t, +1)
+		}
+	}
+	if err := moments.Close(); err != nil {
+		return err
+	}
+	return tx.applyCounts(d)
+}
+
+func (tx *Tx) allPersonAttrs() (map[int64]cases.PersonAttrs, error) {
+	rows, err := tx.Query(`SELECT person_id, COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, '')
+		FROM residents ORDER BY person_id, updated_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	records := map[int64][]cases.PersonAttrs{}
+	for rows.Next() {
+		var id int64
+		var r cases.PersonAttrs
+		if err := rows.Scan(&id, &r.BirthDate, &r.BirthYear, &r.Gender); err != nil {
+			return nil, err
+		}
+		records[id] = append(records[id], r)
+	}
+	out := make(map[int64]cases.PersonAttrs, len(records))
+	for id, rs := range records {
+		out[id] = cases.CombineAttrs(rs)
+	}
+	return out, rows.Err()
+}
