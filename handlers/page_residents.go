@@ -140,14 +140,11 @@ func (s *Server) showResident(c *gin.Context, status int, r *cases.Resident, p r
 		return
 	}
 	for _, ct := range list {
-		ct.ResidentID = "" // no link to the page itself
+		ct.ResidentID = "" // the page's own resident: no name to read again
 	}
 	if p.Contacts, err = s.contactRows(c, actor(c), list); err != nil {
 		s.pageFail(c, err)
 		return
-	}
-	for i := range p.Contacts {
-		p.Contacts[i].Resident = ""
 	}
 	s.render(c, status, "resident", "resident.title", p)
 }

@@ -15,7 +15,8 @@ import (
 )
 
 // parseTemplates parses every page once at start-up: each page file is
-// combined with layout.html, which defines the frame around "content".
+// combined with layout.html, which defines the frame around "content", and
+// partials.html, the pieces pages share.
 func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		// t is replaced per request by a translator for the request's language.
@@ -38,7 +39,8 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 			return m, nil
 		},
 	}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web.Templates, "templates/layout.html"))
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web.Templates,
+		"templates/layout.html", "templates/partials.html"))
 	files, err := fs.Glob(web.Templates, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -46,7 +48,7 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, file := range files {
 		name := strings.TrimSuffix(path.Base(file), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "partials" {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(web.Templates, file)
