@@ -109,9 +109,9 @@ func TestStateMachineTable(t *testing.T) {
 			}
 		}
 	}
-	// 7 states × 9 actions × 4 roles × 2 sides.
-	if total := allowed + refused; total != 504 {
-		t.Errorf("checked %d combinations, want 504", total)
+	// 7 states × 9 actions × 5 roles × 2 sides.
+	if total, want := allowed+refused, len(HandoverStates)*len(HandoverActions)*len(AllRoles)*2; total != want || want != 630 {
+		t.Errorf("checked %d combinations, want %d (630)", total, want)
 	}
 	if len(spec) != len(HandoverMoves) {
 		t.Errorf("spec has %d moves, the state machine %d", len(spec), len(HandoverMoves))

@@ -34,6 +34,7 @@ type View interface {
 	Reach() ReachReader
 	Tokens() TokenReader
 	Audit() AuditReader
+	Settings() SettingReader
 }
 
 // Tx is one write transaction: the repositories with their writes, the
@@ -49,6 +50,19 @@ type Tx interface {
 	Sessions() SessionRepo
 	Reach() ReachRepo
 	Tokens() TokenRepo
+	Settings() SettingRepo
+}
+
+// SettingReader reads the deployment's settings.
+type SettingReader interface {
+	// Setting returns the value of key, and false when it is not set.
+	Setting(ctx context.Context, key string) (string, bool, error)
+}
+
+// SettingRepo writes the deployment's settings.
+type SettingRepo interface {
+	SettingReader
+	SetSetting(ctx context.Context, key, value string) error
 }
 
 // AuditRecord is one line for the audit log, written in the transaction of
@@ -89,6 +103,8 @@ type ResidentReader interface {
 	// most recently changed first.
 	SearchResidents(ctx context.Context, orgID int64, words []string, limit int) ([]*Resident, error)
 	ResidentNames(ctx context.Context, orgID int64, ids []string) (map[string]string, error)
+	// HasPseudonyms reports whether any person was linked by pseudonym.
+	HasPseudonyms(ctx context.Context) (bool, error)
 }
 
 // ResidentRepo writes residents' records and the persons they link to.
@@ -170,7 +186,10 @@ type UserRepo interface {
 	// a taken username is EINVALID on "username".
 	InsertUser(ctx context.Context, u *User, passwordHash string) error
 	SetActive(ctx context.Context, id int64, active bool) error
-	SetPassword(ctx context.Context, id int64, passwordHash string) error
+	// SetPassword stores a new hash; mustChange asks the user for a new
+	// password at the next login.
+	SetPassword(ctx context.Context, id int64, passwordHash string, mustChange bool) error
+	SetMustChange(ctx context.Context, id int64, mustChange bool) error
 }
 
 // StoredSession is one server-side session: only a hash of its token.
@@ -186,9 +205,10 @@ type StoredSession struct {
 // SessionReader reads sessions and failed logins.
 type SessionReader interface {
 	Session(ctx context.Context, tokenHash string) (*StoredSession, error)
-	// CountFailures counts failed logins since the given time, by username
-	// and by address.
-	CountFailures(ctx context.Context, username, address string, since time.Time) (byUser, byAddress int, err error)
+	// CountFailures counts failed logins: of the pair since pairSince (with
+	// the time of its last), and of the username and of the address alone
+	// since since.
+	CountFailures(ctx context.Context, username, address string, pairSince, since time.Time) (FailureCounts, error)
 	// AuthGeneration changes whenever a session ends or an account's
 	// activity, password or roles change, in any process on the database:
 	// caches of sessions and policies compare it.
@@ -201,12 +221,25 @@ type SessionRepo interface {
 	InsertSession(ctx context.Context, s StoredSession) error
 	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
 	DeleteSession(ctx context.Context, tokenHash string) error
-	DeleteUserSessions(ctx context.Context, userID int64) error
+	// DeleteUserSessions ends a user's sessions but keep (a token hash, or "").
+	DeleteUserSessions(ctx context.Context, userID int64, keep string) error
 	// DeleteExpired removes sessions past expiresBefore or idle since before
 	// idleSince, and failed logins before failuresBefore.
 	DeleteExpired(ctx context.Context, expiresBefore, idleSince, failuresBefore time.Time) error
-	RecordFailure(ctx context.Context, username, address string, at time.Time) error
-	ClearFailures(ctx context.Context, username string) error
+	// RecordFailure counts a login attempt as failed until ForgetFailure.
+	RecordFailure(ctx context.Context, username, address string, at time.Time) (int64, error)
+	ForgetFailure(ctx context.Context, id int64) error
+	// ClearFailures forgets the failures of username from address ("": from
+	// anywhere).
+	ClearFailures(ctx context.Context, username, address string) error
+}
+
+// FailureCounts are the failed logins that throttling weighs.
+type FailureCounts struct {
+	Pair     int // this username from this address
+	PairLast time.Time
+	User     int // this username from anywhere
+	Address  int // any username from this address
 }
 
 // ReachProgramme is a programme as a row of the reach tables.

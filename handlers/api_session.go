@@ -36,12 +36,11 @@ func (s *Server) apiLogin(c *gin.Context) {
 		s.fail(c, cases.Invalid(problems...))
 		return
 	}
-	sess, err := s.Auth.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP())
+	sess, err := s.login(c, req.Username, req.Password)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.setSessionCookie(c, sess)
 	c.JSON(http.StatusOK, loginResponse{User: sess.User, CSRFToken: sess.CSRFToken})
 }
 

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -31,6 +33,7 @@ var statusOf = map[string]int{
 	cases.ETOOMANY:      http.StatusTooManyRequests,
 	cases.EINTERNAL:     http.StatusInternalServerError,
 	cases.ECANCELED:     499, // client closed the request (nginx's convention)
+	cases.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // apiError is the JSON body of every error answer on /api/.
@@ -77,10 +80,21 @@ func (s *Server) errorBody(c *gin.Context, err error) (int, apiError) {
 // fail answers an API request with err as JSON and stops the chain.
 func (s *Server) fail(c *gin.Context, err error) {
 	status, body := s.errorBody(c, err)
-	if status == http.StatusTooManyRequests {
-		c.Header("Retry-After", "900")
-	}
+	setRetryAfter(c, status, err)
 	c.AbortWithStatusJSON(status, body)
+}
+
+// setRetryAfter tells a throttled or busy client when to try again.
+func setRetryAfter(c *gin.Context, status int, err error) {
+	var e *cases.Error
+	switch {
+	case errors.As(err, &e) && e.RetryAfter > 0:
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+	case status == http.StatusTooManyRequests:
+		c.Header("Retry-After", "900")
+	case status == http.StatusServiceUnavailable:
+		c.Header("Retry-After", "5")
+	}
 }
 
 // decodeJSON reads a JSON body into dst strictly: unknown fields, wrong types,

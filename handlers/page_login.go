@@ -3,6 +3,8 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,29 +32,28 @@ func (s *Server) pageLogin(c *gin.Context) {
 
 func (s *Server) showLogin(c *gin.Context, status int, p loginPage) {
 	p.LoginCSRF = newFormToken()
-	http.SetCookie(c.Writer, &http.Cookie{Name: loginCSRFCookie, Value: p.LoginCSRF, Path: "/login",
+	http.SetCookie(c.Writer, &http.Cookie{Name: s.cookieName(c, loginCSRFCookie), Value: p.LoginCSRF, Path: "/",
 		HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteStrictMode})
 	s.render(c, status, "login", "login.title", p)
 }
 
 // pageLoginPost logs in from the form: POST /login.
 func (s *Server) pageLoginPost(c *gin.Context) {
-	want, _ := c.Cookie(loginCSRFCookie)
+	want, _ := c.Cookie(s.cookieName(c, loginCSRFCookie))
 	if !tokensEqual(c.PostForm(csrfField), want) {
 		s.renderError(c, http.StatusForbidden, "csrf")
 		return
 	}
 	username := c.PostForm("username")
-	sess, err := s.Auth.Login(c.Request.Context(), username, c.PostForm("password"), c.ClientIP())
-	if err != nil {
+	if _, err := s.login(c, username, c.PostForm("password")); err != nil {
 		status, body := s.errorBody(c, err)
+		setRetryAfter(c, status, err)
 		if len(username) > 64 {
 			username = ""
 		}
 		s.showLogin(c, status, loginPage{Username: username, Error: body.Error.Message})
 		return
 	}
-	s.setSessionCookie(c, sess)
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -77,13 +78,22 @@ func (s *Server) pageLanguage(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, localPath(c.Query("back")))
 }
 
-// localPath keeps a redirect target on this site.
+// localPath keeps a redirect target on this site: a path of this site,
+// judged as a browser will read it once decoded. "/%2Fevil.example" decodes
+// to "//evil.example", which a browser follows to another host; so do
+// backslashes and control characters, which browsers drop or turn into
+// slashes. Anything else becomes "/".
 func localPath(p string) string {
 	u, err := url.Parse(p)
-	if err != nil || p == "" || u.IsAbs() || u.Host != "" || len(p) > 512 || p[0] != '/' || (len(p) > 1 && p[1] == '/') || (len(p) > 1 && p[1] == '\\') {
+	if err != nil || p == "" || len(p) > 512 || u.IsAbs() || u.Host != "" || u.Opaque != "" {
 		return "/"
 	}
-	return u.Path
+	path := u.Path
+	if path == "" || path[0] != '/' || strings.HasPrefix(path, "//") ||
+		strings.ContainsFunc(path, func(r rune) bool { return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) }) {
+		return "/"
+	}
+	return (&url.URL{Path: path}).EscapedPath()
 }
 
 // pageHome sends each role to its start page: GET /.

@@ -22,6 +22,7 @@ type userRow struct {
 	Roles        string
 	Active       bool
 	Self         bool
+	Can          cases.AccountActions
 }
 
 // userForm holds the create form's values as typed (never the password).
@@ -52,7 +53,7 @@ type usersPage struct {
 // userNotices are the messages a redirect after a change may ask for.
 var userNotices = map[string]string{
 	"created": "users.notice.created", "activated": "users.notice.activated",
-	"deactivated": "users.notice.deactivated", "password": "users.notice.password",
+	"deactivated": "users.notice.deactivated", "password": "users.notice.password", "unlocked": "users.notice.unlocked",
 }
 
 // pageUsers lists the accounts the user may manage (admin: all;
@@ -98,17 +99,18 @@ func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
 		}
 		p.Users = append(p.Users, userRow{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName,
 			Organisation: orgNames[u.OrganisationSlug], Programme: programmes[u.Programme],
-			Roles: strings.Join(roles, ", "), Active: u.Active, Self: u.ID == me.ID})
+			Roles: strings.Join(roles, ", "), Active: u.Active, Self: u.ID == me.ID, Can: cases.ActionsOn(a, u)})
 	}
-	// The create form: an admin chooses organisation and roles; a
-	// coordinator creates workers of the own organisation.
+	// The create form: an admin chooses the organisation; the roles are
+	// the ones the user may give (office roles for an admin, case roles
+	// for a coordinator).
 	if p.Admin {
 		for _, o := range ref.Organisations {
 			p.Organisations = append(p.Organisations, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == p.Form.Organisation})
 		}
-		for _, r := range cases.AllRoles {
-			p.Roles = append(p.Roles, choice{Value: r, Label: s.i18n.T(lang, "role."+r), Checked: slices.Contains(p.Form.Roles, r)})
-		}
+	}
+	for _, r := range cases.AssignableRoles(a) {
+		p.Roles = append(p.Roles, choice{Value: r, Label: s.i18n.T(lang, "role."+r), Checked: slices.Contains(p.Form.Roles, r)})
 	}
 	var group *programmeOption
 	for _, pr := range ref.Programmes {
@@ -194,6 +196,19 @@ func (s *Server) pageUserActive(c *gin.Context) {
 		done = "activated"
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/users?done="+done+"&user="+url.QueryEscape(u.Username))
+}
+
+// pageUserUnlock lifts an account's login throttling: POST /admin/users/{id}/unlock.
+func (s *Server) pageUserUnlock(c *gin.Context) {
+	u, ok := s.managedUser(c)
+	if !ok {
+		return
+	}
+	if err := s.Users.Unlock(c.Request.Context(), actor(c), u.ID); err != nil {
+		s.userActionFailed(c, u, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/users?done=unlocked&user="+url.QueryEscape(u.Username))
 }
 
 // pageUserPassword sets a new password: POST /admin/users/{id}/password.

@@ -28,6 +28,7 @@ func (s *Server) routes(r *gin.Engine) {
 	authed := api.Group("", s.apiAuth)
 	authed.POST("/logout", s.apiLogout)
 	authed.GET("/me", s.apiMe)
+	authed.POST("/me/password", s.apiChangeOwnPassword)
 	authed.GET("/reference", s.allow("reference", auth.ActRead), s.apiReference)
 
 	authed.POST("/residents", s.allow("residents", auth.ActWrite), s.apiCreateResident)
@@ -52,6 +53,12 @@ func (s *Server) routes(r *gin.Engine) {
 	authed.POST("/handovers/:id/consent/withdraw", s.allow("handovers", auth.ActWrite), s.apiWithdrawHandoverConsent())
 	authed.POST("/handovers/:id/redirect", s.allow("handovers", auth.ActWrite), s.apiRedirectHandover)
 
+	authed.GET("/users", s.allow("users", auth.ActManage), s.apiUsers)
+	authed.POST("/users", s.allow("users", auth.ActManage), s.apiCreateUser)
+	authed.POST("/users/:id/password", s.allow("users", auth.ActManage), s.apiSetUserPassword)
+	authed.POST("/users/:id/active", s.allow("users", auth.ActManage), s.apiSetUserActive)
+	authed.POST("/users/:id/unlock", s.allow("users", auth.ActManage), s.apiUnlockUser)
+
 	// Reach figures: a session, or a read-only monitor token (Bearer) that
 	// works on these routes only.
 	reach := api.Group("/reach", s.reachAuth)
@@ -70,6 +77,8 @@ func (s *Server) routes(r *gin.Engine) {
 
 	app := pages.Group("", s.pageAuth)
 	app.POST("/logout", s.pageLogout)
+	app.GET("/me/password", s.pagePassword)
+	app.POST("/me/password", s.pagePasswordPost)
 	app.GET("/handovers", s.allow("handovers", auth.ActRead), s.pageHandovers)
 	app.GET("/handovers/new", s.allow("handovers", auth.ActWrite), s.pageNewHandover)
 	app.POST("/handovers/new", s.allow("handovers", auth.ActWrite), s.pageNewHandoverPost)
@@ -91,6 +100,7 @@ func (s *Server) routes(r *gin.Engine) {
 	app.POST("/admin/users", s.allow("users", auth.ActManage), s.pageUsersCreate)
 	app.POST("/admin/users/:id/active", s.allow("users", auth.ActManage), s.pageUserActive)
 	app.POST("/admin/users/:id/password", s.allow("users", auth.ActManage), s.pageUserPassword)
+	app.POST("/admin/users/:id/unlock", s.allow("users", auth.ActManage), s.pageUserUnlock)
 	app.GET("/admin/reference", s.allow("reference", auth.ActManage), s.pageAdminReference)
 	app.POST("/admin/reference/:list", s.allow("reference", auth.ActManage), s.pageAddTerm)
 	app.POST("/admin/reference/:list/:slug", s.allow("reference", auth.ActManage), s.pageRenameTerm)

@@ -16,6 +16,8 @@ type authService interface {
 	Authenticate(ctx context.Context, token string) (*auth.Session, error)
 	Logout(ctx context.Context, sess *auth.Session) error
 	Now() time.Time
+	// TokenHash is the stored form of a session's token.
+	TokenHash(sess *auth.Session) string
 }
 
 type policy interface {
@@ -70,6 +72,8 @@ type userCases interface {
 	Account(ctx context.Context, actor cases.Actor, id int64) (*cases.User, error)
 	SetActive(ctx context.Context, actor cases.Actor, id int64, active bool) error
 	SetPassword(ctx context.Context, actor cases.Actor, id int64, in cases.PasswordInput) error
+	ChangeOwnPassword(ctx context.Context, actor cases.Actor, keep string, in cases.OwnPasswordInput) error
+	Unlock(ctx context.Context, actor cases.Actor, id int64) error
 }
 
 type reachCases interface {

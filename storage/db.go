@@ -9,8 +9,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -51,6 +53,8 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", "cache_size(-16000)")
+	// An erased value is overwritten, not left in a free page of the file.
+	q.Add("_pragma", "secure_delete(ON)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -66,6 +70,11 @@ func dsn(path string, readOnly bool) string {
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("storage: a file path is required (WAL needs a file)")
+	}
+	// The file holds case notes: only its owner may read it. SQLite gives
+	// the WAL and shared-memory files the database file's mode.
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	write, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -100,6 +109,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.startWriter()
 	db.startCheckpointer()
 	return db, nil
+}
+
+// createPrivate creates the database file with mode 0600 when it does not
+// exist yet.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -171,3 +171,9 @@ func (r residents) UpdateResident(ctx context.Context, res *cases.Resident, sear
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
+
+func (r residents) HasPseudonyms(ctx context.Context) (bool, error) {
+	var ok bool
+	err := r.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM persons WHERE pseudonym IS NOT NULL)`).Scan(&ok)
+	return ok, err
+}

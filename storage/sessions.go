@@ -88,12 +88,19 @@ func (c *authGenCache) forget() {
 	c.mu.Unlock()
 }
 
-func (s sessions) CountFailures(ctx context.Context, username, address string, since time.Time) (byUser, byAddress int, err error) {
-	err = s.q.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM login_failures WHERE username = ? AND at >= ?),
-		(SELECT COUNT(*) FROM login_failures WHERE address = ? AND at >= ?)`,
-		username, cases.FormatTime(since), address, cases.FormatTime(since)).Scan(&byUser, &byAddress)
-	return byUser, byAddress, err
+func (s sessions) CountFailures(ctx context.Context, username, address string, pairSince, since time.Time) (cases.FailureCounts, error) {
+	var f cases.FailureCounts
+	var last string
+	err := s.q.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM login_failures WHERE username = ?1 AND address = ?2 AND at >= ?3),
+		(SELECT COALESCE(MAX(at), '') FROM login_failures WHERE username = ?1 AND address = ?2 AND at >= ?3),
+		(SELECT COUNT(*) FROM login_failures WHERE username = ?1 AND at >= ?4),
+		(SELECT COUNT(*) FROM login_failures WHERE address = ?2 AND at >= ?4)`,
+		username, address, cases.FormatTime(pairSince), cases.FormatTime(since)).Scan(&f.Pair, &last, &f.User, &f.Address)
+	if last != "" {
+		f.PairLast = mustTime(last)
+	}
+	return f, err
 }
 
 func (s sessions) InsertSession(ctx context.Context, sess cases.StoredSession) error {
@@ -114,9 +121,9 @@ func (s sessions) DeleteSession(ctx context.Context, tokenHash string) error {
 	return err
 }
 
-func (s sessions) DeleteUserSessions(ctx context.Context, userID int64) error {
+func (s sessions) DeleteUserSessions(ctx context.Context, userID int64, keep string) error {
 	s.tx.authChanged = true
-	_, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	_, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keep)
 	return err
 }
 
@@ -130,13 +137,22 @@ func (s sessions) DeleteExpired(ctx context.Context, expiresBefore, idleSince, f
 	return err
 }
 
-func (s sessions) RecordFailure(ctx context.Context, username, address string, at time.Time) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
+func (s sessions) RecordFailure(ctx context.Context, username, address string, at time.Time) (int64, error) {
+	res, err := s.q.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
 		username, address, cases.FormatTime(at))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+func (s sessions) ForgetFailure(ctx context.Context, id int64) error {
+	_, err := s.q.ExecContext(ctx, `DELETE FROM login_failures WHERE id = ?`, id)
 	return err
 }
 
-func (s sessions) ClearFailures(ctx context.Context, username string) error {
-	_, err := s.q.ExecContext(ctx, `DELETE FROM login_failures WHERE username = ?`, username)
+func (s sessions) ClearFailures(ctx context.Context, username, address string) error {
+	_, err := s.q.ExecContext(ctx, `DELETE FROM login_failures WHERE username = ? AND (? = '' OR address = ?)`,
+		username, address, address)
 	return err
 }

@@ -47,7 +47,7 @@ func runGen(args []string, log *slog.Logger) error {
 	}
 	defer a.Close()
 	if _, err := a.Users.ByUsername(ctx, demo.Users[0].Username); err != nil {
-		if _, err := demo.CreateUsers(ctx, a.Users); err != nil {
+		if _, err := demo.CreateUsers(ctx, demo.Services{Store: a.DB, Users: a.Users, Residents: a.Residents, Handovers: a.Handovers}); err != nil {
 			return err
 		}
 	}

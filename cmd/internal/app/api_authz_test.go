@@ -75,11 +75,17 @@ type matrixRoute struct {
 // apiMatrix has one entry per API route: a route in the router without an
 // entry here fails TestAuthorisationMatrix. Add yours when you add a route.
 var apiMatrix = map[string]matrixRoute{
-	"GET /healthz":               {access: accessPublic, ok: http.StatusOK},
-	"GET /api/v1/openapi.json":   {access: accessPublic, ok: http.StatusOK},
-	"POST /api/v1/login":         {access: accessPublic, ok: http.StatusOK}, // runs first, with a new client; see below
-	"POST /api/v1/logout":        {access: accessSession, ok: http.StatusNoContent},
-	"GET /api/v1/me":             {access: accessSession, ok: http.StatusOK},
+	"GET /healthz":             {access: accessPublic, ok: http.StatusOK},
+	"GET /api/v1/openapi.json": {access: accessPublic, ok: http.StatusOK},
+	"POST /api/v1/login":       {access: accessPublic, ok: http.StatusOK}, // runs first, with a new client; see below
+	"POST /api/v1/logout":      {access: accessSession, ok: http.StatusNoContent},
+	"GET /api/v1/me":           {access: accessSession, ok: http.StatusOK},
+	// With a wrong current password: the password stays, the policy is what
+	// is checked (the change itself: TestUsersAdminFlow).
+	"POST /api/v1/me/password": {access: accessSession,
+		body: func(fixture) any {
+			return map[string]any{"current": "niet-het-wachtwoord", "new": "een-ander-lang-wachtwoord"}
+		}},
 	"GET /api/v1/reference":      {access: accessReference, ok: http.StatusOK},
 	"POST /api/v1/residents":     {access: accessResidentsWrite, ok: http.StatusCreated, body: func(fixture) any { return map[string]any{"given_name": "Nieuw", "neighbourhood": "themadreven"} }},
 	"GET /api/v1/residents":      {access: accessResidentsRead, ok: http.StatusOK},

@@ -167,8 +167,19 @@ func brWait(t *testing.T, ctx context.Context, what, expr string, timeout time.D
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, timeout+5*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(timeout))); err != nil {
+	poll := func() error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
+		return err
+	}
+	err := poll()
+	// Right after a navigation the page's old script context may still be
+	// the one chromedp knows; it is gone by the next try.
+	for try := 0; try < 3 && err != nil && strings.Contains(err.Error(), "Cannot find context with specified id"); try++ {
+		time.Sleep(200 * time.Millisecond)
+		err = poll()
+	}
+	if err != nil {
 		t.Fatalf("waiting for %s (%s): %v", what, expr, err)
 	}
 }

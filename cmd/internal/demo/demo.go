@@ -5,8 +5,10 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -52,34 +54,79 @@ var (
 	demoFamily = []string{"de Boer", "El Idrissi", "Yilmaz", "van der Linden", "Bakker", "Ouali", "Kaya", "Jansen", "Mahabier", "van Dijk", "Amrani", "Demir", "Visser", "Ramdin", "de Wit", "Benali", "Çelik", "Smits", "Tahiri", "Mulder"}
 )
 
-// Seed loads the demo logins, residents, contacts and handovers, once: a
-// database that already has the demo users is left alone. It returns
-// whether it seeded.
+// settingDemo marks a database whose data the demo loaded.
+const settingDemo = "demo_data"
+
+// ErrNotDemo refuses the demo on a database that holds anything else: the
+// demo adds logins with a public password, an administrator's among them.
+var ErrNotDemo = errors.New("--demo weigert deze database: er staan al accounts of gegevens in die niet van de demo zijn " +
+	"(de demo zou er accounts met een openbaar wachtwoord aan toevoegen, ook een beheerder); " +
+	"start zonder --demo, of geef een nieuwe database met --db")
+
+// Seed loads the demo logins, residents, contacts and handovers into a new
+// database, in one transaction: all of it or nothing. A database the demo
+// loaded before is left alone; any other database is refused (ErrNotDemo).
+// It returns whether it seeded.
 func Seed(ctx context.Context, s Services) (bool, error) {
-	if _, err := s.Users.ByUsername(ctx, Users[0].Username); err == nil {
-		return false, nil
-	}
-	actors, err := CreateUsers(ctx, s.Users)
-	if err != nil {
+	loaded, err := isDemo(ctx, s.Store)
+	if err != nil || loaded {
 		return false, err
 	}
-	if err := seedContacts(ctx, s, actors); err != nil {
-		return true, err
-	}
-	return true, seedHandovers(ctx, s, actors)
+	err = s.Store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		actors, err := CreateUsers(ctx, s)
+		if err != nil {
+			return err
+		}
+		if err := seedContacts(ctx, s, actors); err != nil {
+			return err
+		}
+		if err := seedHandovers(ctx, s, tx, actors); err != nil {
+			return err
+		}
+		return tx.Settings().SetSetting(ctx, settingDemo, cases.FormatTime(s.Store.Now()))
+	})
+	return err == nil, err
 }
 
-// CreateUsers makes the demo logins and returns them as actors.
-func CreateUsers(ctx context.Context, users *cases.UserService) (map[string]cases.Actor, error) {
-	actors := map[string]cases.Actor{}
-	for _, du := range Users {
-		u, err := users.Create(ctx, cases.System, UserInput(du))
-		if err != nil {
-			return nil, fmt.Errorf("demo user %s: %w", du.Username, err)
-		}
-		actors[du.Username] = u.Actor()
+// isDemo reports whether the demo loaded the database already, and refuses
+// one with accounts of its own. A database the demo loaded before it was
+// marked holds the demo's accounts only.
+func isDemo(ctx context.Context, store *storage.DB) (bool, error) {
+	v := store.View(ctx)
+	if _, ok, err := v.Settings().Setting(ctx, settingDemo); err != nil || ok {
+		return ok, err
 	}
-	return actors, nil
+	users, err := v.Users().Users(ctx, 0)
+	if err != nil || len(users) == 0 {
+		return false, err
+	}
+	for _, u := range users {
+		if !slices.ContainsFunc(Users, func(du User) bool { return du.Username == u.Username }) {
+			return false, ErrNotDemo
+		}
+	}
+	return true, nil
+}
+
+// CreateUsers makes the demo logins and returns them as actors. Their
+// password is public and known to every user of the demo, so they are not
+// asked to change it.
+func CreateUsers(ctx context.Context, s Services) (map[string]cases.Actor, error) {
+	actors := map[string]cases.Actor{}
+	err := s.Store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		for _, du := range Users {
+			u, err := s.Users.Create(ctx, cases.System, UserInput(du))
+			if err != nil {
+				return fmt.Errorf("demo user %s: %w", du.Username, err)
+			}
+			if err := tx.Users().SetMustChange(ctx, u.ID, false); err != nil {
+				return err
+			}
+			actors[du.Username] = u.Actor()
+		}
+		return nil
+	})
+	return actors, err
 }
 
 // UserInput is the account of a demo login.

@@ -42,18 +42,31 @@ var demoHandovers = []demoHandover{
 		"Kan niet inloggen met DigiD en mist daardoor post van de gemeente.", "", []string{"name"}},
 }
 
+// travelling is the demo's one transaction, whose time can be set back.
+type travelling interface{ SetNow(time.Time) }
+
 // seedHandovers sends the demo handovers through the use cases, with the
-// clock set back so that deadlines, receipt and overdue show on the screens.
+// clock set back so that deadlines, receipt and overdue show on the screens:
+// the store's clock and the time of the one transaction the demo loads in.
 // Seed runs before the server starts serving, so nothing else reads the
-// clock meanwhile; it is restored on return.
-func seedHandovers(ctx context.Context, s Services, actors map[string]cases.Actor) error {
+// clock meanwhile; both are restored on return.
+func seedHandovers(ctx context.Context, s Services, tx cases.Tx, actors map[string]cases.Actor) error {
 	realNow := s.Store.Clock
-	defer func() { s.Store.Clock = realNow }()
 	start := realNow()
+	travel := func(t time.Time) {
+		s.Store.Clock = func() time.Time { return t }
+		if tx, ok := tx.(travelling); ok {
+			tx.SetNow(t)
+		}
+	}
+	defer func() {
+		travel(start)
+		s.Store.Clock = realNow
+	}()
 	for i, d := range demoHandovers {
 		at := start.AddDate(0, 0, -d.daysAgo)
-		s.Store.Clock = func() time.Time { return at }
-		step := func(h time.Duration) { t := at.Add(h); s.Store.Clock = func() time.Time { return t } }
+		travel(at)
+		step := func(h time.Duration) { travel(at.Add(h)) }
 		sender := actors[d.from]
 		found, err := s.Residents.Find(ctx, sender, "", 30)
 		if err != nil || len(found) == 0 {
