@@ -44,6 +44,9 @@ type Service struct {
 	Limits    Limits
 	// SessionCacheTTL: see DefaultSessionCacheTTL; 0 reads every request.
 	SessionCacheTTL time.Duration
+	// OnLogin, when set, hears how each login ended: ok, failed, throttled
+	// or busy (metrics).
+	OnLogin func(outcome string)
 
 	dummyHash string // checked for unknown users so timing does not tell
 	cache     sessionCache
@@ -92,6 +95,28 @@ func audit(actor cases.Actor, action, detail string) cases.AuditRecord {
 // limit together; a good password then forgets the pair's failures. Every
 // failure and refusal is audited.
 func (s *Service) Login(ctx context.Context, username, password, address string) (*Session, error) {
+	sess, err := s.login(ctx, username, password, address)
+	if s.OnLogin != nil {
+		s.OnLogin(loginOutcome(err))
+	}
+	return sess, err
+}
+
+func loginOutcome(err error) string {
+	switch cases.ErrorCode(err) {
+	case "":
+		return "ok"
+	case cases.ETOOMANY:
+		return "throttled"
+	case cases.EUNAVAILABLE:
+		return "busy"
+	case cases.EUNAUTHORIZED:
+		return "failed"
+	}
+	return "error"
+}
+
+func (s *Service) login(ctx context.Context, username, password, address string) (*Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	v := s.store.View(ctx)
 	user, err := v.Users().UserByUsername(ctx, username)

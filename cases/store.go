@@ -213,6 +213,7 @@ type SessionReader interface {
 	// activity, password or roles change, in any process on the database:
 	// caches of sessions and policies compare it.
 	AuthGeneration(ctx context.Context) (int64, error)
+	CountSessions(ctx context.Context) (int, error)
 }
 
 // SessionRepo writes sessions and failed logins.

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -56,7 +59,8 @@ func (s *Server) errorBody(c *gin.Context, err error) (int, apiError) {
 		// The client went away mid-request: nothing to report, nobody to tell.
 		e = cases.Errorf(cases.ECANCELED, "canceled")
 	default:
-		s.Log.Error("internal error", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+		s.Log.Error("internal error", "request_id", c.GetString(ctxRequestID), "method", c.Request.Method,
+			"route", c.FullPath(), "err", err)
 		e = cases.Errorf(cases.EINTERNAL, "internal")
 	}
 	var body apiError
@@ -154,11 +158,31 @@ func jsonTypeName(kind string) string {
 	return "number"
 }
 
-// requestLog logs each request briefly, without query strings, which may
-// hold search terms (names).
+// ctxRequestID holds the request's id; logs and the X-Request-ID header carry it.
+const ctxRequestID = "request_id"
+
+// requestID gives every request an id of its own.
+func requestID(c *gin.Context) {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	c.Set(ctxRequestID, id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+// requestLog logs each request briefly: its id, route (never the path or
+// query string, which may hold ids and search terms such as names), status,
+// duration and the user's id (never a name).
 func requestLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		start := time.Now()
 		c.Next()
-		log.Info("request", "method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status())
+		var user int64
+		if sess := session(c); sess != nil {
+			user = sess.User.ID
+		}
+		log.Info("request", "request_id", c.GetString(ctxRequestID), "method", c.Request.Method, "route", c.FullPath(),
+			"status", c.Writer.Status(), "ms", time.Since(start).Milliseconds(), "user_id", user)
 	}
 }

@@ -140,3 +140,24 @@ func (t *i18n) label(lang, field string) string {
 
 // indexSuffix matches the list indexes in a field path ("[0]").
 var indexSuffix = regexp.MustCompile(`\[[0-9]+\]`)
+
+var sharedI18n = sync.OnceValues(newI18n)
+
+// Describe says what err means in lang, as sentences: the message and, for
+// invalid input, what is wrong with each field ("Wachtwoord moet minstens
+// 12 tekens hebben."). For the command line.
+func Describe(lang string, err error) string {
+	var e *cases.Error
+	t, terr := sharedI18n()
+	if terr != nil || !errors.As(err, &e) {
+		return err.Error()
+	}
+	if e.Code == cases.EINVALID && len(e.Fields) > 0 {
+		parts := make([]string, 0, len(e.Fields))
+		for _, f := range e.Fields {
+			parts = append(parts, t.Field(lang, f))
+		}
+		return strings.Join(parts, " ")
+	}
+	return t.T(lang, e.Message, e.Args...)
+}

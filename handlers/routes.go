@@ -13,6 +13,7 @@ import (
 // routes lists every route of the application in one place.
 func (s *Server) routes(r *gin.Engine) {
 	r.GET("/healthz", s.healthz)
+	r.GET("/metrics", s.metrics)
 	// Static files, versioned and compressed; the service worker and the
 	// web manifest at the root (handlers/assets.go).
 	r.GET("/static/*path", s.static)
@@ -112,7 +113,16 @@ func (s *Server) routes(r *gin.Engine) {
 	r.NoMethod(s.noMethod)
 }
 
+// healthz answers whether the server can do its work: the database must
+// take a write (a read-only file or a full disk answers 503).
 func (s *Server) healthz(c *gin.Context) {
+	if s.Health != nil {
+		if err := s.Health(c.Request.Context()); err != nil {
+			s.Log.Error("health check", "request_id", c.GetString(ctxRequestID), "err", err)
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+			return
+		}
+	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 

@@ -34,9 +34,11 @@ type DB struct {
 	Read  *sql.DB
 	// Clock is the time source; tests replace it.
 	Clock func() time.Time
+	// OnBatch, when set, hears the size of every batch the writer commits
+	// (metrics). Set it before the first write.
+	OnBatch func(size int)
 
 	ref          referenceCache
-	authGen      authGenCache
 	stmts        stmtCache // statements prepared once on the writer connection
 	writer       *writer   // runs the transactions of Update, batching them (writer.go)
 	checkpointer *checkpointer
@@ -192,9 +194,6 @@ type Tx struct {
 	// referenceChanged is set by writes to reference data; the cache is
 	// reloaded after the commit.
 	referenceChanged bool
-	// authChanged is set by writes to sessions and accounts; the remembered
-	// auth generation is dropped after the commit.
-	authChanged bool
 }
 
 var _ cases.Tx = (*Tx)(nil)
@@ -243,9 +242,6 @@ func nullString(s string) any {
 
 // committed runs after the commit that holds tx's writes.
 func (tx *Tx) committed() {
-	if tx.authChanged {
-		tx.db.authGen.forget()
-	}
 	if tx.referenceChanged {
 		// A failed reload leaves the old lists; the next change or restart
 		// loads them again.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
@@ -29,63 +28,14 @@ func (s sessions) Session(ctx context.Context, tokenHash string) (*cases.StoredS
 	return &sess, nil
 }
 
-// AuthGeneration is asked on every authenticated request. Outside a
-// transaction it is served from memory for up to authGenerationTTL, which
-// bounds how long a change made by another process goes unseen; a change
-// committed by this process drops the remembered value at once (Tx.committed).
+// AuthGeneration is read on every authenticated request, from the
+// database each time: a change made by another process (the command line,
+// a second server) must count at once, and one row by its key costs little
+// beside the request.
 func (s sessions) AuthGeneration(ctx context.Context) (int64, error) {
-	var epoch uint64
-	if s.tx == nil {
-		var n int64
-		var ok bool
-		if n, epoch, ok = s.db.authGen.get(); ok {
-			return n, nil
-		}
-	}
 	var n int64
-	if err := s.q.QueryRowContext(ctx, `SELECT n FROM auth_generation WHERE id = 1`).Scan(&n); err != nil {
-		return 0, err
-	}
-	if s.tx == nil {
-		s.db.authGen.put(n, epoch)
-	}
-	return n, nil
-}
-
-// authGenerationTTL is how long the auth generation read from the database
-// is believed without asking again.
-const authGenerationTTL = 200 * time.Millisecond
-
-// authGenCache remembers the last auth generation read. Its epoch moves
-// on when a commit drops the value, so that a read begun before that commit
-// cannot put its older value back.
-type authGenCache struct {
-	mu    sync.Mutex
-	n     int64
-	until time.Time // on the process's monotonic clock
-	epoch uint64
-}
-
-func (c *authGenCache) get() (n int64, epoch uint64, fresh bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n, c.epoch, time.Now().Before(c.until)
-}
-
-func (c *authGenCache) put(n int64, epoch uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if epoch == c.epoch && n >= c.n {
-		c.n, c.until = n, time.Now().Add(authGenerationTTL)
-	}
-}
-
-// forget makes the next read ask the database.
-func (c *authGenCache) forget() {
-	c.mu.Lock()
-	c.until = time.Time{}
-	c.epoch++
-	c.mu.Unlock()
+	err := s.q.QueryRowContext(ctx, `SELECT n FROM auth_generation WHERE id = 1`).Scan(&n)
+	return n, err
 }
 
 func (s sessions) CountFailures(ctx context.Context, username, address string, pairSince, since time.Time) (cases.FailureCounts, error) {
@@ -116,19 +66,16 @@ func (s sessions) TouchSession(ctx context.Context, tokenHash string, at time.Ti
 }
 
 func (s sessions) DeleteSession(ctx context.Context, tokenHash string) error {
-	s.tx.authChanged = true
 	_, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return err
 }
 
 func (s sessions) DeleteUserSessions(ctx context.Context, userID int64, keep string) error {
-	s.tx.authChanged = true
 	_, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keep)
 	return err
 }
 
 func (s sessions) DeleteExpired(ctx context.Context, expiresBefore, idleSince, failuresBefore time.Time) error {
-	s.tx.authChanged = true
 	if _, err := s.q.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`,
 		cases.FormatTime(expiresBefore), cases.FormatTime(idleSince)); err != nil {
 		return err
@@ -155,4 +102,10 @@ func (s sessions) ClearFailures(ctx context.Context, username, address string) e
 	_, err := s.q.ExecContext(ctx, `DELETE FROM login_failures WHERE username = ? AND (? = '' OR address = ?)`,
 		username, address, address)
 	return err
+}
+
+func (s sessions) CountSessions(ctx context.Context) (int, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n)
+	return n, err
 }

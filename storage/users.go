@@ -100,7 +100,6 @@ func (u users) RoleAssignments(ctx context.Context) ([]cases.RoleAssignment, err
 }
 
 func (u users) InsertUser(ctx context.Context, user *cases.User, passwordHash string) error {
-	u.tx.authChanged = true
 	var programme any
 	if user.Programme != "" {
 		programme = nullInt(u.db.ref.index().programmes[user.Programme])
@@ -124,20 +123,17 @@ func (u users) InsertUser(ctx context.Context, user *cases.User, passwordHash st
 }
 
 func (u users) SetActive(ctx context.Context, id int64, active bool) error {
-	u.tx.authChanged = true
 	_, err := u.q.ExecContext(ctx, `UPDATE users SET active = ? WHERE id = ?`, active, id)
 	return err
 }
 
 func (u users) SetPassword(ctx context.Context, id int64, passwordHash string, mustChange bool) error {
-	u.tx.authChanged = true
 	_, err := u.q.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`,
 		passwordHash, mustChange, id)
 	return err
 }
 
 func (u users) SetMustChange(ctx context.Context, id int64, mustChange bool) error {
-	u.tx.authChanged = true
 	_, err := u.q.ExecContext(ctx, `UPDATE users SET must_change_password = ? WHERE id = ?`, mustChange, id)
 	return err
 }

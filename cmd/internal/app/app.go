@@ -44,6 +44,8 @@ type Config struct {
 	Passwords cases.Passwords
 	// SessionIdle is how long an unused session lasts (0: 30 minutes).
 	SessionIdle time.Duration
+	// MetricsToken lets a scraper from elsewhere than loopback read /metrics.
+	MetricsToken string
 	// ReachThreshold and ReachRounding are the disclosure rules of reach
 	// figures (0 and 0: the defaults, 10 and 5; the threshold is never
 	// below 5).
@@ -63,6 +65,7 @@ type App struct {
 	Reach     *cases.ReachService
 	Tokens    *cases.TokenService
 	Handler   http.Handler
+	log       *slog.Logger
 }
 
 // Open opens the database (migrating it), checks that it can be written
@@ -76,29 +79,45 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, fmt.Errorf("de map %s van de database bestaat niet", dir)
 		}
 	}
+	cleanup := newFiles(cfg.DBPath, cfg.DBPath+"-wal", cfg.DBPath+"-shm", secretPath(cfg))
 	db, err := storage.Open(ctx, cfg.DBPath)
 	if err != nil {
-		if created {
-			removeDatabase(cfg.DBPath)
-		}
+		cleanup()
 		return nil, fmt.Errorf("de database %s kan niet worden geopend: %w", cfg.DBPath, err)
 	}
 	if cfg.Now != nil {
 		db.Clock = cfg.Now
 	}
-	a := &App{DB: db}
-	if err := a.start(ctx, cfg, created); err != nil {
+	a := &App{DB: db, log: cfg.Log}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if err := a.start(ctx, cfg); err != nil {
 		db.Close()
-		if created {
-			removeDatabase(cfg.DBPath)
-		}
+		cleanup()
 		return nil, err
 	}
 	return a, nil
 }
 
+// newFiles notes which of paths do not exist yet and returns the function
+// that removes those again: a start that fails leaves nothing new behind.
+func newFiles(paths ...string) (remove func()) {
+	var fresh []string
+	for _, p := range paths {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			fresh = append(fresh, p)
+		}
+	}
+	return func() {
+		for _, p := range fresh {
+			_ = os.Remove(p)
+		}
+	}
+}
+
 // start checks the database and wires the app on it.
-func (a *App) start(ctx context.Context, cfg Config, created bool) error {
+func (a *App) start(ctx context.Context, cfg Config) error {
 	if err := a.DB.CheckWritable(ctx); err != nil {
 		return fmt.Errorf("de database %s kan niet worden beschreven (alleen-lezen, schijf vol of geen rechten): %w", cfg.DBPath, err)
 	}
@@ -120,14 +139,6 @@ func (a *App) start(ctx context.Context, cfg Config, created bool) error {
 		}
 	}
 	return a.wire(ctx, cfg, secret)
-}
-
-// removeDatabase removes a database this process created and failed to
-// start on, with its WAL and shared-memory files.
-func removeDatabase(path string) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		_ = os.Remove(path + suffix)
-	}
 }
 
 func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
@@ -164,10 +175,14 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	if cfg.SessionIdle > 0 {
 		a.Auth.Limits.IdleTimeout = cfg.SessionIdle
 	}
+	metrics := handlers.NewMetrics()
+	metrics.Token = cfg.MetricsToken
+	a.metrics(metrics)
 	srv := &handlers.Server{
 		Services: handlers.Services{Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
 			Contacts: a.Contacts, Handovers: a.Handovers, Users: a.Users, Reach: a.Reach, Tokens: a.Tokens},
-		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: cfg.Log, LogRequests: cfg.LogRequests,
+		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: a.log, LogRequests: cfg.LogRequests,
+		Metrics: metrics, Health: a.DB.CheckWritable,
 	}
 	a.Handler, err = srv.Handler()
 	return err
@@ -189,6 +204,8 @@ func (a *App) ResetPassword(ctx context.Context, username, password string) erro
 	}
 	return a.Users.SetPassword(ctx, cases.System, u.ID, cases.PasswordInput{Password: password})
 }
+
+// secretPath is where the secret is read from when it is not given: the
 
 // secretPath is where the secret is read from when it is not given: the
 // --secret-file, else beside the database.

@@ -83,21 +83,26 @@ func Seed(ctx context.Context, s Services) (bool, error) {
 		if err := seedHandovers(ctx, s, tx, actors); err != nil {
 			return err
 		}
+		// More contacts than one write folds in at once: count them all now.
+		if err := tx.Reach().RefreshReach(ctx); err != nil {
+			return err
+		}
 		return tx.Settings().SetSetting(ctx, settingDemo, cases.FormatTime(s.Store.Now()))
 	})
 	return err == nil, err
 }
 
 // isDemo reports whether the demo loaded the database already, and refuses
-// one with accounts of its own. A database the demo loaded before it was
-// marked holds the demo's accounts only.
+// one that holds accounts the demo did not make, marked or not (a demo
+// database someone added a real account to is no demo database any more).
 func isDemo(ctx context.Context, store *storage.DB) (bool, error) {
 	v := store.View(ctx)
-	if _, ok, err := v.Settings().Setting(ctx, settingDemo); err != nil || ok {
-		return ok, err
+	_, marked, err := v.Settings().Setting(ctx, settingDemo)
+	if err != nil {
+		return false, err
 	}
 	users, err := v.Users().Users(ctx, 0)
-	if err != nil || len(users) == 0 {
+	if err != nil {
 		return false, err
 	}
 	for _, u := range users {
@@ -105,7 +110,7 @@ func isDemo(ctx context.Context, store *storage.DB) (bool, error) {
 			return false, ErrNotDemo
 		}
 	}
-	return true, nil
+	return marked || len(users) > 0, nil
 }
 
 // CreateUsers makes the demo logins and returns them as actors. Their
