@@ -543,3 +543,56 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 	}
 	return certFile, keyFile
 }
+
+// TestLoginMemory: 40 wrong logins at once (each a password check of
+// 19 MiB) keep the server well under 150 MB: at most one check per
+// processor runs, the others wait their turn.
+func TestLoginMemory(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, nil, "--db", "b.db", "--quiet")
+	t.Logf("peak RSS before: %d MB", peakRSS(t, s)/1024)
+	var wg sync.WaitGroup
+	statuses := make(chan int, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := http.Post(s.url+"/api/v1/login", "application/json",
+				strings.NewReader(fmt.Sprintf(`{"username":"gebruiker%d","password":"fout-wachtwoord"}`, i)))
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	for st := range statuses {
+		if st != http.StatusUnauthorized && st != http.StatusTooManyRequests && st != http.StatusServiceUnavailable {
+			t.Errorf("a wrong login answered %d", st)
+		}
+	}
+	peakKB := peakRSS(t, s)
+	t.Logf("peak RSS after 40 parallel wrong logins: %d MB", peakKB/1024)
+	if peakKB == 0 || peakKB > 150*1024 {
+		t.Errorf("peak RSS %d kB", peakKB)
+	}
+}
+
+// peakRSS is the server's peak resident set (VmHWM) in kB.
+func peakRSS(t *testing.T, s *server) int {
+	t.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	var kB int
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kB)
+		}
+	}
+	return kB
+}
