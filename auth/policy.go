@@ -37,9 +37,16 @@ var rolePermissions = map[string][][2]string{
 		{"contacts", ActRead}, {"contacts", ActWrite}, {"contacts", ActManage},
 		{"handovers", ActRead}, {"handovers", ActWrite}, {"handovers", ActManage},
 		{"users", ActManage}, {"reach", ActRead},
+		// residents' requests, and the own legal ground for a received record
+		{"privacy", ActManage}, {"residents", ActManage},
 	},
 	cases.RoleProgramme: {
 		{"reference", ActRead}, {"reach", ActRead}, {"reach", ActManage},
+	},
+	// The privacy officer reads the organisation's audit and handles its
+	// residents' requests; no case data otherwise.
+	cases.RolePrivacy: {
+		{"reference", ActRead}, {"audit", ActRead}, {"privacy", ActManage},
 	},
 	cases.RoleAdmin: {
 		{"reference", ActRead}, {"reference", ActManage}, {"users", ActManage}, {"tokens", ActManage},

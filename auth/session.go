@@ -186,12 +186,13 @@ func (s *Service) reserve(ctx context.Context, user *cases.User, username, addre
 // loginAudit is the audit line of a refused login. A username that names no
 // account is not kept: it may be a password typed in the wrong field.
 func loginAudit(user *cases.User, action, address string) cases.AuditRecord {
-	actor, detail := cases.Actor{Username: "-"}, "address="+address
+	actor, detail := cases.Actor{Username: "-"}, ""
 	if user != nil {
 		actor = user.Actor()
 	} else {
-		detail += " unknown_user"
+		detail = "unknown_user"
 	}
+	actor.Address = address
 	return cases.AuditRecord{Actor: actor, Action: action, Entity: "session", Detail: detail}
 }
 
@@ -207,7 +208,9 @@ func (s *Service) start(ctx context.Context, user *cases.User, address string) (
 			CSRFToken: sess.CSRFToken, CreatedAt: tx.Now(), LastSeenAt: tx.Now(), ExpiresAt: sess.ExpiresAt}); err != nil {
 			return err
 		}
-		return tx.Audit(audit(user.Actor(), "login", address))
+		a := user.Actor()
+		a.Address = address
+		return tx.Audit(audit(a, "login", ""))
 	})
 	if err != nil {
 		return nil, err

@@ -36,6 +36,8 @@ type Actor struct {
 	// of what they log and send.
 	Programme string
 	Roles     []string
+	// Address is where the request came from, for the audit log.
+	Address string
 }
 
 // Has reports whether the actor holds role.

@@ -23,6 +23,9 @@ type Contact struct {
 	VoidedAt      *time.Time       `json:"voided_at,omitempty"`
 	VoidReason    string           `json:"void_reason,omitempty"`
 	History       []ContactVersion `json:"history,omitempty"`
+	// ResidentErased: the resident's record was erased; the contact still
+	// counts, without its note, and can no longer be changed.
+	ResidentErased bool `json:"resident_erased,omitempty"`
 
 	OrganisationID int64 `json:"-"`
 	WorkerID       int64 `json:"-"`
@@ -158,6 +161,8 @@ func CanCorrect(c *Contact, actor Actor, now time.Time) error {
 		return Errorf(EFORBIDDEN, "contact_not_author")
 	case c.VoidedAt != nil:
 		return Errorf(ECONFLICT, "contact_voided")
+	case c.ResidentErased:
+		return Errorf(ECONFLICT, "resident_erased")
 	case now.Sub(c.CreatedAt) > CorrectionWindow:
 		return Errorf(ECONFLICT, "correction_window_closed", int(CorrectionWindow.Hours()/24))
 	}

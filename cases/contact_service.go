@@ -113,9 +113,26 @@ func (s *ContactService) read(ctx context.Context, actor Actor, id string) (*Con
 	return c, err
 }
 
-// ByID reads one contact of the organisation with its history.
+// ByID reads one contact of the organisation with its history; the read
+// is audited.
 func (s *ContactService) ByID(ctx context.Context, actor Actor, id string) (*Contact, error) {
-	return s.read(ctx, actor, id)
+	c, err := s.read(ctx, actor, id)
+	if err != nil {
+		return nil, refused(ctx, s.store, actor, "contact", id, err)
+	}
+	return c, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "read", Entity: "contact", EntityID: c.ID,
+		IDs: residentIDs(c.ResidentID)})
+}
+
+// contactIDs names the contacts of a list, and their residents, for an
+// audit line.
+func contactIDs(list []*Contact) []AuditID {
+	var out []AuditID
+	for _, c := range list {
+		out = append(out, AuditID{Kind: "contact", ID: c.ID})
+		out = append(out, residentIDs(c.ResidentID)...)
+	}
+	return out
 }
 
 // MaxContacts is the most contacts one list returns.
@@ -130,12 +147,15 @@ func (s *ContactService) Find(ctx context.Context, actor Actor, f ContactFilter)
 		f.WorkerID = actor.UserID
 	}
 	list, err := s.store.View(ctx).Contacts().FindContacts(ctx, actor.OrganisationID, f)
-	if err != nil || f.ResidentID == "" {
-		return list, err
+	if err != nil {
+		return nil, err
 	}
-	return list, s.store.Update(ctx, func(_ context.Context, tx Tx) error {
-		return tx.Audit(AuditRecord{Actor: actor, Action: "list", Entity: "contact", Detail: "resident=" + f.ResidentID})
-	})
+	detail := "results=" + strconv.Itoa(len(list))
+	if f.ResidentID != "" {
+		detail += " resident=" + f.ResidentID
+	}
+	return list, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "list", Entity: "contact", Detail: detail,
+		IDs: contactIDs(list)})
 }
 
 // Correct applies an author's correction, keeping the old version.
@@ -172,7 +192,7 @@ func (s *ContactService) Correct(ctx context.Context, actor Actor, id string, pa
 			Detail: "version=" + strconv.Itoa(next.Version)})
 	})
 	if err != nil {
-		return nil, err
+		return nil, refused(ctx, s.store, actor, "contact", id, err)
 	}
 	next.History, err = s.store.View(ctx).Contacts().ContactHistory(ctx, next.ID)
 	return &next, err
@@ -196,8 +216,12 @@ func (s *ContactService) Void(ctx context.Context, actor Actor, id string, in Vo
 		if err != nil {
 			return err
 		}
-		if c.VoidedAt != nil {
+		switch {
+		case c.VoidedAt != nil:
 			return Errorf(ECONFLICT, "contact_voided")
+		case c.ResidentErased:
+			// The person still counts as counted before the erasure.
+			return Errorf(ECONFLICT, "resident_erased")
 		}
 		now := tx.Now()
 		c.VoidedAt, c.VoidedBy, c.VoidReason, c.UpdatedAt = &now, actor.UserID, in.Reason, now
@@ -207,5 +231,5 @@ func (s *ContactService) Void(ctx context.Context, actor Actor, id string, in Vo
 		out = c
 		return tx.Audit(AuditRecord{Actor: actor, Action: "void", Entity: "contact", EntityID: c.ID})
 	})
-	return out, err
+	return out, refused(ctx, s.store, actor, "contact", id, err)
 }

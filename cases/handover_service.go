@@ -182,7 +182,12 @@ func (s *HandoverService) create(ctx context.Context, tx Tx, actor Actor, in Han
 	if err != nil {
 		return "", err
 	}
+	privacy, err := privacyOf(ctx, tx.Privacy(), actor.OrganisationID)
+	if err != nil {
+		return "", err
+	}
 	now := tx.Now()
+	consentAt = consentAt.UTC().Truncate(time.Millisecond)
 	h := &HandoverRecord{
 		ID: uuid.NewString(), State: StateRequested,
 		From: Party{Organisation: actor.OrganisationSlug, Programme: res.fromProgramme, Worker: actor.Username},
@@ -190,9 +195,9 @@ func (s *HandoverService) create(ctx context.Context, tx Tx, actor Actor, in Han
 		ToOrganisationID: res.to.ID, SenderID: actor.UserID, FromResidentID: r.ID, Topics: in.Topics,
 		Question: in.Question, Urgency: in.Urgency, PreferredContactWay: in.PreferredContactWay,
 		PreferredContactTime: in.PreferredContactTime, Shared: copyOf(r, in.Story, in.Consent.Scope),
-		Consent: ConsentRecord{Consent: Consent{Given: true, How: in.Consent.How,
-			At: consentAt.UTC().Truncate(time.Millisecond), RecordedBy: actor.Username, Scope: in.Consent.Scope},
-			RecordedByID: actor.UserID},
+		Consent: ConsentRecord{Consent: Consent{Given: true, How: in.Consent.How, At: consentAt,
+			ValidUntil: consentAt.AddDate(0, privacy.ConsentMonths, 0), RecordedBy: actor.Username,
+			Scope: in.Consent.Scope}, RecordedByID: actor.UserID},
 		RedirectedFrom: redirectedFrom,
 		HandoverTimes:  HandoverTimes{RequestedAt: now, UpdatedAt: now},
 	}
@@ -217,7 +222,7 @@ func (s *HandoverService) ByID(ctx context.Context, actor Actor, id string) (*Ha
 			return err
 		}
 		if h.State == StateRequested && h.Side(actor) == SideReceiver {
-			if next, err := h.checkMove(ActionReceive, actor); err == nil {
+			if next, err := h.checkMove(ActionReceive, actor, tx.Now()); err == nil {
 				h.State, h.UpdatedAt = next, tx.Now()
 				h.reached(next, tx.Now())
 				if err := tx.Handovers().SaveHandover(ctx, h); err != nil {
@@ -230,9 +235,10 @@ func (s *HandoverService) ByID(ctx context.Context, actor Actor, id string) (*Ha
 			}
 		}
 		out = h.viewFor(actor, tx.Now())
-		return tx.Audit(AuditRecord{Actor: actor, Action: "read", Entity: "handover", EntityID: h.ID})
+		return tx.Audit(AuditRecord{Actor: actor, Action: "read", Entity: "handover", EntityID: h.ID,
+			IDs: residentIDs(out.ResidentID)})
 	})
-	return out, err
+	return out, refused(ctx, s.store, actor, "handover", id, err)
 }
 
 // MaxHandovers is the most handovers one list returns.
@@ -281,10 +287,13 @@ func (s *HandoverService) Find(ctx context.Context, actor Actor, f HandoverFilte
 	for _, h := range page.Records {
 		list.Handovers = append(list.Handovers, h.viewFor(actor, now))
 	}
-	return list, s.store.Update(ctx, func(_ context.Context, tx Tx) error {
-		return tx.Audit(AuditRecord{Actor: actor, Action: "list", Entity: "handover",
-			Detail: "results=" + strconv.Itoa(len(list.Handovers))})
-	})
+	var ids []AuditID
+	for _, h := range list.Handovers {
+		ids = append(ids, AuditID{Kind: "handover", ID: h.ID})
+		ids = append(ids, residentIDs(h.ResidentID)...)
+	}
+	return list, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "list", Entity: "handover",
+		Detail: "results=" + strconv.Itoa(len(list.Handovers)), IDs: ids})
 }
 
 // Partners lists the organisations the actor's organisation can hand over to.

@@ -19,10 +19,22 @@ type Resident struct {
 	Note          string    `json:"note"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// OwnGround is the organisation's own legal ground for a record it got
+	// through a handover: the record then stays when the sender's consent
+	// ends. Empty when none was recorded.
+	OwnGround string `json:"own_ground,omitempty"`
 
 	OrganisationID int64 `json:"-"`
 	PersonID       int64 `json:"-"`
 	CreatedBy      int64 `json:"-"`
+}
+
+// ResidentVersion is an earlier version of a record, for an access request.
+type ResidentVersion struct {
+	ChangedAt   time.Time `json:"changed_at"`
+	ChangedBy   string    `json:"changed_by"` // username
+	ChangedByID int64     `json:"-"`
+	Record      Resident  `json:"record"`
 }
 
 // ResidentInput registers a resident. Everything but a name or a

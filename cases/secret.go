@@ -55,3 +55,11 @@ func VerifySecret(ctx context.Context, store Store, secret []byte) error {
 	}
 	return nil
 }
+
+// AuditKey is the key of the audit log's chain, derived from the secret:
+// without the secret, nobody can rewrite the chain to hide an edit.
+func AuditKey(secret []byte) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("buurtbrug/audit-chain/v1"))
+	return mac.Sum(nil)
+}

@@ -35,6 +35,19 @@ type View interface {
 	Tokens() TokenReader
 	Audit() AuditReader
 	Settings() SettingReader
+	Privacy() PrivacyReader
+}
+
+// PrivacyReader reads the organisations' privacy settings.
+type PrivacyReader interface {
+	// PrivacySettings returns the settings organisations set, by ID.
+	PrivacySettings(ctx context.Context) (map[int64]PrivacySettings, error)
+}
+
+// PrivacyRepo writes them.
+type PrivacyRepo interface {
+	PrivacyReader
+	SetPrivacySettings(ctx context.Context, orgID int64, s PrivacySettings) error
 }
 
 // Tx is one write transaction: the repositories with their writes, the
@@ -51,6 +64,7 @@ type Tx interface {
 	Reach() ReachRepo
 	Tokens() TokenRepo
 	Settings() SettingRepo
+	Privacy() PrivacyRepo
 }
 
 // SettingReader reads the deployment's settings.
@@ -66,19 +80,49 @@ type SettingRepo interface {
 }
 
 // AuditRecord is one line for the audit log, written in the transaction of
-// the change (or read) it records.
+// the change (or read) it records: who (and from which address), what, on
+// which record, and every record a read returned.
 type AuditRecord struct {
 	Actor    Actor
 	Action   string
 	Entity   string
 	EntityID string
 	Detail   string
+	// IDs are the records the action read or changed, beside EntityID.
+	IDs []AuditID
+	// Query is a search as typed. It is kept only as a keyed hash: a name
+	// searched for must not outlive the erasure of the record it found,
+	// yet "who searched for this name?" can still be answered.
+	Query string
+}
+
+// AuditID names one record in an audit line.
+type AuditID struct {
+	Kind string // resident, contact, handover
+	ID   string
 }
 
 // AuditReader reads the audit log.
 type AuditReader interface {
 	// AuditEntries returns the newest lines, optionally of one entity.
 	AuditEntries(ctx context.Context, entity, entityID string, limit int) ([]AuditEntry, error)
+	// FindAudit returns the lines of one organisation that match q, newest
+	// first, from before q.Before (0: the newest).
+	FindAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+	// QueryHash is the stored form of a search query (AuditRecord.Query).
+	QueryHash(query string) string
+}
+
+// AuditQuery selects audit lines.
+type AuditQuery struct {
+	OrganisationID int64
+	Username       string
+	ResidentID     string // lines that name this record
+	Action         string
+	From, To       *time.Time
+	QueryHash      string // searches for this query
+	Before         int64  // line id: older lines only (paging)
+	Limit          int
 }
 
 // ReferenceRepo changes reference data. Reads go through View.Reference.
@@ -105,6 +149,7 @@ type ResidentReader interface {
 	ResidentNames(ctx context.Context, orgID int64, ids []string) (map[string]string, error)
 	// HasPseudonyms reports whether any person was linked by pseudonym.
 	HasPseudonyms(ctx context.Context) (bool, error)
+	ResidentHistory
 }
 
 // ResidentRepo writes residents' records and the persons they link to.
@@ -114,7 +159,22 @@ type ResidentRepo interface {
 	// an empty pseudonym always makes a new person.
 	PersonFor(ctx context.Context, pseudonym string) (int64, error)
 	InsertResident(ctx context.Context, r *Resident, search string) error
-	UpdateResident(ctx context.Context, r *Resident, search string) error
+	// UpdateResident stores r; previous is kept as an earlier version.
+	UpdateResident(ctx context.Context, r *Resident, search string, previous ResidentVersion) error
+	// EraseResident blanks the record and everything of it: its versions,
+	// its contacts' notes and versions, the texts and shared copies of the
+	// handovers it sent or received. Its id and person link stay, so the
+	// person still counts; erased records are absent to every reader.
+	EraseResident(ctx context.Context, id string, at time.Time) error
+	SetOwnGround(ctx context.Context, id, ground string, at time.Time, by int64) error
+}
+
+// ResidentHistory reads what an access request needs beside the record.
+type ResidentHistory interface {
+	ResidentVersions(ctx context.Context, id string) ([]ResidentVersion, error)
+	// RetentionDue lists the records of orgID with no contact, handover or
+	// change since before.
+	RetentionDue(ctx context.Context, orgID int64, before time.Time) ([]string, error)
 }
 
 // ContactInsert says what InsertContact did.
@@ -154,6 +214,12 @@ type HandoverReader interface {
 	AllHandoverLimits(ctx context.Context) (map[int64]HandoverLimits, error)
 	// OpenHandoversTo lists the open handovers an organisation receives.
 	OpenHandoversTo(ctx context.Context, orgID int64) ([]*HandoverRecord, error)
+	// HandoversOfResident lists the handovers orgID sent from the record
+	// or received into it.
+	HandoversOfResident(ctx context.Context, orgID int64, residentID string) ([]*HandoverRecord, error)
+	// ConsentEnded lists the handovers whose consent was withdrawn or ran
+	// out by now and whose end has not reached the receiver yet.
+	ConsentEnded(ctx context.Context, now time.Time) ([]*HandoverRecord, error)
 }
 
 // HandoverRepo writes handovers.
@@ -163,6 +229,12 @@ type HandoverRepo interface {
 	// SaveHandover stores every changeable field of h and its consent.
 	SaveHandover(ctx context.Context, h *HandoverRecord) error
 	SetHandoverLimits(ctx context.Context, orgID int64, l HandoverLimits) error
+}
+
+// PrivacySettings are one organisation's retention and consent periods.
+type PrivacySettings struct {
+	RetentionMonths int `json:"retention_months" validate:"min=1,max=120"`
+	ConsentMonths   int `json:"consent_months" validate:"min=1,max=60"`
 }
 
 // UserReader reads accounts. Roles come with each user.

@@ -109,14 +109,19 @@ func MayDeactivate(actor Actor, orgID int64, roles []string) error {
 // AuditEntry is one line of the append-only audit log: who did what to which
 // record, when, from which organisation.
 type AuditEntry struct {
+	ID             int64     `json:"-"`
 	At             time.Time `json:"at"`
-	UserID         int64     `json:"user_id"`
-	Username       string    `json:"username"`
-	OrganisationID int64     `json:"organisation_id"`
+	UserID         int64     `json:"-"`
+	Username       string    `json:"user"`
+	OrganisationID int64     `json:"-"`
+	Organisation   string    `json:"organisation"`
 	Action         string    `json:"action"`
 	Entity         string    `json:"entity"`
 	EntityID       string    `json:"entity_id"`
-	Detail         string    `json:"detail,omitempty"`
+	Detail         string    `json:"detail"`
+	// Address and IDs are part of Detail as the audit API shows it.
+	Address string    `json:"-"`
+	IDs     []AuditID `json:"-"`
 }
 
 // AccountActions are what an actor may do to one account, for the screens:

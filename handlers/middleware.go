@@ -90,7 +90,13 @@ func session(c *gin.Context) *auth.Session {
 	return nil
 }
 
-func actor(c *gin.Context) cases.Actor { return session(c).User.Actor() }
+// actor is the logged-in user as the actor of a use case, with the address
+// the request came from (for the audit log).
+func actor(c *gin.Context) cases.Actor {
+	a := session(c).User.Actor()
+	a.Address = c.ClientIP()
+	return a
+}
 
 // apiAuth requires a session on API routes, and the CSRF header on every
 // request that changes state. A user whose password was set by someone
@@ -144,6 +150,11 @@ func (s *Server) pageAuth(c *gin.Context) {
 func (s *Server) allow(obj, act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !s.allowed(c, obj, act) {
+			// A privacy officer sees who tried what they may not.
+			if err := s.Audit.Refused(c.Request.Context(), actor(c), c.Request.Method+" "+c.Request.URL.Path); err != nil {
+				s.fail(c, err)
+				return
+			}
 			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
 				s.fail(c, cases.Errorf(cases.EFORBIDDEN, "forbidden"))
 			} else {

@@ -16,6 +16,7 @@ type referencePage struct {
 	Organisations []cases.Organisation
 	Programmes    []cases.Programme
 	Limits        map[string]cases.HandoverLimits
+	Privacy       map[string]cases.PrivacySettings
 	OrgChoices    []choice
 	// Form names the form that failed ("org", "programme", a list, or
 	// "list:slug" for a rename); Values are what was typed there.
@@ -51,6 +52,10 @@ func (s *Server) showReference(c *gin.Context, status int, p referencePage) {
 		s.pageFail(c, err)
 		return
 	}
+	if p.Privacy, err = s.Privacy.Settings(c.Request.Context()); err != nil {
+		s.pageFail(c, err)
+		return
+	}
 	for _, o := range ref.Organisations {
 		p.OrgChoices = append(p.OrgChoices, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == p.Values["organisation"]})
 	}
@@ -69,7 +74,8 @@ func (s *Server) referenceDone(c *gin.Context, form string, err error) {
 		return
 	}
 	values := map[string]string{}
-	for _, key := range []string{"slug", "name", "name_nl", "name_en", "organisation", "accept_days", "contact_days"} {
+	for _, key := range []string{"slug", "name", "name_nl", "name_en", "organisation", "accept_days", "contact_days",
+		"retention_months", "consent_months"} {
 		values[key] = c.PostForm(key)
 	}
 	s.showReference(c, fe.Status, referencePage{Form: form, Values: values, Errors: fe})
@@ -104,17 +110,33 @@ func (s *Server) pageAddProgramme(c *gin.Context) {
 // POST /admin/organisations/{slug}/limits.
 func (s *Server) pageSetLimits(c *gin.Context) {
 	var problems []cases.FieldError
-	days := func(field string) int {
-		n, err := strconv.Atoi(strings.TrimSpace(c.PostForm(field)))
-		if err != nil {
-			problems = append(problems, cases.FieldError{Field: field, Tag: "type", Param: "number"})
-		}
-		return n
-	}
-	l := cases.HandoverLimits{AcceptDays: days("accept_days"), ContactDays: days("contact_days")}
+	l := cases.HandoverLimits{AcceptDays: formNumber(c, "accept_days", &problems), ContactDays: formNumber(c, "contact_days", &problems)}
 	var err error = cases.Invalid(problems...)
 	if len(problems) == 0 {
 		err = s.Handovers.SetLimits(c.Request.Context(), actor(c), c.Param("slug"), l)
 	}
 	s.referenceDone(c, "limits:"+c.Param("slug"), err)
+}
+
+// pageSetPrivacy sets an organisation's retention and consent periods:
+// POST /admin/organisations/{slug}/privacy.
+func (s *Server) pageSetPrivacy(c *gin.Context) {
+	var problems []cases.FieldError
+	in := cases.PrivacySettings{RetentionMonths: formNumber(c, "retention_months", &problems),
+		ConsentMonths: formNumber(c, "consent_months", &problems)}
+	var err error = cases.Invalid(problems...)
+	if len(problems) == 0 {
+		err = s.Privacy.SetSettings(c.Request.Context(), actor(c), c.Param("slug"), in)
+	}
+	s.referenceDone(c, "privacy:"+c.Param("slug"), err)
+}
+
+// formNumber reads a whole number from a form field, naming the field
+// when it is none.
+func formNumber(c *gin.Context, field string, problems *[]cases.FieldError) int {
+	n, err := strconv.Atoi(strings.TrimSpace(c.PostForm(field)))
+	if err != nil {
+		*problems = append(*problems, cases.FieldError{Field: field, Tag: "type", Param: "number"})
+	}
+	return n
 }

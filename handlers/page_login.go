@@ -111,6 +111,8 @@ func (s *Server) pageHome(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/admin/users")
 	case a.Has(cases.RoleProgramme):
 		c.Redirect(http.StatusSeeOther, "/reach")
+	case a.Has(cases.RolePrivacy):
+		c.Redirect(http.StatusSeeOther, "/privacy")
 	default:
 		s.render(c, http.StatusOK, "home", "app.name", nil)
 	}

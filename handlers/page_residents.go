@@ -98,6 +98,10 @@ type residentPage struct {
 	Saved          bool
 	Unchanged      bool
 	Contacts       []contactRow
+	// OwnGround is the organisation's own legal ground for a received
+	// record; Ground and GroundAlert are the form's value and error.
+	OwnGround, Ground, GroundAlert string
+	GroundSaved                    bool
 }
 
 // pageResident shows one record of the organisation with its contacts and
@@ -110,7 +114,7 @@ func (s *Server) pageResident(c *gin.Context) {
 		return
 	}
 	p := residentPage{Form: formOfResident(r), Errors: map[string]string{},
-		Saved: c.Query("saved") == "1", Unchanged: c.Query("saved") == "0"}
+		Saved: c.Query("saved") == "1", Unchanged: c.Query("saved") == "0", GroundSaved: c.Query("saved") == "ground"}
 	s.showResident(c, http.StatusOK, r, p)
 }
 
@@ -124,7 +128,7 @@ func (s *Server) showResident(c *gin.Context, status int, r *cases.Resident, p r
 	}
 	hoods := termNames(ref.Neighbourhoods, lang)
 	p.ID, p.Name, p.Birth, p.Phone = r.ID, residentName(r), birthText(r, lang), r.Phone
-	p.Neighbourhood, p.Note = hoods[r.Neighbourhood], r.Note
+	p.Neighbourhood, p.Note, p.OwnGround = hoods[r.Neighbourhood], r.Note, r.OwnGround
 	if r.Gender != "" {
 		p.Gender = s.i18n.T(lang, "gender."+r.Gender)
 	}

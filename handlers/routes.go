@@ -36,6 +36,10 @@ func (s *Server) routes(r *gin.Engine) {
 	authed.GET("/residents", s.allow("residents", auth.ActRead), s.apiFindResidents)
 	authed.GET("/residents/:id", s.allow("residents", auth.ActRead), s.apiGetResident)
 	authed.PATCH("/residents/:id", s.allow("residents", auth.ActWrite), s.apiUpdateResident)
+	authed.GET("/residents/:id/export", s.allow("privacy", auth.ActManage), s.apiExportResident)
+	authed.POST("/residents/:id/erase", s.allow("privacy", auth.ActManage), s.apiEraseResident)
+	authed.POST("/residents/:id/own-ground", s.allow("residents", auth.ActManage), s.apiOwnGround)
+	authed.GET("/audit", s.allow("audit", auth.ActRead), s.apiAudit)
 
 	authed.POST("/contacts", s.allow("contacts", auth.ActWrite), s.apiCreateContact)
 	authed.GET("/contacts", s.allow("contacts", auth.ActRead), s.apiFindContacts)
@@ -52,6 +56,7 @@ func (s *Server) routes(r *gin.Engine) {
 	authed.POST("/handovers/:id/decline", s.allow("handovers", auth.ActWrite), s.apiDeclineHandover())
 	authed.POST("/handovers/:id/withdraw", s.allow("handovers", auth.ActWrite), s.apiWithdrawHandover())
 	authed.POST("/handovers/:id/consent/withdraw", s.allow("handovers", auth.ActWrite), s.apiWithdrawHandoverConsent())
+	authed.POST("/handovers/:id/consent/renew", s.allow("handovers", auth.ActWrite), s.apiRenewHandoverConsent())
 	authed.POST("/handovers/:id/redirect", s.allow("handovers", auth.ActWrite), s.apiRedirectHandover)
 
 	authed.GET("/users", s.allow("users", auth.ActManage), s.apiUsers)
@@ -85,7 +90,7 @@ func (s *Server) routes(r *gin.Engine) {
 	app.POST("/handovers/new", s.allow("handovers", auth.ActWrite), s.pageNewHandoverPost)
 	app.GET("/handovers/review", s.allow("handovers", auth.ActManage), s.pageHandoverReview)
 	app.GET("/handovers/:id", s.allow("handovers", auth.ActRead), s.pageHandover)
-	for _, move := range []string{"accept", "contacted", "complete", "decline", "withdraw", "consent-withdraw"} {
+	for _, move := range []string{"accept", "contacted", "complete", "decline", "withdraw", "consent-withdraw", "consent-renew"} {
 		app.POST("/handovers/:id/"+move, s.allow("handovers", auth.ActWrite), s.pageHandoverMove(move))
 	}
 	app.POST("/handovers/:id/reassign", s.allow("handovers", auth.ActManage), s.pageReassignHandover)
@@ -97,6 +102,11 @@ func (s *Server) routes(r *gin.Engine) {
 	app.GET("/residents", s.allow("residents", auth.ActRead), s.pageResidents)
 	app.GET("/residents/:id", s.allow("residents", auth.ActRead), s.pageResident)
 	app.POST("/residents/:id", s.allow("residents", auth.ActWrite), s.pageResidentPost)
+	app.GET("/residents/:id/export", s.allow("privacy", auth.ActManage), s.pageResidentExport)
+	app.POST("/residents/:id/erase", s.allow("privacy", auth.ActManage), s.pageEraseResident)
+	app.POST("/residents/:id/own-ground", s.allow("residents", auth.ActManage), s.pageOwnGround)
+	app.GET("/privacy", s.allow("privacy", auth.ActManage), s.pagePrivacy)
+	app.GET("/privacy/audit", s.allow("audit", auth.ActRead), s.pagePrivacyAudit)
 	app.GET("/admin/users", s.allow("users", auth.ActManage), s.pageUsers)
 	app.POST("/admin/users", s.allow("users", auth.ActManage), s.pageUsersCreate)
 	app.POST("/admin/users/:id/active", s.allow("users", auth.ActManage), s.pageUserActive)
@@ -108,6 +118,7 @@ func (s *Server) routes(r *gin.Engine) {
 	app.POST("/admin/organisations", s.allow("reference", auth.ActManage), s.pageAddOrganisation)
 	app.POST("/admin/programmes", s.allow("reference", auth.ActManage), s.pageAddProgramme)
 	app.POST("/admin/organisations/:slug/limits", s.allow("reference", auth.ActManage), s.pageSetLimits)
+	app.POST("/admin/organisations/:slug/privacy", s.allow("reference", auth.ActManage), s.pageSetPrivacy)
 
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)

@@ -58,6 +58,7 @@ type handoverCases interface {
 	Decline(ctx context.Context, actor cases.Actor, id string, in cases.DeclineInput) (*cases.Handover, error)
 	Withdraw(ctx context.Context, actor cases.Actor, id string, in cases.WithdrawInput) (*cases.Handover, error)
 	WithdrawConsent(ctx context.Context, actor cases.Actor, id string, in cases.ConsentWithdrawInput) (*cases.Handover, error)
+	RenewConsent(ctx context.Context, actor cases.Actor, id string, in cases.ConsentRenewInput) (*cases.Handover, error)
 	Redirect(ctx context.Context, actor cases.Actor, id string, in cases.RedirectInput) (*cases.Handover, error)
 	Reassign(ctx context.Context, actor cases.Actor, id string, in cases.AcceptInput) (*cases.Handover, error)
 	Partners(ctx context.Context, actor cases.Actor) ([]cases.Organisation, error)
@@ -89,6 +90,19 @@ type tokenCases interface {
 	Authenticate(ctx context.Context, secret string) (*cases.ReachToken, error)
 }
 
+type privacyCases interface {
+	Export(ctx context.Context, actor cases.Actor, id string) (*cases.ResidentExport, error)
+	Erase(ctx context.Context, actor cases.Actor, id string, in cases.ReasonInput) (*cases.Erasure, error)
+	SetOwnGround(ctx context.Context, actor cases.Actor, id string, in cases.OwnGroundInput) (*cases.Resident, error)
+	Settings(ctx context.Context) (map[string]cases.PrivacySettings, error)
+	SetSettings(ctx context.Context, actor cases.Actor, organisation string, in cases.PrivacySettings) error
+}
+
+type auditCases interface {
+	Find(ctx context.Context, actor cases.Actor, f cases.AuditFilter) (*cases.AuditPage, error)
+	Refused(ctx context.Context, actor cases.Actor, what string) error
+}
+
 // Services are the use cases a Server speaks HTTP for.
 type Services struct {
 	Auth      authService
@@ -100,4 +114,6 @@ type Services struct {
 	Users     userCases
 	Reach     reachCases
 	Tokens    tokenCases
+	Privacy   privacyCases
+	Audit     auditCases
 }

@@ -48,7 +48,7 @@ func (c contacts) ids(ct *cases.Contact) (contactIDs, error) {
 const contactInsert = `INSERT INTO contacts (id, organisation_id, programme_id, worker_id, resident_id, occurred_at,
 	neighbourhood_id, kind_id, note, version, created_at, updated_at)
 	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
-	WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM residents WHERE id = ?5 AND organisation_id = ?2)
+	WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM residents WHERE id = ?5 AND organisation_id = ?2 AND erased_at IS NULL)
 	ON CONFLICT (id) DO NOTHING`
 
 const (
@@ -100,15 +100,16 @@ const contactSelect = `SELECT c.id, c.organisation_id, c.programme_id, c.worker_
 	COALESCE(c.resident_id, ''), c.occurred_at, c.neighbourhood_id, c.kind_id, c.note, c.version,
 	c.created_at, c.updated_at, COALESCE(c.voided_at, ''), COALESCE(c.void_reason, ''),
 	COALESCE((SELECT group_concat(topic_id) FROM contact_topics WHERE contact_id = c.id), ''),
-	COALESCE((SELECT group_concat(outcome_id) FROM contact_outcomes WHERE contact_id = c.id), '')
-	FROM contacts c JOIN users u ON u.id = c.worker_id `
+	COALESCE((SELECT group_concat(outcome_id) FROM contact_outcomes WHERE contact_id = c.id), ''),
+	cr.erased_at IS NOT NULL
+	FROM contacts c JOIN users u ON u.id = c.worker_id LEFT JOIN residents cr ON cr.id = c.resident_id `
 
 func (c contacts) scan(row scanner) (*cases.Contact, error) {
 	var ct cases.Contact
 	var programmeID, hoodID, kindID int64
 	var occurred, created, updated, voided, topics, outcomes string
 	err := row.Scan(&ct.ID, &ct.OrganisationID, &programmeID, &ct.WorkerID, &ct.Worker, &ct.ResidentID, &occurred,
-		&hoodID, &kindID, &ct.Note, &ct.Version, &created, &updated, &voided, &ct.VoidReason, &topics, &outcomes)
+		&hoodID, &kindID, &ct.Note, &ct.Version, &created, &updated, &voided, &ct.VoidReason, &topics, &outcomes, &ct.ResidentErased)
 	if err != nil {
 		return nil, err
 	}

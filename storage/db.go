@@ -39,6 +39,7 @@ type DB struct {
 	OnBatch func(size int)
 
 	ref          referenceCache
+	auditKey     []byte    // keys the audit chain (audit.go)
 	stmts        stmtCache // statements prepared once on the writer connection
 	writer       *writer   // runs the transactions of Update, batching them (writer.go)
 	checkpointer *checkpointer
@@ -194,6 +195,8 @@ type Tx struct {
 	// referenceChanged is set by writes to reference data; the cache is
 	// reloaded after the commit.
 	referenceChanged bool
+	// erased is set by erasures; the WAL is emptied after the commit.
+	erased bool
 }
 
 var _ cases.Tx = (*Tx)(nil)
@@ -215,17 +218,6 @@ func (tx *Tx) settle() error {
 	return tx.refreshReach()
 }
 
-// Audit appends one line to the audit log inside tx.
-func (tx *Tx) Audit(e cases.AuditRecord) error {
-	_, err := tx.execPrepared(auditInsert,
-		cases.FormatTime(tx.now), nullInt(e.Actor.UserID), e.Actor.Username, nullInt(e.Actor.OrganisationID),
-		e.Action, e.Entity, e.EntityID, e.Detail)
-	return err
-}
-
-const auditInsert = `INSERT INTO audit_log (at, user_id, username, organisation_id, action, entity, entity_id, detail)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-
 func nullInt(n int64) any {
 	if n == 0 {
 		return nil
@@ -242,6 +234,9 @@ func nullString(s string) any {
 
 // committed runs after the commit that holds tx's writes.
 func (tx *Tx) committed() {
+	if tx.erased {
+		tx.db.scrubWAL()
+	}
 	if tx.referenceChanged {
 		// A failed reload leaves the old lists; the next change or restart
 		// loads them again.

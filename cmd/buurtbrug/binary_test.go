@@ -596,3 +596,53 @@ func peakRSS(t *testing.T, s *server) int {
 	}
 	return kB
 }
+
+// TestPrivacyCommands: retention lists (and erases) the records past their
+// period; audit verify checks the chain and names the first edited line.
+func TestPrivacyCommands(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, nil, "--db", "p.db", "--demo", "--quiet")
+	s.login(t, "hoop.worker", "overvecht-demo")
+	s.stop(t)
+
+	r := buurtbrug(t, dir, nil, "", "retention", "--db", "p.db", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, "0 registraties over hun bewaartermijn (niets gewist") {
+		t.Errorf("retention --dry-run: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := buurtbrug(t, dir, nil, "", "retention", "--db", "p.db"); r.code != 0 || !strings.Contains(r.stdout, "0 registraties") {
+		t.Errorf("retention: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := buurtbrug(t, dir, nil, "", "retention", "--db", "geen.db"); r.code != 1 || !strings.Contains(r.stderr, "bestaat niet") {
+		t.Errorf("retention on a missing database: %d %s", r.code, r.stderr)
+	}
+
+	r = buurtbrug(t, dir, nil, "", "audit", "verify", "--db", "p.db")
+	if r.code != 0 || !strings.Contains(r.stdout, "onaangetast") {
+		t.Fatalf("audit verify: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := buurtbrug(t, dir, nil, "", "audit", "--db", "p.db"); r.code != 2 {
+		t.Errorf("audit without verify: %d", r.code)
+	}
+	// An edited line in a copy is named.
+	if r := buurtbrug(t, dir, nil, "", "backup", "--db", "p.db", "--to", "kopie.db"); r.code != 0 {
+		t.Fatalf("backup: %s", r.stderr)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "kopie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line int64
+	if err := db.QueryRow(`SELECT MIN(id) FROM audit_log WHERE action = 'login'`).Scan(&line); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET detail = 'niets' WHERE id = ?`} {
+		if _, err := db.Exec(stmt, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	r = buurtbrug(t, dir, nil, "", "audit", "verify", "--db", "kopie.db")
+	if r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("regel %d klopt niet", line)) {
+		t.Errorf("audit verify of the edited copy: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -25,6 +25,8 @@ var commands = []command{
 	{"user", "user add|password --username U [...]", "maak een account of stel een wachtwoord in", runUser},
 	{"backup", "backup --db FILE --to BACKUP", "maak een consistente kopie terwijl de server draait", runBackup},
 	{"restore", "restore --from BACKUP --db FILE", "zet een back-up terug", runRestore},
+	{"retention", "retention --db FILE [--dry-run]", "wis de registraties over hun bewaartermijn", runRetention},
+	{"audit", "audit verify --db FILE", "controleer de keten van het logboek", runAudit},
 	{"gen", "gen --db city.db [--contacts N --persons N]", "schrijf een verzonnen stad (voor metingen)", runGen},
 	{"help", "help", "deze lijst", nil},
 }

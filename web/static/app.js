@@ -77,3 +77,6 @@ function ask(title, text, buttons) {
     row.querySelector('button').focus();
   });
 }
+
+// A printable document (an access request's export) offers a print button.
+for (const b of document.querySelectorAll('[data-print]')) b.addEventListener('click', () => print());

@@ -15,17 +15,20 @@ import (
 type access int
 
 const (
-	accessPublic         access = iota // no session needed
-	accessSession                      // any logged-in user
-	accessReference                    // reference: read
-	accessResidentsRead                // residents: read
-	accessResidentsWrite               // residents: write
-	accessContactsRead                 // contacts: read
-	accessContactsWrite                // contacts: write (a correction: the author only)
-	accessContactsManage               // contacts: manage (void)
-	accessReachRead                    // reach: read
-	accessReachManage                  // reach: manage (publish)
-	accessTokensManage                 // tokens: manage (monitor tokens)
+	accessPublic          access = iota // no session needed
+	accessSession                       // any logged-in user
+	accessReference                     // reference: read
+	accessResidentsRead                 // residents: read
+	accessResidentsWrite                // residents: write
+	accessContactsRead                  // contacts: read
+	accessContactsWrite                 // contacts: write (a correction: the author only)
+	accessContactsManage                // contacts: manage (void)
+	accessReachRead                     // reach: read
+	accessReachManage                   // reach: manage (publish)
+	accessTokensManage                  // tokens: manage (monitor tokens)
+	accessPrivacyManage                 // privacy: manage (residents' requests)
+	accessResidentsManage               // residents: manage (own legal ground)
+	accessAuditRead                     // audit: read
 )
 
 // matrixRole is one column of the matrix: a demo login (or nobody), the
@@ -45,10 +48,12 @@ var matrixRoles = []matrixRole{
 		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite}},
 	{"coordinator", "hoop.coord", "hoop.coord", "dock.worker", []access{accessSession, accessReference,
 		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite, accessContactsManage,
-		accessReachRead}},
+		accessReachRead, accessPrivacyManage, accessResidentsManage}},
 	{"programme", "programme", "bv.worker", "hoop.worker", []access{accessSession, accessReference,
 		accessReachRead, accessReachManage}},
 	{"admin", "admin", "bv.worker", "hoop.worker", []access{accessSession, accessReference, accessTokensManage}},
+	{"privacy", "hoop.privacy", "hoop.worker", "dock.worker", []access{accessSession, accessReference,
+		accessAuditRead, accessPrivacyManage}},
 }
 
 // fixture is what one matrix cell works on: a fresh resident and contact.
@@ -100,6 +105,16 @@ var apiMatrix = map[string]matrixRoute{
 		body: func(fixture) any { return map[string]any{"note": "Gecorrigeerd."} }},
 	"POST /api/v1/contacts/{id}/void": {access: accessContactsManage, ok: http.StatusOK, other: http.StatusNotFound,
 		body: func(fixture) any { return map[string]any{"reason": "Dubbel ingevoerd."} }},
+
+	// Residents' rights and the audit (the requests themselves:
+	// privacy_test.go). Own ground needs a received record: on the
+	// fixture, a record the organisation made itself, it is a conflict.
+	"GET /api/v1/residents/{id}/export": {access: accessPrivacyManage, ok: http.StatusOK, other: http.StatusNotFound},
+	"POST /api/v1/residents/{id}/erase": {access: accessPrivacyManage, ok: http.StatusOK, other: http.StatusNotFound,
+		body: func(fixture) any { return map[string]any{"reason": "Verzoek van de bewoner."} }},
+	"POST /api/v1/residents/{id}/own-ground": {access: accessResidentsManage, ok: http.StatusConflict, other: http.StatusNotFound,
+		body: func(fixture) any { return map[string]any{"ground": "Eigen traject."} }},
+	"GET /api/v1/audit": {access: accessAuditRead, ok: http.StatusOK},
 
 	// Handover routes are in coveredElsewhere (handover_helpers_test.go):
 	// TestHandoverAuthorisation walks them with handovers in every state.

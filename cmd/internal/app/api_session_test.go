@@ -264,3 +264,21 @@ func TestSessionExpiry(t *testing.T) {
 func contains(body []byte, s string) bool {
 	return strings.Contains(strings.ToLower(string(body)), strings.ToLower(s))
 }
+
+// TestNewLoginEndsOldSession: on a shared tablet, logging in as another
+// user ends the session the browser still held.
+func TestNewLoginEndsOldSession(t *testing.T) {
+	env := newTestEnv(t)
+	tablet := env.login("hoop.worker")
+	old := tablet.do("GET", "/api/v1/me", nil)
+	if old.status != http.StatusOK {
+		t.Fatal(old)
+	}
+	res := tablet.do("POST", "/api/v1/login", loginBody("hoop.coord", demo.Password))
+	if res.status != http.StatusOK {
+		t.Fatal(res)
+	}
+	if n := env.count(`SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'hoop.worker'`); n != 0 {
+		t.Errorf("the earlier session of hoop.worker is still there (%d)", n)
+	}
+}

@@ -64,6 +64,8 @@ type App struct {
 	Handovers *cases.HandoverService
 	Reach     *cases.ReachService
 	Tokens    *cases.TokenService
+	Privacy   *cases.PrivacyService
+	Audit     *cases.AuditService
 	Handler   http.Handler
 	log       *slog.Logger
 }
@@ -125,6 +127,7 @@ func (a *App) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	a.DB.SetAuditKey(cases.AuditKey(secret))
 	switch err := cases.VerifySecret(ctx, a.DB, secret); cases.ErrorCode(err) {
 	case "":
 	case cases.ECONFLICT:
@@ -155,6 +158,8 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts)
 	a.Reach = cases.NewReachService(a.DB)
 	a.Tokens = cases.NewTokenService(a.DB)
+	a.Privacy = cases.NewPrivacyService(a.DB)
+	a.Audit = cases.NewAuditService(a.DB)
 	if cfg.ReachThreshold != 0 || cfg.ReachRounding != 0 {
 		a.Reach.Rules = disclosure.Rules{Threshold: cfg.ReachThreshold, RoundingBase: cfg.ReachRounding}
 		if err := a.Reach.Rules.Validate(); err != nil {
@@ -180,7 +185,8 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	a.metrics(metrics)
 	srv := &handlers.Server{
 		Services: handlers.Services{Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
-			Contacts: a.Contacts, Handovers: a.Handovers, Users: a.Users, Reach: a.Reach, Tokens: a.Tokens},
+			Contacts: a.Contacts, Handovers: a.Handovers, Users: a.Users, Reach: a.Reach, Tokens: a.Tokens,
+			Privacy: a.Privacy, Audit: a.Audit},
 		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: a.log, LogRequests: cfg.LogRequests,
 		Metrics: metrics, Health: a.DB.CheckWritable,
 	}

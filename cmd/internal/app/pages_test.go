@@ -117,7 +117,7 @@ func TestPagesByRole(t *testing.T) {
 	resident := pgResident(t, hoop, "Amina", "Testdata", "1980-05-01")
 
 	clients := map[string]*client{"anonymous": env.anonymous()}
-	for _, u := range []string{"hoop.worker", "hoop.coord", "dock.worker", "programme", "admin"} {
+	for _, u := range []string{"hoop.worker", "hoop.coord", "dock.worker", "programme", "admin", "hoop.privacy", "dock.privacy"} {
 		clients[u] = env.pageLogin(u)
 	}
 	const ok, forbidden, notFound, login = 200, 403, 404, 303
@@ -131,6 +131,10 @@ func TestPagesByRole(t *testing.T) {
 		{"/residents/" + resident, map[string]int{"hoop.worker": ok, "hoop.coord": ok, "dock.worker": notFound, "programme": forbidden, "admin": forbidden, "anonymous": login}},
 		{"/residents/not-a-uuid", map[string]int{"hoop.worker": notFound}},
 		{"/admin/users", map[string]int{"hoop.worker": forbidden, "hoop.coord": ok, "dock.worker": forbidden, "programme": forbidden, "admin": ok, "anonymous": login}},
+		{"/privacy", map[string]int{"hoop.worker": forbidden, "hoop.coord": ok, "hoop.privacy": ok, "programme": forbidden, "admin": forbidden, "anonymous": login}},
+		{"/privacy/audit", map[string]int{"hoop.worker": forbidden, "hoop.coord": forbidden, "hoop.privacy": ok, "programme": forbidden, "admin": forbidden, "anonymous": login}},
+		{"/residents/" + resident + "/export", map[string]int{"hoop.worker": forbidden, "hoop.coord": ok, "hoop.privacy": ok, "dock.privacy": notFound, "programme": forbidden, "admin": forbidden, "anonymous": login}},
+		{"/residents/" + resident, map[string]int{"hoop.privacy": forbidden}},
 	}
 	for _, tc := range table {
 		for user, want := range tc.want {

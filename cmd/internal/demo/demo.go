@@ -46,6 +46,8 @@ var Users = []User{
 	{"buurtteam.coord", "Bram (Buurtteam coördinator)", "buurtteam", "buurtteam-overvecht", cases.RoleCoordinator},
 	{"programme", "Programmateam Samen voor Overvecht", "gemeente", "", cases.RoleProgramme},
 	{"admin", "Functioneel beheer", "gemeente", "", cases.RoleAdmin},
+	{"hoop.privacy", "Privacyfunctionaris Al Amal", "al-amal", "", cases.RolePrivacy},
+	{"dock.privacy", "Privacyfunctionaris DOCK", "dock", "", cases.RolePrivacy},
 }
 
 // Made-up names; any likeness to a real person is chance.
