@@ -13,6 +13,9 @@ type AuditSummary struct {
 	// Findings name the cells a reader can narrow down too far; empty when
 	// the releases are safe.
 	Findings []AuditFinding `json:"findings,omitempty"`
+	// Unverified name suppressed cells whose range the audit could neither
+	// prove wide enough nor too narrow within its search budget.
+	Unverified []AuditFinding `json:"unverified,omitempty"`
 	// Ranges are the derived ranges of every suppressed non-zero cell.
 	Ranges []AuditRange `json:"-"`
 	// The size of the work: variables, relations, independent components
@@ -50,6 +53,10 @@ func summarise(rep *disclosure.Report, rm *reachModel) AuditSummary {
 	for _, f := range rep.Findings {
 		k := rm.keys[f.Var]
 		s.Findings = append(s.Findings, AuditFinding{k.period.String(), k.cell, k.epoch})
+	}
+	for _, v := range rep.Unverified {
+		k := rm.keys[v]
+		s.Unverified = append(s.Unverified, AuditFinding{k.period.String(), k.cell, k.epoch})
 	}
 	for v, r := range rep.Ranges {
 		k := rm.keys[v]

@@ -1,7 +1,9 @@
 package cases
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -216,23 +218,84 @@ func protectSnapshot(rules disclosure.Rules, l ReachLayout, year int, cand snaps
 			}
 		}
 	}
-	auditor := &disclosure.Auditor{Rules: rules}
-	suppressed, rep, err := auditor.Suppress(&rm.Model)
-	if err != nil {
-		return nil, AuditSummary{}, err
-	}
 	out := map[Period]map[CellKey]shownCell{}
 	for p, cells := range cand.released {
-		out[p] = map[CellKey]shownCell{}
-		for k, c := range cells {
-			out[p][k] = c
+		out[p] = maps.Clone(cells)
+	}
+	auditor := &disclosure.Auditor{Rules: rules}
+	for {
+		suppressed, rep, err := auditor.Suppress(&rm.Model)
+		for _, v := range suppressed {
+			o := owner[v]
+			out[o.period][o.cell] = shownCell{PublishedCell: disclosure.PublishedCell{Status: disclosure.Secondary}}
+		}
+		var stuck *disclosure.CannotProtectError
+		if !errors.As(err, &stuck) {
+			if err != nil {
+				return nil, AuditSummary{}, err
+			}
+			return out, summarise(rep, rm), nil
+		}
+		// Nothing left to suppress repairs it: withhold the breakdown it
+		// is part of in the candidate, as for a small total, and go on;
+		// failing that, every breakdown of the candidate.
+		if len(rm.withholdLine(ci, rm.keys[stuck.Var], out)) == 0 && len(rm.withholdBreakdowns(ci, out)) == 0 {
+			return nil, AuditSummary{}, err
 		}
 	}
-	for _, v := range suppressed {
-		o := owner[v]
-		out[o.period][o.cell] = shownCell{PublishedCell: disclosure.PublishedCell{Status: disclosure.Secondary}}
+}
+
+// withholdLine withholds, in snapshot ci, the breakdown of the cell k names
+// (all of its row's categories of that measure; for a handover, the flows of
+// the period) where it still shows something, and returns what it withheld.
+// A cell of an earlier release has its line withheld in every period of
+// the candidate.
+func (rm *reachModel) withholdLine(ci int, k varKey, out map[Period]map[CellKey]shownCell) []CellKey {
+	var line []CellKey
+	for p, cells := range out {
+		if _, ok := out[k.period]; ok && p != k.period {
+			continue // the cell is the candidate's: its own line
+		}
+		line = append(line, rm.withholdIn(ci, p, k.cell, cells)...)
 	}
-	return out, summarise(rep, rm), nil
+	return line
+}
+
+// withholdBreakdowns withholds every cell of the candidate but those of
+// T1 and the totals: the figures then hold no breakdown at all.
+func (rm *reachModel) withholdBreakdowns(ci int, out map[Period]map[CellKey]shownCell) []CellKey {
+	var done []CellKey
+	for p, cells := range out {
+		for c, shown := range cells {
+			if tableOf(c) == TableProgrammePeriod || c.Row == AllProgrammes || shown.withheld {
+				continue
+			}
+			done = append(done, rm.withholdIn(ci, p, c, cells)...)
+		}
+	}
+	return done
+}
+
+// withholdIn withholds the line of cell among cells of period p.
+func (rm *reachModel) withholdIn(ci int, p Period, k CellKey, cells map[CellKey]shownCell) []CellKey {
+	var line []CellKey
+	for c, shown := range cells {
+		sameLine := c.Measure == k.Measure && c.Row == k.Row
+		if k.Measure == MeasureHandover {
+			sameLine = c.Measure == MeasureHandover && c.Row != AllProgrammes
+		}
+		if !sameLine || c.Col == "" || shown.withheld {
+			continue
+		}
+		line = append(line, c)
+		cells[c] = shownCell{withheld: true}
+		if v := rm.varOf(ci, p, c); v >= 0 {
+			x := &rm.Vars[v]
+			x.Lo, x.Hi = 0, disclosure.Unbounded
+			x.Audit, x.Candidate, x.LastResort = x.Count > 0, false, false
+		}
+	}
+	return line
 }
 
 // periodCell names a cell of a period.
@@ -254,3 +317,19 @@ func (rm *reachModel) shownByHistory(v int, history []snapshot) bool {
 }
 
 var testModelHook func(*reachModel)
+
+// tableOf names the table a cell is shown in (a reached total, shown in
+// T1–T4, counts as T1's).
+func tableOf(k CellKey) string {
+	switch k.Measure {
+	case MeasureHood:
+		return TableProgrammeHood
+	case MeasureTopic:
+		return TableProgrammeTopic
+	case MeasureAge, MeasureGender:
+		return TableProgrammeAge
+	case MeasureHandover:
+		return TableHandoverFlow
+	}
+	return TableProgrammePeriod
+}

@@ -330,8 +330,17 @@ func medianCell(m *PeriodFigures, rules disclosure.Rules, row, col, basis string
 		return ReachCell{Text: "x", Status: CellSecondary}
 	}
 	v = math.Round(v*10) / 10
-	return ReachCell{Value: &v, Text: strconv.FormatFloat(v, 'f', -1, 64), Status: CellPublished}
+	return ReachCell{Value: &v, Text: Approximate + " " + strconv.FormatFloat(v, 'f', -1, 64), Status: CellPublished}
 }
+
+// Approximate marks a derived value that is not a count (a median of T5);
+// LegendApproximate explains it for the legend of tables and exports.
+const Approximate = "≈"
+
+// LegendApproximate is the legend text of Approximate.
+var LegendApproximate = Label{Key: Approximate,
+	NameNL: "afgeleide waarde, geen telling: mediaan in werkdagen, alleen over minstens de drempelwaarde aan overdrachten",
+	NameEN: "derived value, not a count: median in working days, only over at least the threshold of handovers"}
 
 func notApplicable() ReachCell { return ReachCell{Text: "–", Status: CellNotApplies} }
 

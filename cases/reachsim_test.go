@@ -50,8 +50,8 @@ type simCity struct {
 }
 
 type simHandover struct {
-	from, to                                  int
-	sent                                      time.Time
+	from, to                                 int
+	sent                                     time.Time
 	accepted, contacted, completed, declined bool
 }
 

@@ -7,12 +7,23 @@ import (
 )
 
 // maxRounds caps the audit-and-suppress rounds of Suppress; each round
-// suppresses at least one more count, so this only bounds the cost.
-const maxRounds = 400
+// suppresses at least one more count. A problem still open then is
+// reported as one suppression cannot repair, so the caller withholds.
+const maxRounds = 30
 
 // ErrCannotProtect means a problem was found that no count left to suppress
 // can repair.
 var ErrCannotProtect = errors.New("disclosure: no count left to suppress can protect the figures")
+
+// CannotProtectError names the count of such a problem, so the caller can
+// withhold what it is part of and try again.
+type CannotProtectError struct{ Var int }
+
+func (e *CannotProtectError) Error() string {
+	return fmt.Sprintf("%v (count %d)", ErrCannotProtect, e.Var)
+}
+
+func (e *CannotProtectError) Unwrap() error { return ErrCannotProtect }
 
 // Suppress adds complementary suppressions to m until the audit finds
 // nothing, and returns the variables it suppressed with the final report.
@@ -28,11 +39,9 @@ var ErrCannotProtect = errors.New("disclosure: no count left to suppress can pro
 func (a *Auditor) Suppress(m *Model) ([]int, *Report, error) {
 	adj := adjacency(m)
 	var suppressed []int
+	proven := map[int][2]int{}
 	for range maxRounds {
-		rep, err := a.Audit(m)
-		if Trace != nil && rep != nil {
-			Trace(m, rep)
-		}
+		rep, err := a.audit(m, proven)
 		if err != nil || rep.Clean() {
 			return suppressed, rep, err
 		}
@@ -47,7 +56,11 @@ func (a *Auditor) Suppress(m *Model) ([]int, *Report, error) {
 		}
 		suppressed = append(suppressed, picked...)
 	}
-	return suppressed, nil, fmt.Errorf("disclosure: no safe pattern after %d rounds", maxRounds)
+	rep, err := a.audit(m, proven)
+	if err != nil || rep.Clean() {
+		return suppressed, rep, err
+	}
+	return suppressed, rep, &CannotProtectError{Var: rep.Findings[0].Var}
 }
 
 // option is a count that could repair a finding, ranked.
@@ -62,7 +75,7 @@ func (a *Auditor) repairs(m *Model, adj [][]int, findings []Finding) ([]int, err
 	for i, f := range findings {
 		opts := candidatesNear(m, adj, f.Var)
 		if len(opts) == 0 {
-			return nil, fmt.Errorf("%w (count %d)", ErrCannotProtect, f.Var)
+			return nil, &CannotProtectError{Var: f.Var}
 		}
 		top := opts[0].rank
 		for _, o := range opts {
@@ -180,5 +193,3 @@ func adjacency(m *Model) [][]int {
 	}
 	return adj
 }
-
-var Trace func(m *Model, rep *Report)

@@ -11,9 +11,12 @@ import "slices"
 // and year with it), found in a few steps even in a large component where
 // a linear program would be slow. A witness found is a proof; none found
 // proves nothing, and the linear programs take over.
-const (
-	witnessDepth = 24   // moves in one witness
-	witnessNodes = 4000 // moves tried per search
+//
+// The search deepens iteratively (short chains first), within a budget of
+// moves per search.
+var (
+	witnessDepths = []int{24}
+	witnessNodes  = []int{4000} // moves tried per depth
 )
 
 type witness struct {
@@ -26,6 +29,8 @@ type witness struct {
 	sums    map[int]int
 	touched []int // rows with a sum, in the order first touched
 	nodes   int
+	limit   int // moves allowed in this pass
+	budget  int // moves tried in this pass
 }
 
 func newWitness(m *Model, rowsOf [][]int) *witness {
@@ -64,8 +69,15 @@ func (w *witness) slack(ri int) (down, up int) {
 // find looks for a point with v moved by step (±1) from base; on success
 // it returns the point.
 func (w *witness) find(v, step int) ([]int, bool) {
-	w.delta, w.sums, w.touched, w.nodes = map[int]int{}, map[int]int{}, nil, 0
-	if !w.move(v, step, 0) {
+	found := false
+	for i, limit := range witnessDepths {
+		w.limit, w.budget = limit, witnessNodes[i]
+		w.delta, w.sums, w.touched, w.nodes = map[int]int{}, map[int]int{}, nil, 0
+		if found = w.move(v, step, 0); found {
+			break
+		}
+	}
+	if !found {
 		return nil, false
 	}
 	out := slices.Clone(w.base)
@@ -79,7 +91,7 @@ func (w *witness) find(v, step int) ([]int, bool) {
 func (w *witness) move(u, step, depth int) bool {
 	x := w.m.Vars[u]
 	now := w.base[u] + w.delta[u] + step
-	if now < x.Lo || (x.Hi != Unbounded && now > x.Hi) || depth > witnessDepth || w.nodes >= witnessNodes {
+	if now < x.Lo || (x.Hi != Unbounded && now > x.Hi) || depth > w.limit || w.nodes >= w.budget {
 		return false
 	}
 	w.nodes++
@@ -156,11 +168,11 @@ func (w *witness) candidates(ri int) []Term {
 }
 
 // proveRanges searches witnesses for every audited non-zero count and
-// returns, per count, the lowest and highest values proven possible.
-func proveRanges(r Rules, m *Model) map[int][2]int {
+// records in seen, per count, the lowest and highest values proven
+// possible (keeping what seen already holds).
+func proveRanges(r Rules, m *Model, seen map[int][2]int) {
 	rowsOf := rowIndex(m)
 	w := newWitness(m, rowsOf)
-	seen := map[int][2]int{}
 	note := func(point []int) {
 		for v := range w.delta {
 			if s, ok := seen[v]; ok {
@@ -169,7 +181,7 @@ func proveRanges(r Rules, m *Model) map[int][2]int {
 		}
 	}
 	for v, x := range m.Vars {
-		if x.Audit && x.Count > 0 {
+		if _, ok := seen[v]; !ok && x.Audit && x.Count > 0 {
 			seen[v] = [2]int{x.Count, x.Count}
 		}
 	}
@@ -197,7 +209,6 @@ func proveRanges(r Rules, m *Model) map[int][2]int {
 			}
 		}
 	}
-	return seen
 }
 
 func (w *witness) truth() []int {
