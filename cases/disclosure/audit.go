@@ -59,9 +59,10 @@ func (rep *Report) Clean() bool { return len(rep.Findings) == 0 }
 // that auditing again after a few more suppressions only solves what
 // changed.
 type Auditor struct {
-	Rules Rules
-	mu    sync.Mutex
-	cache map[string]componentResult
+	Rules  Rules
+	mu     sync.Mutex
+	cache  map[string]componentResult
+	optima map[string]optimum
 }
 
 type componentResult struct {
@@ -204,13 +205,13 @@ func (a *Auditor) solve(m *Model, red *reduction, c component, proven map[int][2
 			}
 			free, whole, capped := l.ball(v, depth, maxFree)
 			last = capped
-			p := l.program(free)
+			p, pkey := l.program(free)
 			for _, sign := range []float64{-1, 1} {
 				if l.reached(v, sign) {
 					continue
 				}
 				res.programs++
-				_, x, err := p.optimise([]int{slices.Index(free, v)}, sign)
+				x, err := a.optimum(p, pkey, slices.Index(free, v), sign)
 				switch {
 				case err != nil:
 					res.fallbacks++
@@ -234,6 +235,32 @@ func (a *Auditor) solve(m *Model, red *reduction, c component, proven map[int][2
 	a.cache[key] = res
 	a.mu.Unlock()
 	return res
+}
+
+// optimum solves p for one count, remembering the answer: the same
+// neighbourhood with the same bounds recurs from round to round of
+// Suppress.
+func (a *Auditor) optimum(p *program, key string, j int, sign float64) ([]float64, error) {
+	key += "#" + strconv.Itoa(j) + strconv.FormatFloat(sign, 'g', -1, 64)
+	a.mu.Lock()
+	o, ok := a.optima[key]
+	a.mu.Unlock()
+	if ok {
+		return o.x, o.err
+	}
+	_, x, err := p.optimise([]int{j}, sign)
+	a.mu.Lock()
+	if a.optima == nil {
+		a.optima = map[string]optimum{}
+	}
+	a.optima[key] = optimum{x, err}
+	a.mu.Unlock()
+	return x, err
+}
+
+type optimum struct {
+	x   []float64
+	err error
 }
 
 // componentKey identifies a component by everything its programs read.

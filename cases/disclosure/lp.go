@@ -2,8 +2,10 @@ package disclosure
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize/convex/lp"
@@ -189,8 +191,8 @@ func (l *local) proven(v int) int {
 }
 
 // program is the program over free counts, the others held at their true
-// values.
-func (l *local) program(free []int) *program {
+// values, with a key naming everything it reads.
+func (l *local) program(free []int) (*program, string) {
 	isFree := map[int]bool{}
 	for _, v := range free {
 		isFree[v] = true
@@ -216,7 +218,17 @@ func (l *local) program(free []int) *program {
 			rows = append(rows, out)
 		}
 	}
-	return newProgram(l.m, l.red.lo, l.red.hi, free, rows)
+	var key strings.Builder
+	for _, v := range free {
+		fmt.Fprintf(&key, "%d:%d:%g:%g,", v, l.m.Vars[v].Count, l.red.lo[v], l.red.hi[v])
+	}
+	for _, row := range rows {
+		for _, t := range row.terms {
+			fmt.Fprintf(&key, "%d*%d ", t.Coef, t.Var)
+		}
+		fmt.Fprintf(&key, "%g:%g|", row.lo, row.hi)
+	}
+	return newProgram(l.m, l.red.lo, l.red.hi, free, rows), key.String()
 }
 
 // reached reports whether v has been seen at its box bound on side sign.

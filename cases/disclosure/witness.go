@@ -14,9 +14,14 @@ import "slices"
 //
 // The search deepens iteratively (short chains first), within a budget of
 // moves per search.
-var (
-	witnessDepths = []int{24}
-	witnessNodes  = []int{4000} // moves tried per depth
+//
+// A search that fails is tried again in other orders of the candidates (a
+// fixed pseudo-random one per attempt): depth first search is sensitive to
+// the order, and a second order often finds what the first missed.
+const (
+	witnessDepth    = 24
+	witnessNodes    = 4000 // moves tried per attempt
+	witnessAttempts = 3
 )
 
 type witness struct {
@@ -29,8 +34,7 @@ type witness struct {
 	sums    map[int]int
 	touched []int // rows with a sum, in the order first touched
 	nodes   int
-	limit   int // moves allowed in this pass
-	budget  int // moves tried in this pass
+	attempt int // 0: fewest relations first; later: shuffled
 }
 
 func newWitness(m *Model, rowsOf [][]int) *witness {
@@ -70,8 +74,7 @@ func (w *witness) slack(ri int) (down, up int) {
 // it returns the point.
 func (w *witness) find(v, step int) ([]int, bool) {
 	found := false
-	for i, limit := range witnessDepths {
-		w.limit, w.budget = limit, witnessNodes[i]
+	for w.attempt = range witnessAttempts {
 		w.delta, w.sums, w.touched, w.nodes = map[int]int{}, map[int]int{}, nil, 0
 		if found = w.move(v, step, 0); found {
 			break
@@ -91,7 +94,7 @@ func (w *witness) find(v, step int) ([]int, bool) {
 func (w *witness) move(u, step, depth int) bool {
 	x := w.m.Vars[u]
 	now := w.base[u] + w.delta[u] + step
-	if now < x.Lo || (x.Hi != Unbounded && now > x.Hi) || depth > w.limit || w.nodes >= w.budget {
+	if now < x.Lo || (x.Hi != Unbounded && now > x.Hi) || depth > witnessDepth || w.nodes >= witnessNodes {
 		return false
 	}
 	w.nodes++
@@ -162,6 +165,9 @@ func (w *witness) candidates(ri int) []Term {
 			}
 			return -1
 		}
+		if w.attempt > 0 {
+			return shuffled(a.Var, w.attempt) - shuffled(b.Var, w.attempt)
+		}
 		return len(w.rowsOf[a.Var]) - len(w.rowsOf[b.Var])
 	})
 	return terms
@@ -217,4 +223,9 @@ func (w *witness) truth() []int {
 		base[i] = v.Count
 	}
 	return base
+}
+
+// shuffled is a fixed pseudo-random rank of v for an attempt.
+func shuffled(v, attempt int) int {
+	return int(uint32(v*2654435761+attempt*40503) >> 1)
 }
