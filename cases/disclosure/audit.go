@@ -83,13 +83,17 @@ type bounds struct {
 // model to independent components and solves two linear programs per
 // audited count that the propagated box and earlier solutions leave open.
 func (a *Auditor) Audit(m *Model) (*Report, error) {
-	return a.audit(m, map[int][2]int{})
+	return a.audit(m, map[int][2]int{}, nil)
 }
 
 // audit is Audit with values already proven possible: valid as long as
 // every range of m has only widened since (suppressing a published count
 // widens its range), as every point proven then still fits.
-func (a *Auditor) audit(m *Model, proven map[int][2]int) (*Report, error) {
+//
+// Counts in failed had no witness in an earlier round; they are not
+// searched again (the programs still run for them), and counts whose search
+// fails now are added.
+func (a *Auditor) audit(m *Model, proven map[int][2]int, failed map[int]bool) (*Report, error) {
 	if err := a.Rules.Validate(); err != nil {
 		return nil, err
 	}
@@ -98,7 +102,7 @@ func (a *Auditor) audit(m *Model, proven map[int][2]int) (*Report, error) {
 	}
 	lo, hi := propagate(m)
 	red := reduce(m, lo, hi)
-	proveRanges(a.Rules, m, proven)
+	proveRanges(a.Rules, m, proven, failed)
 	rep := &Report{Ranges: map[int]Range{}}
 	inComponent := map[int]bool{}
 	comps := red.components()

@@ -39,9 +39,9 @@ func (e *CannotProtectError) Unwrap() error { return ErrCannotProtect }
 func (a *Auditor) Suppress(m *Model) ([]int, *Report, error) {
 	adj := adjacency(m)
 	var suppressed []int
-	proven := map[int][2]int{}
+	proven, failed := map[int][2]int{}, map[int]bool{}
 	for range maxRounds {
-		rep, err := a.audit(m, proven)
+		rep, err := a.audit(m, proven, failed)
 		if err != nil || rep.Clean() {
 			return suppressed, rep, err
 		}
@@ -56,7 +56,7 @@ func (a *Auditor) Suppress(m *Model) ([]int, *Report, error) {
 		}
 		suppressed = append(suppressed, picked...)
 	}
-	rep, err := a.audit(m, proven)
+	rep, err := a.audit(m, proven, failed)
 	if err != nil || rep.Clean() {
 		return suppressed, rep, err
 	}

@@ -175,8 +175,9 @@ func (w *witness) candidates(ri int) []Term {
 
 // proveRanges searches witnesses for every audited non-zero count and
 // records in seen, per count, the lowest and highest values proven
-// possible (keeping what seen already holds).
-func proveRanges(r Rules, m *Model, seen map[int][2]int) {
+// possible (keeping what seen already holds). Counts in failed are skipped;
+// failed, when not nil, gets the counts left short.
+func proveRanges(r Rules, m *Model, seen map[int][2]int, failed map[int]bool) {
 	rowsOf := rowIndex(m)
 	w := newWitness(m, rowsOf)
 	note := func(point []int) {
@@ -192,7 +193,7 @@ func proveRanges(r Rules, m *Model, seen map[int][2]int) {
 		}
 	}
 	for v, x := range m.Vars {
-		if !x.Audit || x.Count == 0 {
+		if !x.Audit || x.Count == 0 || failed[v] {
 			continue
 		}
 		need := r.need(x.Count)
@@ -213,6 +214,9 @@ func proveRanges(r Rules, m *Model, seen map[int][2]int) {
 				}
 				w.base = w.truth()
 			}
+		}
+		if s := seen[v]; failed != nil && s[1]-s[0]+1 < need {
+			failed[v] = true
 		}
 	}
 }
