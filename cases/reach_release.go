@@ -196,9 +196,6 @@ func headline(k CellKey) bool {
 func protectSnapshot(rules disclosure.Rules, l ReachLayout, year int, cand snapshot, history []snapshot) (map[Period]map[CellKey]shownCell, AuditSummary, error) {
 	snaps := append(slices.Clone(history), cand)
 	rm := buildModel(rules, l, year, snaps)
-	if testModelHook != nil {
-		testModelHook(rm)
-	}
 	ci := len(snaps) - 1
 	owner := map[int]periodCell{}
 	for p, cells := range cand.released {
@@ -315,8 +312,6 @@ func (rm *reachModel) shownByHistory(v int, history []snapshot) bool {
 	}
 	return false
 }
-
-var testModelHook func(*reachModel)
 
 // tableOf names the table a cell is shown in (a reached total, shown in
 // T1–T4, counts as T1's).
