@@ -33,7 +33,7 @@ var rolePermissions = map[string][][2]string{
 		{"handovers", ActRead}, {"handovers", ActWrite},
 	},
 	cases.RoleCoordinator: {
-		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite},
+		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite}, {"residents", ActManage},
 		{"contacts", ActRead}, {"contacts", ActWrite}, {"contacts", ActManage},
 		{"handovers", ActRead}, {"handovers", ActWrite}, {"handovers", ActManage},
 		{"users", ActManage}, {"reach", ActRead},

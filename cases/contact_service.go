@@ -113,28 +113,17 @@ func (s *ContactService) read(ctx context.Context, actor Actor, id string) (*Con
 	return c, err
 }
 
-// ByID reads one contact of the organisation with its history.
+// ByID reads one contact of the organisation with its history and what
+// the actor may do with it; the read is audited (its note is about a
+// person).
 func (s *ContactService) ByID(ctx context.Context, actor Actor, id string) (*Contact, error) {
-	return s.read(ctx, actor, id)
-}
-
-// MaxContacts is the most contacts one list returns.
-const MaxContacts = 500
-
-// Find lists contacts of the organisation, newest first.
-func (s *ContactService) Find(ctx context.Context, actor Actor, f ContactFilter) ([]*Contact, error) {
-	if f.Limit <= 0 || f.Limit > MaxContacts {
-		f.Limit = 100
+	c, err := s.read(ctx, actor, id)
+	if err != nil {
+		return nil, err
 	}
-	if f.Mine {
-		f.WorkerID = actor.UserID
-	}
-	list, err := s.store.View(ctx).Contacts().FindContacts(ctx, actor.OrganisationID, f)
-	if err != nil || f.ResidentID == "" {
-		return list, err
-	}
-	return list, s.store.Update(ctx, func(_ context.Context, tx Tx) error {
-		return tx.Audit(AuditRecord{Actor: actor, Action: "list", Entity: "contact", Detail: "resident=" + f.ResidentID})
+	c.Can = c.movesFor(actor, s.store.Now())
+	return c, s.store.Update(ctx, func(_ context.Context, tx Tx) error {
+		return tx.Audit(AuditRecord{Actor: actor, Action: "read", Entity: "contact", EntityID: c.ID})
 	})
 }
 

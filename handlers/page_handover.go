@@ -88,16 +88,7 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	if h.PreferredContactWay != "" {
 		p.PreferredWay = s.i18n.T(lang, "handover.way."+h.PreferredContactWay)
 	}
-	for _, step := range []struct {
-		state string
-		at    *time.Time
-	}{{cases.StateRequested, &h.RequestedAt}, {cases.StateReceived, h.ReceivedAt}, {cases.StateAccepted, h.AcceptedAt},
-		{cases.StateContacted, h.ContactedAt}, {cases.StateCompleted, h.CompletedAt}, {cases.StateDeclined, h.DeclinedAt},
-		{cases.StateWithdrawn, h.WithdrawnAt}} {
-		if step.at != nil {
-			p.Timeline = append(p.Timeline, choice{Label: s.i18n.T(lang, "handover.state."+step.state), Value: localTime(*step.at, lang)})
-		}
-	}
+	p.Timeline = s.handoverSteps(h, l)
 	if h.Outcome != "" {
 		p.Outcome = l.outcomes[h.Outcome]
 	}
@@ -131,7 +122,7 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	p.ContactWays = s.labelled(lang, "handover.first_contact.", cases.FirstContactWays, p.Form["how"])
 	p.Neighbourhoods = termChoices(ref.Neighbourhoods, lang, p.Form["neighbourhood"])
 	switch p.Done {
-	case "sent", "accept", "contacted", "complete", "decline", "withdraw", "consent-withdraw":
+	case "sent", "accept", "contacted", "complete", "decline", "withdraw", "consent-withdraw", "reassign":
 		p.DoneMsg = "handover.done." + p.Done
 	}
 	p.Now = s.Auth.Now().In(cases.Amsterdam).Format("2006-01-02T15:04")

@@ -77,13 +77,16 @@ func (s *Server) pageLanguage(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, localPath(c.Query("back")))
 }
 
-// localPath keeps a redirect target on this site.
+// localPath keeps a redirect target on this site: a path and its query.
 func localPath(p string) string {
 	u, err := url.Parse(p)
-	if err != nil || p == "" || u.IsAbs() || u.Host != "" || len(p) > 512 || p[0] != '/' || (len(p) > 1 && p[1] == '/') || (len(p) > 1 && p[1] == '\\') {
+	if err != nil || p == "" || u.IsAbs() || u.Host != "" || len(p) > 1024 || p[0] != '/' || (len(p) > 1 && p[1] == '/') || (len(p) > 1 && p[1] == '\\') {
 		return "/"
 	}
-	return u.Path
+	if u.RawQuery != "" {
+		return u.EscapedPath() + "?" + u.RawQuery
+	}
+	return u.EscapedPath()
 }
 
 // pageHome sends each role to its start page: GET /.

@@ -182,7 +182,7 @@ func (s *Server) pageUserActive(c *gin.Context) {
 	case "false":
 	default:
 		s.showUsers(c, http.StatusUnprocessableEntity, usersPage{Errors: map[string]string{},
-			Alert: s.i18n.Field(s.lang(c), cases.FieldError{Field: "active", Tag: "boolean"})})
+			Alert: s.i18n.Field(s.lang(c), "", cases.FieldError{Field: "active", Tag: "boolean"})})
 		return
 	}
 	if err := s.Users.SetActive(c.Request.Context(), actor(c), u.ID, active); err != nil {

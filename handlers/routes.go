@@ -52,6 +52,10 @@ func (s *Server) routes(r *gin.Engine) {
 	authed.POST("/handovers/:id/consent/withdraw", s.allow("handovers", auth.ActWrite), s.apiWithdrawHandoverConsent())
 	authed.POST("/handovers/:id/redirect", s.allow("handovers", auth.ActWrite), s.apiRedirectHandover)
 
+	// Duplicates and merging records (issue 13).
+	authed.GET("/residents/matches", s.allow("residents", auth.ActRead), s.apiResidentMatches)
+	authed.POST("/residents/:id/merge", s.allow("residents", auth.ActManage), s.apiMergeResident)
+
 	// Reach figures: a session, or a read-only monitor token (Bearer) that
 	// works on these routes only.
 	reach := api.Group("/reach", s.reachAuth)
@@ -98,8 +102,16 @@ func (s *Server) routes(r *gin.Engine) {
 	app.POST("/admin/programmes", s.allow("reference", auth.ActManage), s.pageAddProgramme)
 	app.POST("/admin/organisations/:slug/limits", s.allow("reference", auth.ActManage), s.pageSetLimits)
 
-	r.NoRoute(s.noRoute)
-	r.NoMethod(s.noMethod)
+	// One contact with its history, corrections and voiding; merging a
+	// duplicate record (issue 13).
+	app.GET("/contacts/:id", s.allow("contacts", auth.ActRead), s.pageContact)
+	app.POST("/contacts/:id/correct", s.allow("contacts", auth.ActWrite), s.pageCorrectContact)
+	app.POST("/contacts/:id/void", s.allow("contacts", auth.ActManage), s.pageVoidContact)
+	app.POST("/residents/:id/merge", s.allow("residents", auth.ActManage), s.pageMergeResident)
+
+	// A logged-in user's error page keeps the menu: the session is read there too.
+	r.NoRoute(s.loadSession, s.noRoute)
+	r.NoMethod(s.loadSession, s.noMethod)
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -15,17 +15,18 @@ import (
 type access int
 
 const (
-	accessPublic         access = iota // no session needed
-	accessSession                      // any logged-in user
-	accessReference                    // reference: read
-	accessResidentsRead                // residents: read
-	accessResidentsWrite               // residents: write
-	accessContactsRead                 // contacts: read
-	accessContactsWrite                // contacts: write (a correction: the author only)
-	accessContactsManage               // contacts: manage (void)
-	accessReachRead                    // reach: read
-	accessReachManage                  // reach: manage (publish)
-	accessTokensManage                 // tokens: manage (monitor tokens)
+	accessPublic          access = iota // no session needed
+	accessSession                       // any logged-in user
+	accessReference                     // reference: read
+	accessResidentsRead                 // residents: read
+	accessResidentsWrite                // residents: write
+	accessContactsRead                  // contacts: read
+	accessContactsWrite                 // contacts: write (a correction: the author only)
+	accessContactsManage                // contacts: manage (void)
+	accessReachRead                     // reach: read
+	accessReachManage                   // reach: manage (publish)
+	accessTokensManage                  // tokens: manage (monitor tokens)
+	accessResidentsManage               // residents: manage (merging records)
 )
 
 // matrixRole is one column of the matrix: a demo login (or nobody), the
@@ -45,16 +46,18 @@ var matrixRoles = []matrixRole{
 		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite}},
 	{"coordinator", "hoop.coord", "hoop.coord", "dock.worker", []access{accessSession, accessReference,
 		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite, accessContactsManage,
-		accessReachRead}},
+		accessReachRead, accessResidentsManage}},
 	{"programme", "programme", "bv.worker", "hoop.worker", []access{accessSession, accessReference,
 		accessReachRead, accessReachManage}},
 	{"admin", "admin", "bv.worker", "hoop.worker", []access{accessSession, accessReference, accessTokensManage}},
 }
 
-// fixture is what one matrix cell works on: a fresh resident and contact.
+// fixture is what one matrix cell works on: a fresh resident and contact,
+// and a second resident of the same organisation.
 type fixture struct {
 	residentID, contactID string
 	programme             string
+	spareID               string
 }
 
 // matrixRoute is one row of the matrix.
@@ -105,6 +108,12 @@ var apiMatrix = map[string]matrixRoute{
 	"GET /api/v1/reach/tokens":         {access: accessTokensManage},
 	"POST /api/v1/reach/tokens":        {access: accessTokensManage, body: emptyBody},
 	"DELETE /api/v1/reach/tokens/{id}": {access: accessTokensManage},
+
+	// Duplicates (issue 13). Matches needs a family name: policy only here
+	// (TestResidentDuplicates covers the answers).
+	"GET /api/v1/residents/matches": {access: accessResidentsRead},
+	"POST /api/v1/residents/{id}/merge": {access: accessResidentsManage, ok: http.StatusOK, other: http.StatusNotFound,
+		body: func(f fixture) any { return map[string]any{"into": f.spareID} }},
 }
 
 func emptyBody(fixture) any { return map[string]any{} }
@@ -137,7 +146,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	// newFixture writes a resident and a contact as author.
 	newFixture := func(author string) fixture {
 		c := clientOf(author)
-		f := fixture{residentID: c.newResident(nil), programme: programmeOf(author)}
+		f := fixture{residentID: c.newResident(nil), spareID: c.newResident(nil), programme: programmeOf(author)}
 		f.contactID = c.newContact(f.programme, f.residentID)
 		return f
 	}

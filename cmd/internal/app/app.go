@@ -54,6 +54,7 @@ type App struct {
 	Contacts  *cases.ContactService
 	Users     *cases.UserService
 	Handovers *cases.HandoverService
+	Timeline  *cases.TimelineService
 	Reach     *cases.ReachService
 	Tokens    *cases.TokenService
 	Handler   http.Handler
@@ -91,6 +92,7 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	}
 	a.Users = cases.NewUserService(a.DB, hasher)
 	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts)
+	a.Timeline = cases.NewTimelineService(a.Residents, a.Contacts, a.Handovers)
 	a.Reach = cases.NewReachService(a.DB)
 	a.Tokens = cases.NewTokenService(a.DB)
 	if cfg.ReachThreshold != 0 || cfg.ReachRounding != 0 {
@@ -112,7 +114,8 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	}
 	srv := &handlers.Server{
 		Services: handlers.Services{Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
-			Contacts: a.Contacts, Handovers: a.Handovers, Users: a.Users, Reach: a.Reach, Tokens: a.Tokens},
+			Contacts: a.Contacts, Handovers: a.Handovers, Timeline: a.Timeline, Users: a.Users, Reach: a.Reach,
+			Tokens: a.Tokens},
 		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: cfg.Log, LogRequests: cfg.LogRequests,
 	}
 	a.Handler, err = srv.Handler()

@@ -253,6 +253,11 @@ func openAPISchemasMatchTypes(t *testing.T, doc openAPIDoc) {
 		"Term":           reflect.TypeFor[cases.Term](),
 		"User":           reflect.TypeFor[cases.User](),
 		"VoidInput":      reflect.TypeFor[cases.VoidInput](),
+		"ContactList":    reflect.TypeFor[cases.ContactList](),
+		"ResidentList":   reflect.TypeFor[cases.ResidentList](),
+		"MergeInput":     reflect.TypeFor[cases.MergeInput](),
+		"MergeResult":    reflect.TypeFor[cases.MergeResult](),
+		"MergeCounts":    reflect.TypeFor[cases.MergeCounts](),
 	})
 }
 
