@@ -81,6 +81,7 @@ func (s *Server) showContact(c *gin.Context, status int, p contactPage) {
 		return
 	}
 	p.C, p.Row = ct, rows[0]
+	backTo(c, "/contacts/"+ct.ID)
 	hoods, topics, outcomes, kinds := termNames(ref.Neighbourhoods, lang), termNames(ref.Topics, lang),
 		termNames(ref.Outcomes, lang), termNames(ref.Kinds, lang)
 	programmes := map[string]string{}

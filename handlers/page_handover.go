@@ -59,6 +59,7 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	}
 	lang := l.lang
 	side := h.Side(a)
+	backTo(c, "/handovers/"+h.ID)
 	p.H, p.Line = h, s.handoverLine(h, l)
 	p.Sender, p.Receiver = side == cases.SideSender, side == cases.SideReceiver
 	p.From, p.To = l.orgs[h.From.Organisation], l.orgs[h.To.Organisation]

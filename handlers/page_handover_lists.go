@@ -152,6 +152,7 @@ func (s *Server) showReview(c *gin.Context, status int, alert string, fieldError
 		p.Lines = append(p.Lines, s.handoverLine(h, l))
 	}
 	p.Pager = pagerOf(c, "review-list", "cursor", list.Offset, len(list.Handovers), list.Total, list.NextCursor)
+	backTo(c, "/handovers/review")
 	s.render(c, status, "handover_review", "handover.review.title", p)
 }
 

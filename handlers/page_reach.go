@@ -290,6 +290,7 @@ func (s *Server) pageReachPublish(c *gin.Context) {
 	}
 	if c.PostForm("confirm") != "yes" {
 		c.Request.URL.RawQuery = url.Values{"period": {p.String()}, "table": {c.PostForm("table")}}.Encode()
+		backTo(c, "/reach?"+c.Request.URL.RawQuery)
 		s.showReach(c, http.StatusUnprocessableEntity, s.i18n.T(s.lang(c), "reach.publish_confirm_missing"))
 		return
 	}

@@ -81,6 +81,7 @@ func (s *Server) showResident(c *gin.Context, status int, p residentPage) {
 		return
 	}
 	r := story.Resident
+	backTo(c, "/residents/"+r.ID)
 	if p.Form == (residentForm{}) {
 		p.Form = formOfResident(r)
 	}

@@ -122,6 +122,7 @@ func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
 		}
 		group.Options = append(group.Options, choice{Value: pr.Slug, Label: pr.Name, Checked: pr.Slug == p.Form.Programme})
 	}
+	backTo(c, "/admin/users")
 	s.render(c, status, "users", "users.title", p)
 }
 

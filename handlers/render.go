@@ -79,6 +79,14 @@ type pageData struct {
 // ctxBack names the page a language switch returns to, when not this one.
 const ctxBack = "back"
 
+// backTo makes a form's answer page switch language to the page the form
+// is on: the form's own path takes no GET.
+func backTo(c *gin.Context, path string) {
+	if c.Request.Method != http.MethodGet {
+		c.Set(ctxBack, path)
+	}
+}
+
 // render writes a page in the request's language.
 func (s *Server) render(c *gin.Context, status int, page, titleKey string, data any) {
 	lang := s.lang(c)

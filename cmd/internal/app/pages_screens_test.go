@@ -42,8 +42,9 @@ func TestContactPageCorrectVoid(t *testing.T) {
 	}
 	form.Del("topics")
 	if res := worker.postForm("/contacts/"+id+"/correct", form); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(string(res.body), "<details open>") {
-		t.Errorf("a correction without topics: %d", res.status)
+		!strings.Contains(string(res.body), "<details open>") ||
+		!strings.Contains(string(res.body), `href="/lang/en?back=%2fcontacts%2f`+id+`"`) {
+		t.Errorf("a correction without topics: %d, or its language switch leaves the page", res.status)
 	}
 	if env.fingerprint(false) != before {
 		t.Error("a refused correction wrote something")
