@@ -84,7 +84,8 @@ func (s *Server) handoverLine(h *cases.Handover, l *handoverLabels) handoverLine
 	line := handoverLine{
 		ID: h.ID, State: h.State, StateLabel: s.i18n.T(l.lang, "handover.state."+h.State), Direction: h.Direction,
 		Resident: sharedName(h), Topics: l.topicList(h.Topics), Sent: localTime(h.RequestedAt, l.lang),
-		Assignee: h.To.WorkerName, AssigneeUsername: h.Assignee, Overdue: h.Overdue, Urgent: h.Urgency == "urgent", Open: cases.OpenState(h.State),
+		Assignee: h.To.WorkerName, AssigneeUsername: h.Assignee, Overdue: h.Overdue, Urgent: h.Urgency == "urgent",
+		Open:      cases.OpenState(h.State),
 		ToReceipt: s.elapsed(l.lang, h.RequestedAt, h.ReceivedAt), ToAccept: s.elapsed(l.lang, h.RequestedAt, h.AcceptedAt),
 		ToContact: s.elapsed(l.lang, h.RequestedAt, h.ContactedAt),
 	}
@@ -115,7 +116,7 @@ func (s *Server) handoverSteps(h *cases.Handover, l *handoverLabels) []choice {
 		at    *time.Time
 		who   string
 	}{{cases.StateRequested, &h.RequestedAt, h.From.WorkerName}, {cases.StateReceived, h.ReceivedAt, ""},
-		{cases.StateAccepted, h.AcceptedAt, h.To.WorkerName}, {cases.StateContacted, h.ContactedAt, firstContactHow(s, h, l.lang)},
+		{cases.StateAccepted, h.AcceptedAt, h.To.WorkerName}, {cases.StateContacted, h.ContactedAt, s.firstContactHow(h, l.lang)},
 		{cases.StateCompleted, h.CompletedAt, l.outcomes[h.Outcome]}, {cases.StateDeclined, h.DeclinedAt, ""},
 		{cases.StateWithdrawn, h.WithdrawnAt, ""}} {
 		if step.at == nil {
@@ -130,7 +131,7 @@ func (s *Server) handoverSteps(h *cases.Handover, l *handoverLabels) []choice {
 	return out
 }
 
-func firstContactHow(s *Server, h *cases.Handover, lang string) string {
+func (s *Server) firstContactHow(h *cases.Handover, lang string) string {
 	if h.FirstContact == nil {
 		return ""
 	}

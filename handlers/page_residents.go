@@ -34,7 +34,7 @@ type residentsPage struct {
 
 // lastContactChoices are the residents list's "last contact" filter: a
 // period back from today, longer ago, or never.
-var lastContactChoices = []string{"", "30", "90", "older", "none"}
+var lastContactChoices = []string{"30", "90", "older", "none"}
 
 // pageResidents lists the organisation's records: GET /residents?q=
 // &neighbourhood=&contact=&cursor=.
@@ -67,7 +67,7 @@ func (s *Server) pageResidents(c *gin.Context) {
 		return
 	}
 	p.Neighbourhoods = termChoices(ref.Neighbourhoods, lang, f.Neighbourhood)
-	p.LastContact = s.labelled(lang, "residents.contact.", lastContactChoices[1:], contact)
+	p.LastContact = s.labelled(lang, "residents.contact.", lastContactChoices, contact)
 	err = q.err()
 	var list *cases.ResidentList
 	if err == nil {

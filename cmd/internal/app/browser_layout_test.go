@@ -49,6 +49,10 @@ const brCutText = `[...document.querySelectorAll('header.top a, header.top butto
 	return r.left < 0 || r.right > innerWidth + 1 || e.scrollWidth > e.clientWidth + 1;
 }).map(e => (e.id || e.tagName.toLowerCase()) + ' "' + e.textContent.trim().slice(0, 30) + '"')`
 
+// brScrolledTables counts the tables that scroll sideways inside their
+// box; only the reach table's scroll area (sticky first column) may.
+const brScrolledTables = `[...document.querySelectorAll('.table-wrap:not(.scroll-area)')].filter(e => e.scrollWidth > e.clientWidth + 1).length`
+
 // brWhatOverflows names the elements that stick out of the viewport, for
 // a failure message.
 func brWhatOverflows(t *testing.T, ctx context.Context) string {
@@ -116,6 +120,9 @@ func TestBrowserLayouts(t *testing.T) {
 				}
 				if hidden := brEval[[]string](t, ctx, brCutText); len(hidden) > 0 {
 					t.Errorf("%s: the menu or the offline strip hides words: %v", name, hidden)
+				}
+				if n := brEval[int](t, ctx, brScrolledTables); n > 0 {
+					t.Errorf("%s: %d table(s) hide columns behind a sideways scroll", name, n)
 				}
 				brAxe(t, ctx, axe, name)
 				line = append(line, fmt.Sprintf("%d×%d %d/%d px", size[0], size[1],

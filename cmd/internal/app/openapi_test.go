@@ -439,27 +439,32 @@ func (c schemaChecker) check(schema map[string]any, v any, at string) []string {
 	return problems
 }
 
-// matchPath finds the documented path template of a concrete path.
+// matchPath finds the documented path template of a concrete path; a
+// literal segment beats a parameter (/residents/matches, not /residents/{id}),
+// as in the router.
 func (d openAPIDoc) matchPath(concrete string) string {
 	concrete, _, _ = strings.Cut(concrete, "?")
 	want := strings.Split(concrete, "/")
+	best, bestLiterals := "", -1
 	for template := range d.paths() {
 		parts := strings.Split(template, "/")
 		if len(parts) != len(want) {
 			continue
 		}
-		ok := true
+		ok, literals := true, 0
 		for i := range parts {
-			if parts[i] != want[i] && !strings.HasPrefix(parts[i], "{") {
+			switch {
+			case parts[i] == want[i]:
+				literals++
+			case !strings.HasPrefix(parts[i], "{"):
 				ok = false
-				break
 			}
 		}
-		if ok {
-			return template
+		if ok && literals > bestLiterals {
+			best, bestLiterals = template, literals
 		}
 	}
-	return ""
+	return best
 }
 
 // TestOpenAPIDescribesAnswers drives the API and checks every answer (and
