@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,7 +96,8 @@ func TestBrowserLayouts(t *testing.T) {
 		{"hoop.worker", staff},
 		{"hoop.coord", append(append([]string{}, staff...), "/handovers/review", "/handovers/review?state=all", "/admin/users",
 			"/reach?table=T1", "/reach?table=T5")},
-		{"programme", []string{"/reach?table=T1", "/reach?table=T2", "/reach?table=T4", "/reach?table=T5"}},
+		{"programme", []string{"/reach?table=T1", "/reach?period=" + strconv.Itoa(time.Now().Year()-1) + "&table=T1",
+			"/reach?table=T2", "/reach?table=T4", "/reach?table=T5"}},
 		{"admin", []string{"/admin/users", "/admin/reference", "/nergens"}},
 	}
 	checked := 0
