@@ -33,12 +33,12 @@ var rolePermissions = map[string][][2]string{
 		{"handovers", ActRead}, {"handovers", ActWrite},
 	},
 	cases.RoleCoordinator: {
-		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite},
+		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite}, {"residents", ActManage},
 		{"contacts", ActRead}, {"contacts", ActWrite}, {"contacts", ActManage},
 		{"handovers", ActRead}, {"handovers", ActWrite}, {"handovers", ActManage},
 		{"users", ActManage}, {"reach", ActRead},
-		// residents' requests, and the own legal ground for a received record
-		{"privacy", ActManage}, {"residents", ActManage},
+		// residents' requests
+		{"privacy", ActManage},
 	},
 	cases.RoleProgramme: {
 		{"reference", ActRead}, {"reach", ActRead}, {"reach", ActManage},

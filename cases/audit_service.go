@@ -40,6 +40,15 @@ func residentIDs(ids ...string) []AuditID {
 	return out
 }
 
+// recordIDs names the records of a list for an audit line.
+func recordIDs(list []*Resident) []AuditID {
+	out := make([]AuditID, len(list))
+	for i, r := range list {
+		out[i] = AuditID{Kind: "resident", ID: r.ID}
+	}
+	return out
+}
+
 // AuditService lets an organisation's privacy officer read its audit.
 type AuditService struct{ store Store }
 

@@ -113,13 +113,15 @@ func (s *ContactService) read(ctx context.Context, actor Actor, id string) (*Con
 	return c, err
 }
 
-// ByID reads one contact of the organisation with its history; the read
-// is audited.
+// ByID reads one contact of the organisation with its history and what
+// the actor may do with it; the read is audited (its note is about a
+// person).
 func (s *ContactService) ByID(ctx context.Context, actor Actor, id string) (*Contact, error) {
 	c, err := s.read(ctx, actor, id)
 	if err != nil {
 		return nil, refused(ctx, s.store, actor, "contact", id, err)
 	}
+	c.Can = c.movesFor(actor, s.store.Now())
 	return c, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "read", Entity: "contact", EntityID: c.ID,
 		IDs: residentIDs(c.ResidentID)})
 }
@@ -133,29 +135,6 @@ func contactIDs(list []*Contact) []AuditID {
 		out = append(out, residentIDs(c.ResidentID)...)
 	}
 	return out
-}
-
-// MaxContacts is the most contacts one list returns.
-const MaxContacts = 500
-
-// Find lists contacts of the organisation, newest first.
-func (s *ContactService) Find(ctx context.Context, actor Actor, f ContactFilter) ([]*Contact, error) {
-	if f.Limit <= 0 || f.Limit > MaxContacts {
-		f.Limit = 100
-	}
-	if f.Mine {
-		f.WorkerID = actor.UserID
-	}
-	list, err := s.store.View(ctx).Contacts().FindContacts(ctx, actor.OrganisationID, f)
-	if err != nil {
-		return nil, err
-	}
-	detail := "results=" + strconv.Itoa(len(list))
-	if f.ResidentID != "" {
-		detail += " resident=" + f.ResidentID
-	}
-	return list, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "list", Entity: "contact", Detail: detail,
-		IDs: contactIDs(list)})
 }
 
 // Correct applies an author's correction, keeping the old version.

@@ -57,7 +57,7 @@ const (
 	ActionWithdraw        = "withdraw"         // POST /withdraw
 	ActionWithdrawConsent = "withdraw_consent" // POST /consent/withdraw
 	ActionRedirect        = "redirect"         // POST /redirect: a new, linked handover to another partner
-	ActionReassign        = "reassign"         // the receiving coordinator assigns another worker
+	ActionReassign        = "reassign"         // the receiving coordinator assigns a worker, before or after acceptance
 	ActionRenewConsent    = "renew_consent"    // POST /consent/renew: the sender records a renewed consent
 )
 
@@ -101,11 +101,13 @@ var HandoverMoves = []Move{
 	{StateRequested, ActionDecline, StateDeclined, receiver, staff},
 	{StateRequested, ActionWithdraw, StateWithdrawn, sender, staff},
 	{StateRequested, ActionWithdrawConsent, StateWithdrawn, bothSides, staff},
+	{StateRequested, ActionReassign, StateReceived, receiver, coordOnly},
 
 	{StateReceived, ActionAccept, StateAccepted, receiver, staff},
 	{StateReceived, ActionDecline, StateDeclined, receiver, staff},
 	{StateReceived, ActionWithdraw, StateWithdrawn, sender, staff},
 	{StateReceived, ActionWithdrawConsent, StateWithdrawn, bothSides, staff},
+	{StateReceived, ActionReassign, StateReceived, receiver, coordOnly},
 
 	{StateAccepted, ActionContact, StateContacted, receiver, staff},
 	{StateAccepted, ActionDecline, StateDeclined, receiver, staff},

@@ -75,7 +75,7 @@ func (s *HandoverService) Accept(ctx context.Context, actor Actor, id string, in
 		if err != nil {
 			return "", err
 		}
-		h.AssigneeID, h.To.Worker, h.ToResidentID = u.ID, u.Username, record.ID
+		h.AssigneeID, h.To.Worker, h.To.WorkerName, h.ToResidentID = u.ID, u.Username, u.DisplayName, record.ID
 		if h.ReceivedAt == nil {
 			now := tx.Now()
 			h.ReceivedAt = &now
@@ -84,8 +84,9 @@ func (s *HandoverService) Accept(ctx context.Context, actor Actor, id string, in
 	})
 }
 
-// Reassign gives an accepted handover to another receiving worker (the
-// receiving coordinator's task).
+// Reassign gives a handover to a receiving worker (the receiving
+// coordinator's task): before acceptance, so the worker finds it as theirs,
+// or after, to hand it on. Assigning an unopened handover marks it received.
 func (s *HandoverService) Reassign(ctx context.Context, actor Actor, id string, in AcceptInput) (*Handover, error) {
 	return s.move(ctx, actor, id, ActionReassign, func(ctx context.Context, tx Tx, h *HandoverRecord, _ string) (string, error) {
 		if err := in.Validate(); err != nil {
@@ -98,7 +99,7 @@ func (s *HandoverService) Reassign(ctx context.Context, actor Actor, id string, 
 		if err != nil {
 			return "", err
 		}
-		h.AssigneeID, h.To.Worker = u.ID, u.Username
+		h.AssigneeID, h.To.Worker, h.To.WorkerName = u.ID, u.Username, u.DisplayName
 		return "assignee=" + u.Username, nil
 	})
 }

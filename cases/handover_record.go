@@ -6,11 +6,12 @@ import (
 )
 
 // Party is one side of a handover as shown: organisation and programme
-// slugs and, where known, the worker's username.
+// slugs and, where known, the worker's username and display name.
 type Party struct {
 	Organisation string `json:"organisation"`
 	Programme    string `json:"programme,omitempty"`
 	Worker       string `json:"worker,omitempty"`
+	WorkerName   string `json:"worker_name,omitempty"`
 }
 
 // SharedName is the resident's name as shared.
@@ -202,6 +203,9 @@ type HandoverRecord struct {
 	WithdrawReason               string
 	RedirectedFrom, RedirectedTo string
 	HandoverTimes
+	// Seq orders handovers of the same moment (the store's row number);
+	// list cursors carry it.
+	Seq int64
 }
 
 // Side returns the side actor is on, or "" for a third organisation.

@@ -16,72 +16,10 @@ const (
 	DirectionOutgoing = "outgoing"
 )
 
-// HandoverFilter selects handovers of the actor's organisation.
-type HandoverFilter struct {
-	Direction string // "", incoming or outgoing
-	State     string // "" or one state
-	Overdue   bool   // only overdue ones
-	Partner   string // the other organisation's slug
-	Mine      bool   // incoming: assigned to me or not yet assigned; outgoing: sent by me
-	MinAge    int    // only handovers sent at least this many days ago
-	Limit     int
-}
-
-// Validate checks the filter's own values: the direction and the state.
-func (f HandoverFilter) Validate() error {
-	var problems []FieldError
-	switch f.Direction {
-	case "", DirectionIncoming, DirectionOutgoing:
-	default:
-		problems = append(problems, FieldError{Field: "direction", Tag: "unknown", Param: f.Direction})
-	}
-	if f.State != "" && !ValidState(f.State) {
-		problems = append(problems, FieldError{Field: "state", Tag: "unknown", Param: f.State})
-	}
-	return InvalidOrNil(problems)
-}
-
-// HandoverList is a page of handovers with counts over all that match the
-// direction and partner (not the state, overdue, age or limit), so a
-// coordinator sees at a glance what is waiting.
-type HandoverList struct {
-	Handovers []*Handover    `json:"handovers"`
-	Counts    map[string]int `json:"counts"`
-	Overdue   int            `json:"overdue"`
-	Total     int            `json:"total"`
-}
-
 // Assignee is a user of the actor's organisation who can take a handover.
 type Assignee struct {
 	Username    string `json:"username"`
 	DisplayName string `json:"display_name"`
-}
-
-// HandoverQuery is a list of handovers as the store reads it: the filter
-// resolved to IDs, with the clock for the overdue rule. The store returns
-// them in review order: overdue first, then the other open ones (urgent
-// first, oldest first), then closed ones (latest change first).
-type HandoverQuery struct {
-	OrganisationID int64
-	Directions     []string // incoming, outgoing, or both
-	PartnerID      int64    // 0: any
-	MineUserID     int64    // 0: anyone's; incoming: assigned to this user or nobody; outgoing: sent by them
-	State          string   // "": any
-	Overdue        bool
-	SentBefore     *time.Time // only handovers sent at or before
-	Limit          int
-	Now            time.Time
-}
-
-// HandoverPage is what the store found: a page of records and, over all
-// that match the directions, partner and "mine" (not the state, overdue,
-// age or limit), the counts per state and the number overdue; Total counts
-// all that match the whole query.
-type HandoverPage struct {
-	Records []*HandoverRecord
-	Counts  map[string]int
-	Overdue int
-	Total   int
 }
 
 // HandoverService sends, moves and reads handovers. Every use case is
@@ -171,12 +109,24 @@ func (s *HandoverService) create(ctx context.Context, tx Tx, actor Actor, in Han
 	if err := MergeInvalid(verr, rerr); err != nil {
 		return "", err
 	}
-	// The resident must be a record of the sender's organisation.
+	// The resident must be a record of the sender's organisation; a record
+	// merged into another is sent as that one.
 	r, err := tx.Residents().Resident(ctx, actor.OrganisationID, in.ResidentID)
+	if err == nil && r.MergedInto != "" {
+		r, err = tx.Residents().Resident(ctx, actor.OrganisationID, r.MergedInto)
+	}
 	if ErrorCode(err) == ENOTFOUND {
 		return "", FieldInvalid("resident_id", "unknown_resident", "")
 	} else if err != nil {
 		return "", err
+	}
+	// One open handover of a record to a partner at a time: a second would
+	// have the partner call the resident twice. Only the organisation's own
+	// handovers of its own record are looked at.
+	if open, err := tx.Handovers().OpenHandoverOf(ctx, actor.OrganisationID, r.ID, res.to.ID); err != nil {
+		return "", err
+	} else if open != "" {
+		return "", FieldInvalid("resident_id", "handover_open", res.to.Name)
 	}
 	limits, err := tx.Handovers().HandoverLimits(ctx, res.to.ID)
 	if err != nil {
@@ -239,61 +189,6 @@ func (s *HandoverService) ByID(ctx context.Context, actor Actor, id string) (*Ha
 			IDs: residentIDs(out.ResidentID)})
 	})
 	return out, refused(ctx, s.store, actor, "handover", id, err)
-}
-
-// MaxHandovers is the most handovers one list returns.
-const MaxHandovers = 500
-
-// Find lists the organisation's handovers in review order, with counts per
-// state over the direction, partner and "mine" choice.
-func (s *HandoverService) Find(ctx context.Context, actor Actor, f HandoverFilter) (*HandoverList, error) {
-	ref, err := s.store.View(ctx).Reference(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.store.Now()
-	q := HandoverQuery{OrganisationID: actor.OrganisationID, State: f.State, Overdue: f.Overdue, Limit: f.Limit, Now: now,
-		Directions: []string{DirectionIncoming, DirectionOutgoing}}
-	err = f.Validate()
-	if f.Partner != "" {
-		if o, ok := ref.Organisation(f.Partner); ok {
-			q.PartnerID = o.ID
-		} else {
-			err = MergeInvalid(err, FieldInvalid("partner", "unknown", f.Partner))
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if f.Direction != "" {
-		q.Directions = []string{f.Direction}
-	}
-	if q.Limit <= 0 || q.Limit > MaxHandovers {
-		q.Limit = 100
-	}
-	if f.Mine {
-		q.MineUserID = actor.UserID
-	}
-	if f.MinAge > 0 {
-		before := now.AddDate(0, 0, -f.MinAge)
-		q.SentBefore = &before
-	}
-	page, err := s.store.View(ctx).Handovers().FindHandovers(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	list := &HandoverList{Handovers: make([]*Handover, 0, len(page.Records)), Counts: page.Counts,
-		Overdue: page.Overdue, Total: page.Total}
-	for _, h := range page.Records {
-		list.Handovers = append(list.Handovers, h.viewFor(actor, now))
-	}
-	var ids []AuditID
-	for _, h := range list.Handovers {
-		ids = append(ids, AuditID{Kind: "handover", ID: h.ID})
-		ids = append(ids, residentIDs(h.ResidentID)...)
-	}
-	return list, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "list", Entity: "handover",
-		Detail: "results=" + strconv.Itoa(len(list.Handovers)), IDs: ids})
 }
 
 // Partners lists the organisations the actor's organisation can hand over to.

@@ -17,10 +17,12 @@ requested accept           -> accepted  receiver worker,coordinator
 requested decline          -> declined  receiver worker,coordinator
 requested withdraw         -> withdrawn sender   worker,coordinator
 requested withdraw_consent -> withdrawn both     worker,coordinator
+requested reassign         -> received  receiver coordinator
 received  accept           -> accepted  receiver worker,coordinator
 received  decline          -> declined  receiver worker,coordinator
 received  withdraw         -> withdrawn sender   worker,coordinator
 received  withdraw_consent -> withdrawn both     worker,coordinator
+received  reassign         -> received  receiver coordinator
 accepted  contact          -> contacted receiver worker,coordinator
 accepted  decline          -> declined  receiver worker,coordinator
 accepted  reassign         -> accepted  receiver coordinator

@@ -40,8 +40,9 @@ const (
 	ErasedCopy             = "copy_of_erased_record"
 )
 
-// eraseRecord erases record id of organisation orgID and what was copied
-// from it: the records partners made of it on accepting a handover, unless
+// eraseRecord erases record id of organisation orgID, the records merged
+// into it, and what was copied from it: the records partners made of it on
+// accepting a handover, unless
 // a partner recorded its own legal ground for keeping its record. Each
 // erasure is audited in the organisation that held the record.
 func eraseRecord(ctx context.Context, tx Tx, actor Actor, orgID int64, id, reason string) error {
@@ -49,12 +50,19 @@ func eraseRecord(ctx context.Context, tx Tx, actor Actor, orgID int64, id, reaso
 	if err != nil {
 		return err
 	}
-	if err := tx.Residents().EraseResident(ctx, id, tx.Now()); err != nil {
+	// Records merged into this one kept their fields as they were.
+	merged, err := tx.Residents().MergedInto(ctx, orgID, id)
+	if err != nil {
 		return err
 	}
-	if err := tx.Audit(AuditRecord{Actor: actorIn(actor, orgID), Action: "erase", Entity: "resident", EntityID: id,
-		Detail: "reason=" + reason}); err != nil {
-		return err
+	for _, r := range append(merged, &Resident{ID: id}) {
+		if err := tx.Residents().EraseResident(ctx, r.ID, tx.Now()); err != nil {
+			return err
+		}
+		if err := tx.Audit(AuditRecord{Actor: actorIn(actor, orgID), Action: "erase", Entity: "resident", EntityID: r.ID,
+			Detail: "reason=" + reason}); err != nil {
+			return err
+		}
 	}
 	for _, h := range sent {
 		if h.FromResidentID != id || h.ToResidentID == "" || h.ToResidentErased || h.Consent.ReceiverOwnGround {

@@ -46,10 +46,12 @@ func (s *PrivacyService) Export(ctx context.Context, actor Actor, id string) (*R
 	if out.Versions, err = v.Residents().ResidentVersions(ctx, r.ID); err != nil {
 		return nil, err
 	}
-	if out.Contacts, err = v.Contacts().FindContacts(ctx, actor.OrganisationID,
-		ContactFilter{ResidentID: r.ID, Limit: MaxExportRows}); err != nil {
+	contacts, err := v.Contacts().FindContacts(ctx, ContactQuery{OrganisationID: actor.OrganisationID, ResidentID: r.ID,
+		Limit: MaxExportRows})
+	if err != nil {
 		return nil, err
 	}
+	out.Contacts = contacts.Contacts
 	for _, c := range out.Contacts {
 		if c.History, err = v.Contacts().ContactHistory(ctx, c.ID); err != nil {
 			return nil, err

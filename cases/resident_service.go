@@ -117,25 +117,6 @@ func residentOf(in ResidentInput, id string, orgID, personID int64) *Resident {
 	}
 }
 
-// Find searches the organisation's records by name or phone; an empty query
-// lists the most recently changed records. limit 0 is the default (25),
-// at most 100.
-func (s *ResidentService) Find(ctx context.Context, actor Actor, query string, limit int) ([]*Resident, error) {
-	if limit <= 0 || limit > 100 {
-		limit = 25
-	}
-	list, err := s.store.View(ctx).Residents().SearchResidents(ctx, actor.OrganisationID, SearchTerms(query), limit)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(list))
-	for i, r := range list {
-		ids[i] = r.ID
-	}
-	return list, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "search", Entity: "resident",
-		Detail: "results=" + strconv.Itoa(len(list)), Query: query, IDs: residentIDs(ids...)})
-}
-
 // ByID reads one record of the organisation; the read is audited.
 func (s *ResidentService) ByID(ctx context.Context, actor Actor, id string) (*Resident, error) {
 	r, err := s.store.View(ctx).Residents().Resident(ctx, actor.OrganisationID, id)
@@ -177,6 +158,9 @@ func (s *ResidentService) Update(ctx context.Context, actor Actor, id string, pa
 		r, err := tx.Residents().Resident(ctx, actor.OrganisationID, id)
 		if err != nil {
 			return err
+		}
+		if r.MergedInto != "" {
+			return Errorf(ECONFLICT, "resident_merged")
 		}
 		if patch.Empty() {
 			return FieldInvalid("", "empty_patch", "")

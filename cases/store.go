@@ -143,20 +143,30 @@ type ResidentReader interface {
 	// ResidentOwner returns the organisation holding record id, ENOTFOUND
 	// when no organisation does.
 	ResidentOwner(ctx context.Context, id string) (int64, error)
-	// SearchResidents returns records whose search text holds every word,
-	// most recently changed first.
-	SearchResidents(ctx context.Context, orgID int64, words []string, limit int) ([]*Resident, error)
+	// FindResidents returns a page of the records that were not merged
+	// into another, most recently changed first, and how many match.
+	FindResidents(ctx context.Context, q ResidentQuery) (*ResidentResult, error)
 	ResidentNames(ctx context.Context, orgID int64, ids []string) (map[string]string, error)
 	// HasPseudonyms reports whether any person was linked by pseudonym.
 	HasPseudonyms(ctx context.Context) (bool, error)
 	ResidentHistory
+	// PersonByPseudonym finds the person a pseudonym names (the one it was
+	// merged into, if it was), 0 when none does; it makes none.
+	PersonByPseudonym(ctx context.Context, pseudonym string) (int64, error)
+	// ResidentsOfPerson lists the organisation's records of a person.
+	ResidentsOfPerson(ctx context.Context, orgID, personID int64) ([]*Resident, error)
+	// ResidentsBornIn lists the organisation's records with that birth year.
+	ResidentsBornIn(ctx context.Context, orgID int64, year int) ([]*Resident, error)
+	// MergedInto lists the records merged into record id.
+	MergedInto(ctx context.Context, orgID int64, id string) ([]*Resident, error)
 }
 
 // ResidentRepo writes residents' records and the persons they link to.
 type ResidentRepo interface {
 	ResidentReader
-	// PersonFor returns the person with this pseudonym, making it when new;
-	// an empty pseudonym always makes a new person.
+	// PersonFor returns the person with this pseudonym (the one it was
+	// merged into, if it was), making it when new; an empty pseudonym
+	// always makes a new person.
 	PersonFor(ctx context.Context, pseudonym string) (int64, error)
 	InsertResident(ctx context.Context, r *Resident, search string) error
 	// UpdateResident stores r; previous is kept as an earlier version.
@@ -167,6 +177,13 @@ type ResidentRepo interface {
 	// person still counts; erased records are absent to every reader.
 	EraseResident(ctx context.Context, id string, at time.Time) error
 	SetOwnGround(ctx context.Context, id, ground string, at time.Time, by int64) error
+	// MergeResident moves everything that refers to record from (its
+	// contacts, the handovers sent and received for it) to record into,
+	// and marks from as merged into it; from's fields stay as they were.
+	MergeResident(ctx context.Context, from, into *Resident, at Merge) (MergeCounts, error)
+	// MergePerson makes every record of person from a record of person
+	// into, and from's pseudonym name into from now on.
+	MergePerson(ctx context.Context, from, into int64) error
 }
 
 // ResidentHistory reads what an access request needs beside the record.
@@ -189,7 +206,7 @@ type ContactInsert struct {
 type ContactReader interface {
 	Contact(ctx context.Context, orgID int64, id string) (*Contact, error)
 	ContactHistory(ctx context.Context, id string) ([]ContactVersion, error)
-	FindContacts(ctx context.Context, orgID int64, f ContactFilter) ([]*Contact, error)
+	FindContacts(ctx context.Context, q ContactQuery) (*ContactResult, error)
 }
 
 // ContactRepo writes contacts. A contact's reach facts follow its writes in
@@ -197,7 +214,8 @@ type ContactReader interface {
 type ContactRepo interface {
 	ContactReader
 	// InsertContact writes c unless its ID is taken or its resident is not
-	// a record of c's organisation.
+	// a record of c's organisation. A contact about a record since merged
+	// into another is stored with the record it was merged into.
 	InsertContact(ctx context.Context, c *Contact) (ContactInsert, error)
 	// CorrectContact keeps previous as an earlier version and stores c.
 	CorrectContact(ctx context.Context, c *Contact, previous ContactVersion) error
@@ -220,6 +238,10 @@ type HandoverReader interface {
 	// ConsentEnded lists the handovers whose consent was withdrawn or ran
 	// out by now and whose end has not reached the receiver yet.
 	ConsentEnded(ctx context.Context, now time.Time) ([]*HandoverRecord, error)
+	// OpenHandoverOf returns the ID of an open handover that organisation
+	// fromOrgID sent for its record residentID to organisation toOrgID, ""
+	// when there is none.
+	OpenHandoverOf(ctx context.Context, fromOrgID int64, residentID string, toOrgID int64) (string, error)
 }
 
 // HandoverRepo writes handovers.

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -112,41 +110,17 @@ func auditCSV(entries []cases.AuditEntry) ([]byte, error) {
 	return buf.Bytes(), w.Error()
 }
 
+// auditParams are the filters of the audit (the API's and the page's).
+var auditParams = []string{"user", "resident_id", "action", "from", "to", "q", "cursor", "limit", "format"}
+
 // auditFilterOf reads the audit filters of the API and the page. A day
 // (2026-03-01) is a whole day in Amsterdam: from its start, to its end.
 func auditFilterOf(c *gin.Context) (cases.AuditFilter, error) {
-	f := cases.AuditFilter{User: strings.TrimSpace(c.Query("user")), ResidentID: strings.TrimSpace(c.Query("resident_id")),
-		Action: strings.TrimSpace(c.Query("action")), Query: c.Query("q"), Cursor: c.Query("cursor")}
-	var problems []cases.FieldError
-	for key, max := range map[string]int{"user": 64, "resident_id": 64, "action": 40, "q": 100, "cursor": 20} {
-		if len(c.Query(key)) > max {
-			problems = append(problems, cases.FieldError{Field: key, Tag: "max_length", Param: strconv.Itoa(max)})
-		}
-	}
-	limit, err := queryLimit(c)
-	if err != nil {
-		problems = append(problems, cases.FieldError{Field: "limit", Tag: "range", Param: "1-500"})
-	}
-	f.Limit = limit
-	parse := func(key string, endOfDay bool) *time.Time {
-		v := strings.TrimSpace(c.Query(key))
-		if v == "" {
-			return nil
-		}
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return &t
-		}
-		if d, err := time.ParseInLocation(time.DateOnly, v, cases.Amsterdam); err == nil {
-			if endOfDay {
-				d = d.AddDate(0, 0, 1)
-			}
-			return &d
-		}
-		problems = append(problems, cases.FieldError{Field: key, Tag: "date_or_time"})
-		return nil
-	}
-	f.From, f.To = parse("from", false), parse("to", true)
-	return f, cases.InvalidOrNil(problems)
+	q := listQuery(c, auditParams...)
+	f := cases.AuditFilter{User: strings.TrimSpace(q.text("user", 64)), ResidentID: strings.TrimSpace(q.text("resident_id", 64)),
+		Action: strings.TrimSpace(q.text("action", 40)), Query: q.text("q", 100), Cursor: q.text("cursor", 20),
+		Limit: q.limit(), From: q.bound("from", false), To: q.bound("to", true)}
+	return f, q.err()
 }
 
 // apiRenewHandoverConsent records a renewed consent: POST

@@ -70,7 +70,7 @@ func (s *Server) errorBody(c *gin.Context, err error) (int, apiError) {
 		body.Error.Fields = make(map[string]string, len(e.Fields))
 		for _, f := range e.Fields {
 			if _, seen := body.Error.Fields[f.Field]; !seen {
-				body.Error.Fields[f.Field] = s.i18n.Field(lang, f)
+				body.Error.Fields[f.Field] = s.i18n.Field(lang, resourceOf(c.Request.URL.Path), f)
 			}
 		}
 	}

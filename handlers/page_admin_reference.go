@@ -59,6 +59,7 @@ func (s *Server) showReference(c *gin.Context, status int, p referencePage) {
 	for _, o := range ref.Organisations {
 		p.OrgChoices = append(p.OrgChoices, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == p.Values["organisation"]})
 	}
+	backTo(c, "/admin/reference")
 	s.render(c, status, "admin_reference", "reference.title", p)
 }
 

@@ -61,6 +61,7 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	}
 	lang := l.lang
 	side := h.Side(a)
+	backTo(c, "/handovers/"+h.ID)
 	p.H, p.Line = h, s.handoverLine(h, l)
 	p.Sender, p.Receiver = side == cases.SideSender, side == cases.SideReceiver
 	p.From, p.To = l.orgs[h.From.Organisation], l.orgs[h.To.Organisation]
@@ -98,16 +99,7 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	if h.PreferredContactWay != "" {
 		p.PreferredWay = s.i18n.T(lang, "handover.way."+h.PreferredContactWay)
 	}
-	for _, step := range []struct {
-		state string
-		at    *time.Time
-	}{{cases.StateRequested, &h.RequestedAt}, {cases.StateReceived, h.ReceivedAt}, {cases.StateAccepted, h.AcceptedAt},
-		{cases.StateContacted, h.ContactedAt}, {cases.StateCompleted, h.CompletedAt}, {cases.StateDeclined, h.DeclinedAt},
-		{cases.StateWithdrawn, h.WithdrawnAt}} {
-		if step.at != nil {
-			p.Timeline = append(p.Timeline, choice{Label: s.i18n.T(lang, "handover.state."+step.state), Value: localTime(*step.at, lang)})
-		}
-	}
+	p.Timeline = s.handoverSteps(h, l)
 	if h.Outcome != "" {
 		p.Outcome = l.outcomes[h.Outcome]
 	}
@@ -141,7 +133,7 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	p.ContactWays = s.labelled(lang, "handover.first_contact.", cases.FirstContactWays, p.Form["how"])
 	p.Neighbourhoods = termChoices(ref.Neighbourhoods, lang, p.Form["neighbourhood"])
 	switch p.Done {
-	case "sent", "accept", "contacted", "complete", "decline", "withdraw", "consent-withdraw", "consent-renew":
+	case "sent", "accept", "contacted", "complete", "decline", "withdraw", "consent-withdraw", "consent-renew", "reassign":
 		p.DoneMsg = "handover.done." + p.Done
 	}
 	p.Now = now.In(cases.Amsterdam).Format("2006-01-02T15:04")

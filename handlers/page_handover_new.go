@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -46,8 +47,8 @@ type handoverFormPage struct {
 // (from a resident's page), ?redirect_from= (from a declined handover), or
 // a resident search (?q=) when neither is given.
 func (s *Server) pageNewHandover(c *gin.Context) {
-	p := handoverFormPage{Form: handoverForm{Urgency: "normal", ConsentHow: "verbal",
-		Scope: []string{cases.ScopeName, cases.ScopePhone, cases.ScopeNeighbourhood, cases.ScopeStory}}}
+	// Nothing is shared until the worker ticks what the resident agreed to.
+	p := handoverFormPage{Form: handoverForm{Urgency: "normal", ConsentHow: "verbal"}}
 	ctx := c.Request.Context()
 	if from := c.Query("redirect_from"); from != "" {
 		first, err := s.Handovers.ByID(ctx, actor(c), from)
@@ -70,13 +71,13 @@ func (s *Server) pageNewHandover(c *gin.Context) {
 			p.Query = p.Query[:100]
 		}
 		if p.Query != "" {
-			found, err := s.Residents.Find(ctx, actor(c), p.Query, 25)
+			found, err := s.Residents.Find(ctx, actor(c), cases.ResidentFilter{Query: p.Query})
 			if err != nil {
 				s.pageFail(c, err)
 				return
 			}
 			p.Searched = true
-			for _, r := range found {
+			for _, r := range found.Residents {
 				p.Results = append(p.Results, choice{Value: r.ID, Label: residentName(r) + birthSuffix(r)})
 			}
 		}
@@ -142,6 +143,14 @@ func (s *Server) showHandoverForm(c *gin.Context, status int, p handoverFormPage
 	p.ContactWays = s.labelled(lang, "handover.way.", cases.ContactWays, p.Form.PreferredWay)
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
+	}
+	// A language switch comes back to this resident (or redirect), the
+	// typed text restored by pages.js.
+	switch {
+	case p.RedirectFrom != "":
+		c.Set(ctxBack, "/handovers/new?redirect_from="+url.QueryEscape(p.RedirectFrom))
+	case p.ResidentID != "":
+		c.Set(ctxBack, "/handovers/new?resident_id="+url.QueryEscape(p.ResidentID))
 	}
 	s.render(c, status, "handover_new", "handover.new.title", p)
 }

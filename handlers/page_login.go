@@ -79,13 +79,13 @@ func (s *Server) pageLanguage(c *gin.Context) {
 }
 
 // localPath keeps a redirect target on this site: a path of this site,
-// judged as a browser will read it once decoded. "/%2Fevil.example" decodes
-// to "//evil.example", which a browser follows to another host; so do
-// backslashes and control characters, which browsers drop or turn into
-// slashes. Anything else becomes "/".
+// judged as a browser will read it once decoded, and its query.
+// "/%2Fevil.example" decodes to "//evil.example", which a browser follows to
+// another host; so do backslashes and control characters, which browsers
+// drop or turn into slashes. Anything else becomes "/".
 func localPath(p string) string {
 	u, err := url.Parse(p)
-	if err != nil || p == "" || len(p) > 512 || u.IsAbs() || u.Host != "" || u.Opaque != "" {
+	if err != nil || p == "" || len(p) > 1024 || u.IsAbs() || u.Host != "" || u.Opaque != "" {
 		return "/"
 	}
 	path := u.Path
@@ -93,7 +93,11 @@ func localPath(p string) string {
 		strings.ContainsFunc(path, func(r rune) bool { return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) }) {
 		return "/"
 	}
-	return (&url.URL{Path: path}).EscapedPath()
+	out := (&url.URL{Path: path}).EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
 }
 
 // pageHome sends each role to its start page: GET /.

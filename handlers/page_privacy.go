@@ -30,13 +30,13 @@ func (s *Server) pagePrivacy(c *gin.Context) {
 		return
 	}
 	if p.Query != "" {
-		list, err := s.Residents.Find(c.Request.Context(), actor(c), p.Query, 25)
+		list, err := s.Residents.Find(c.Request.Context(), actor(c), cases.ResidentFilter{Query: p.Query, Limit: 25})
 		if err != nil {
 			s.pageFail(c, err)
 			return
 		}
 		p.Searched = true
-		for _, r := range list {
+		for _, r := range list.Residents {
 			p.Residents = append(p.Residents, residentRow{ID: r.ID, Name: residentName(r), Birth: birthText(r, s.lang(c))})
 		}
 	}
@@ -240,13 +240,7 @@ func (s *Server) pageOwnGround(c *gin.Context) {
 			s.pageFail(c, err)
 			return
 		}
-		r, rerr := s.Residents.ByID(ctx, actor(c), c.Param("id"))
-		if rerr != nil {
-			s.pageFail(c, rerr)
-			return
-		}
-		s.showResident(c, fe.Status, r, residentPage{Form: formOfResident(r), GroundAlert: fe.Message,
-			Ground: c.PostForm("ground"), Errors: fe.Fields})
+		s.showResident(c, fe.Status, residentPage{GroundAlert: fe.Message, Ground: c.PostForm("ground"), Errors: fe.Fields})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/residents/"+url.PathEscape(c.Param("id"))+"?saved=ground")

@@ -124,6 +124,7 @@ func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
 		}
 		group.Options = append(group.Options, choice{Value: pr.Slug, Label: pr.Name, Checked: pr.Slug == p.Form.Programme})
 	}
+	backTo(c, "/admin/users")
 	s.render(c, status, "users", "users.title", p)
 }
 
@@ -184,7 +185,7 @@ func (s *Server) pageUserActive(c *gin.Context) {
 	case "false":
 	default:
 		s.showUsers(c, http.StatusUnprocessableEntity, usersPage{Errors: map[string]string{},
-			Alert: s.i18n.Field(s.lang(c), cases.FieldError{Field: "active", Tag: "boolean"})})
+			Alert: s.i18n.Field(s.lang(c), "", cases.FieldError{Field: "active", Tag: "boolean"})})
 		return
 	}
 	if err := s.Users.SetActive(c.Request.Context(), actor(c), u.ID, active); err != nil {

@@ -68,9 +68,23 @@ type pageData struct {
 	User      any
 	Roles     map[string]bool
 	Path      string
-	Data      any
+	// Back is where a language switch returns to: this page with its query
+	// (a page may name another, ctxBack).
+	Back string
+	Data any
 	// InlineCSS, when set, is put in the page instead of a stylesheet link.
 	InlineCSS template.CSS
+}
+
+// ctxBack names the page a language switch returns to, when not this one.
+const ctxBack = "back"
+
+// backTo makes a form's answer page switch language to the page the form
+// is on: the form's own path takes no GET.
+func backTo(c *gin.Context, path string) {
+	if c.Request.Method != http.MethodGet {
+		c.Set(ctxBack, path)
+	}
 }
 
 // render writes a page in the request's language.
@@ -82,7 +96,13 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	pd := pageData{Lang: lang, Title: s.i18n.T(lang, titleKey), Path: c.Request.URL.Path, Data: data, Roles: map[string]bool{}}
+	pd := pageData{Lang: lang, Title: s.i18n.T(lang, titleKey), Path: c.Request.URL.Path, Data: data, Roles: map[string]bool{},
+		Back: c.Request.URL.Path}
+	if back := c.GetString(ctxBack); back != "" {
+		pd.Back = back
+	} else if c.Request.Method == http.MethodGet && c.Request.URL.RawQuery != "" {
+		pd.Back = localPath(c.Request.URL.RequestURI())
+	}
 	if sess := session(c); sess != nil {
 		pd.CSRFToken = sess.CSRFToken
 		pd.User = sess.User

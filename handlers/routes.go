@@ -64,6 +64,9 @@ func (s *Server) routes(r *gin.Engine) {
 	authed.POST("/users/:id/password", s.allow("users", auth.ActManage), s.apiSetUserPassword)
 	authed.POST("/users/:id/active", s.allow("users", auth.ActManage), s.apiSetUserActive)
 	authed.POST("/users/:id/unlock", s.allow("users", auth.ActManage), s.apiUnlockUser)
+	// Duplicates and merging records (issue 13).
+	authed.GET("/residents/matches", s.allow("residents", auth.ActRead), s.apiResidentMatches)
+	authed.POST("/residents/:id/merge", s.allow("residents", auth.ActManage), s.apiMergeResident)
 
 	// Reach figures: a session, or a read-only monitor token (Bearer) that
 	// works on these routes only.
@@ -120,8 +123,16 @@ func (s *Server) routes(r *gin.Engine) {
 	app.POST("/admin/organisations/:slug/limits", s.allow("reference", auth.ActManage), s.pageSetLimits)
 	app.POST("/admin/organisations/:slug/privacy", s.allow("reference", auth.ActManage), s.pageSetPrivacy)
 
-	r.NoRoute(s.noRoute)
-	r.NoMethod(s.noMethod)
+	// One contact with its history, corrections and voiding; merging a
+	// duplicate record (issue 13).
+	app.GET("/contacts/:id", s.allow("contacts", auth.ActRead), s.pageContact)
+	app.POST("/contacts/:id/correct", s.allow("contacts", auth.ActWrite), s.pageCorrectContact)
+	app.POST("/contacts/:id/void", s.allow("contacts", auth.ActManage), s.pageVoidContact)
+	app.POST("/residents/:id/merge", s.allow("residents", auth.ActManage), s.pageMergeResident)
+
+	// A logged-in user's error page keeps the menu: the session is read there too.
+	r.NoRoute(s.loadSession, s.noRoute)
+	r.NoMethod(s.loadSession, s.noMethod)
 }
 
 // healthz answers whether the server can do its work: the database must

@@ -34,15 +34,22 @@ type referenceCases interface {
 
 type residentCases interface {
 	CreateOnce(ctx context.Context, actor cases.Actor, in cases.ResidentInput) (*cases.Resident, bool, error)
-	Find(ctx context.Context, actor cases.Actor, query string, limit int) ([]*cases.Resident, error)
+	Find(ctx context.Context, actor cases.Actor, f cases.ResidentFilter) (*cases.ResidentList, error)
 	ByID(ctx context.Context, actor cases.Actor, id string) (*cases.Resident, error)
 	Names(ctx context.Context, actor cases.Actor, ids []string) (map[string]string, error)
 	Update(ctx context.Context, actor cases.Actor, id string, patch cases.ResidentPatch) (*cases.Resident, error)
+	Matches(ctx context.Context, actor cases.Actor, m cases.MatchQuery) ([]*cases.Resident, error)
+	Merge(ctx context.Context, actor cases.Actor, id string, in cases.MergeInput) (*cases.MergeResult, error)
+	MergedInto(ctx context.Context, actor cases.Actor, id string) ([]*cases.Resident, error)
+}
+
+type timelineCases interface {
+	Of(ctx context.Context, actor cases.Actor, id, cursor string) (*cases.Timeline, error)
 }
 
 type contactCases interface {
 	Create(ctx context.Context, actor cases.Actor, in cases.ContactInput) (*cases.Contact, bool, error)
-	Find(ctx context.Context, actor cases.Actor, f cases.ContactFilter) ([]*cases.Contact, error)
+	Find(ctx context.Context, actor cases.Actor, f cases.ContactFilter) (*cases.ContactList, error)
 	ByID(ctx context.Context, actor cases.Actor, id string) (*cases.Contact, error)
 	Correct(ctx context.Context, actor cases.Actor, id string, patch cases.ContactPatch) (*cases.Contact, error)
 	Void(ctx context.Context, actor cases.Actor, id string, in cases.VoidInput) (*cases.Contact, error)
@@ -111,6 +118,7 @@ type Services struct {
 	Residents residentCases
 	Contacts  contactCases
 	Handovers handoverCases
+	Timeline  timelineCases
 	Users     userCases
 	Reach     reachCases
 	Tokens    tokenCases

@@ -15,7 +15,8 @@ import (
 // handovers stores handovers, their consents, topics and redirect links.
 type handovers struct{ conn }
 
-const handoverColumns = `h.id, h.state, h.from_org_id, COALESCE(h.from_programme_id, 0), h.from_user_id, fu.username,
+const handoverColumns = `h.rowid, h.id, h.state, h.from_org_id, COALESCE(h.from_programme_id, 0), h.from_user_id, fu.username,
+	fu.display_name, COALESCE(au.display_name, ''),
 	h.from_resident_id, h.to_org_id, COALESCE(h.to_programme_id, 0), COALESCE(h.to_resident_id, ''),
 	COALESCE(h.assignee_id, 0), COALESCE(au.username, ''), h.question, h.urgency, h.preferred_way, h.preferred_time,
 	h.shared_given_name, h.shared_family_name, h.shared_phone, h.shared_birth_date, COALESCE(hn.slug, ''),
@@ -61,7 +62,8 @@ func (c conn) scanHandover(row scanner) (*cases.HandoverRecord, error) {
 	var h cases.HandoverRecord
 	var r handoverRow
 	con := &h.Consent
-	err := row.Scan(&h.ID, &h.State, &h.FromOrganisationID, &r.fromProgramme, &h.SenderID, &h.From.Worker,
+	err := row.Scan(&h.Seq, &h.ID, &h.State, &h.FromOrganisationID, &r.fromProgramme, &h.SenderID, &h.From.Worker,
+		&h.From.WorkerName, &h.To.WorkerName,
 		&h.FromResidentID, &h.ToOrganisationID, &r.toProgramme, &h.ToResidentID,
 		&h.AssigneeID, &h.To.Worker, &h.Question, &h.Urgency, &h.PreferredContactWay, &h.PreferredContactTime,
 		&r.given, &r.family, &r.phone, &r.birth, &r.hood,
@@ -190,6 +192,16 @@ func (h handovers) list(ctx context.Context, where string, args ...any) ([]*case
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+func (h handovers) OpenHandoverOf(ctx context.Context, fromOrgID int64, residentID string, toOrgID int64) (string, error) {
+	var id string
+	err := h.q.QueryRowContext(ctx, `SELECT h.id FROM handovers h WHERE h.from_resident_id = ? AND h.from_org_id = ?
+		AND h.to_org_id = ? AND `+openStatesSQL+` LIMIT 1`, residentID, fromOrgID, toOrgID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
 }
 
 func (h handovers) HandoverLimits(ctx context.Context, orgID int64) (cases.HandoverLimits, error) {

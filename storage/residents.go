@@ -20,23 +20,43 @@ type residents struct{ conn }
 
 const live = ` AND r.erased_at IS NULL`
 
-const residentColumns = `r.id, r.organisation_id, r.person_id, r.given_name, r.family_name,
+const residentColumns = `r.rowid, r.id, r.organisation_id, r.person_id, r.given_name, r.family_name,
 	COALESCE(r.birth_date, ''), COALESCE(r.birth_year, 0), r.phone, COALESCE(n.slug, ''),
-	COALESCE(r.gender, ''), r.note, r.created_by, r.created_at, r.updated_at, COALESCE(r.own_ground, '')`
+	COALESCE(r.gender, ''), r.note, r.created_by, r.created_at, r.updated_at,
+	COALESCE(r.merged_into, ''), COALESCE(r.merged_at, ''), COALESCE(r.own_ground, '')`
 
 const residentFrom = ` FROM residents r LEFT JOIN neighbourhoods n ON n.id = r.neighbourhood_id `
 
-func scanResident(row scanner) (*cases.Resident, error) {
+func scanResident(row scanner, more ...any) (*cases.Resident, error) {
 	var r cases.Resident
-	var created, updated string
-	err := row.Scan(&r.ID, &r.OrganisationID, &r.PersonID, &r.GivenName, &r.FamilyName, &r.BirthDate,
-		&r.BirthYear, &r.Phone, &r.Neighbourhood, &r.Gender, &r.Note, &r.CreatedBy, &created, &updated, &r.OwnGround)
+	var created, updated, merged string
+	err := row.Scan(append([]any{&r.Seq, &r.ID, &r.OrganisationID, &r.PersonID, &r.GivenName, &r.FamilyName, &r.BirthDate,
+		&r.BirthYear, &r.Phone, &r.Neighbourhood, &r.Gender, &r.Note, &r.CreatedBy, &created, &updated,
+		&r.MergedInto, &merged, &r.OwnGround}, more...)...)
 	if err != nil {
 		return nil, err
 	}
 	r.CreatedAt, _ = cases.ParseTime(created)
 	r.UpdatedAt, _ = cases.ParseTime(updated)
+	r.MergedAt = optTime(merged)
 	return &r, nil
+}
+
+// scanResidents reads every row of a residents query.
+func scanResidents(rows *sql.Rows, err error) ([]*cases.Resident, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*cases.Resident{}
+	for rows.Next() {
+		res, err := scanResident(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res)
+	}
+	return out, rows.Err()
 }
 
 func (r residents) Resident(ctx context.Context, orgID int64, id string) (*cases.Resident, error) {
@@ -58,31 +78,6 @@ func (r residents) ResidentOwner(ctx context.Context, id string) (int64, error) 
 		return 0, cases.NotFound("resident")
 	}
 	return orgID, err
-}
-
-func (r residents) SearchResidents(ctx context.Context, orgID int64, words []string, limit int) ([]*cases.Resident, error) {
-	where := `WHERE r.organisation_id = ?` + live
-	args := []any{orgID}
-	for _, word := range words {
-		where += ` AND r.search_text LIKE ? ESCAPE '\'`
-		args = append(args, "%"+escapeLike(word)+"%")
-	}
-	args = append(args, limit)
-	rows, err := r.q.QueryContext(ctx, `SELECT `+residentColumns+residentFrom+where+
-		` ORDER BY r.updated_at DESC LIMIT ?`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*cases.Resident{}
-	for rows.Next() {
-		res, err := scanResident(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, res)
-	}
-	return out, rows.Err()
 }
 
 func escapeLike(s string) string {
@@ -114,14 +109,19 @@ func (r residents) ResidentNames(ctx context.Context, orgID int64, ids []string)
 	return names, rows.Err()
 }
 
+func (r residents) PersonByPseudonym(ctx context.Context, pseudonym string) (int64, error) {
+	var id int64
+	err := r.q.QueryRowContext(ctx, `SELECT COALESCE(merged_into, id) FROM persons WHERE pseudonym = ?`, pseudonym).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
 func (r residents) PersonFor(ctx context.Context, pseudonym string) (int64, error) {
 	if pseudonym != "" {
-		var id int64
-		err := r.q.QueryRowContext(ctx, `SELECT id FROM persons WHERE pseudonym = ?`, pseudonym).Scan(&id)
-		if err == nil {
-			return id, nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
+		if id, err := r.PersonByPseudonym(ctx, pseudonym); id != 0 || err != nil {
+			return id, err
 		}
 	}
 	res, err := r.q.ExecContext(ctx, `INSERT INTO persons (pseudonym, created_at) VALUES (?, ?)`,

@@ -9,6 +9,9 @@ if ('serviceWorker' in navigator) {
   else addEventListener('load', register);
 }
 
+// Paged lists and forms that keep their state across a language switch.
+if (document.querySelector('a[data-more], form[data-carry]')) import('./pages.js');
+
 const logout = document.getElementById('logout-form');
 if (logout) {
   const m = logout.dataset;

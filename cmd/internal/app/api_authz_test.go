@@ -27,7 +27,7 @@ const (
 	accessReachManage                   // reach: manage (publish)
 	accessTokensManage                  // tokens: manage (monitor tokens)
 	accessPrivacyManage                 // privacy: manage (residents' requests)
-	accessResidentsManage               // residents: manage (own legal ground)
+	accessResidentsManage               // residents: manage (merging records, own legal ground)
 	accessAuditRead                     // audit: read
 )
 
@@ -56,10 +56,12 @@ var matrixRoles = []matrixRole{
 		accessAuditRead, accessPrivacyManage}},
 }
 
-// fixture is what one matrix cell works on: a fresh resident and contact.
+// fixture is what one matrix cell works on: a fresh resident and contact,
+// and a second resident of the same organisation.
 type fixture struct {
 	residentID, contactID string
 	programme             string
+	spareID               string
 }
 
 // matrixRoute is one row of the matrix.
@@ -126,6 +128,12 @@ var apiMatrix = map[string]matrixRoute{
 	"GET /api/v1/reach/tokens":         {access: accessTokensManage},
 	"POST /api/v1/reach/tokens":        {access: accessTokensManage, body: emptyBody},
 	"DELETE /api/v1/reach/tokens/{id}": {access: accessTokensManage},
+
+	// Duplicates (issue 13). Matches needs a family name: policy only here
+	// (TestResidentDuplicates covers the answers).
+	"GET /api/v1/residents/matches": {access: accessResidentsRead},
+	"POST /api/v1/residents/{id}/merge": {access: accessResidentsManage, ok: http.StatusOK, other: http.StatusNotFound,
+		body: func(f fixture) any { return map[string]any{"into": f.spareID} }},
 }
 
 func emptyBody(fixture) any { return map[string]any{} }
@@ -158,7 +166,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	// newFixture writes a resident and a contact as author.
 	newFixture := func(author string) fixture {
 		c := clientOf(author)
-		f := fixture{residentID: c.newResident(nil), programme: programmeOf(author)}
+		f := fixture{residentID: c.newResident(nil), spareID: c.newResident(nil), programme: programmeOf(author)}
 		f.contactID = c.newContact(f.programme, f.residentID)
 		return f
 	}

@@ -62,6 +62,7 @@ type App struct {
 	Contacts  *cases.ContactService
 	Users     *cases.UserService
 	Handovers *cases.HandoverService
+	Timeline  *cases.TimelineService
 	Reach     *cases.ReachService
 	Tokens    *cases.TokenService
 	Privacy   *cases.PrivacyService
@@ -156,6 +157,7 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	}
 	a.Users = cases.NewUserService(a.DB, passwords)
 	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts)
+	a.Timeline = cases.NewTimelineService(a.Residents, a.Contacts, a.Handovers)
 	a.Reach = cases.NewReachService(a.DB)
 	a.Tokens = cases.NewTokenService(a.DB)
 	a.Privacy = cases.NewPrivacyService(a.DB)
@@ -185,8 +187,8 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	a.metrics(metrics)
 	srv := &handlers.Server{
 		Services: handlers.Services{Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
-			Contacts: a.Contacts, Handovers: a.Handovers, Users: a.Users, Reach: a.Reach, Tokens: a.Tokens,
-			Privacy: a.Privacy, Audit: a.Audit},
+			Contacts: a.Contacts, Handovers: a.Handovers, Timeline: a.Timeline, Users: a.Users, Reach: a.Reach,
+			Tokens: a.Tokens, Privacy: a.Privacy, Audit: a.Audit},
 		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: a.log, LogRequests: cfg.LogRequests,
 		Metrics: metrics, Health: a.DB.CheckWritable,
 	}
