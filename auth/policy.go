@@ -31,18 +31,21 @@ var rolePermissions = map[string][][2]string{
 		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite},
 		{"contacts", ActRead}, {"contacts", ActWrite},
 		{"handovers", ActRead}, {"handovers", ActWrite},
+		{"partners", ActRead},
 	},
 	cases.RoleCoordinator: {
 		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite},
 		{"contacts", ActRead}, {"contacts", ActWrite}, {"contacts", ActManage},
 		{"handovers", ActRead}, {"handovers", ActWrite}, {"handovers", ActManage},
 		{"users", ActManage}, {"reach", ActRead},
+		{"partners", ActRead}, {"partners", ActManage},
 	},
 	cases.RoleProgramme: {
 		{"reference", ActRead}, {"reach", ActRead}, {"reach", ActManage},
 	},
 	cases.RoleAdmin: {
 		{"reference", ActRead}, {"reference", ActManage}, {"users", ActManage}, {"tokens", ActManage},
+		{"partners", ActRead}, {"partners", ActManage}, {"mail", ActManage},
 	},
 }
 

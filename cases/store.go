@@ -34,6 +34,9 @@ type View interface {
 	Reach() ReachReader
 	Tokens() TokenReader
 	Audit() AuditReader
+	Notices() NoticeReader
+	Outbox() OutboxReader
+	Partners() PartnerReader
 }
 
 // Tx is one write transaction: the repositories with their writes, the
@@ -49,6 +52,9 @@ type Tx interface {
 	Sessions() SessionRepo
 	Reach() ReachRepo
 	Tokens() TokenRepo
+	Notices() NoticeRepo
+	Outbox() OutboxRepo
+	Partners() PartnerRepo
 }
 
 // AuditRecord is one line for the audit log, written in the transaction of
@@ -171,6 +177,7 @@ type UserRepo interface {
 	InsertUser(ctx context.Context, u *User, passwordHash string) error
 	SetActive(ctx context.Context, id int64, active bool) error
 	SetPassword(ctx context.Context, id int64, passwordHash string) error
+	SetContactDetails(ctx context.Context, id int64, d ContactDetails) error
 }
 
 // StoredSession is one server-side session: only a hash of its token.

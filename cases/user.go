@@ -18,6 +18,12 @@ type User struct {
 	Active           bool      `json:"active"`
 	CreatedAt        time.Time `json:"created_at"`
 	PasswordHash     string    `json:"-"`
+	// Email and Phone are the work address and phone, optional: mail
+	// notifications go to Email.
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	// MailPreference is how notifications reach the user by mail.
+	MailPreference string `json:"mail_preference"`
 }
 
 // Actor returns the user as the actor of a use case.
@@ -40,12 +46,15 @@ type UserInput struct {
 	Programme    string   `json:"programme" validate:"omitempty,slug"`
 	Roles        []string `json:"roles" validate:"required,min=1,max=4,unique,dive,oneof=worker coordinator programme admin"`
 	Password     string   `json:"password" validate:"required,min=12,max=256"`
+	Email        string   `json:"email" validate:"omitempty,max=254,email"`
+	Phone        string   `json:"phone" validate:"omitempty,phone"`
 }
 
 // Validate checks the input.
 func (in *UserInput) Validate() error {
 	in.Username = trim(in.Username)
 	in.DisplayName = trim(in.DisplayName)
+	in.Email, in.Phone = trim(in.Email), trim(in.Phone)
 	return InvalidOrNil(validateStruct(in))
 }
 

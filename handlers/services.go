@@ -70,6 +70,7 @@ type userCases interface {
 	Account(ctx context.Context, actor cases.Actor, id int64) (*cases.User, error)
 	SetActive(ctx context.Context, actor cases.Actor, id int64, active bool) error
 	SetPassword(ctx context.Context, actor cases.Actor, id int64, in cases.PasswordInput) error
+	SetContactDetails(ctx context.Context, actor cases.Actor, id int64, in cases.ContactDetails) (*cases.User, error)
 }
 
 type reachCases interface {
@@ -85,6 +86,25 @@ type tokenCases interface {
 	Authenticate(ctx context.Context, secret string) (*cases.ReachToken, error)
 }
 
+type notifyCases interface {
+	Unread(ctx context.Context, actor cases.Actor) (cases.Unread, error)
+	Notices(ctx context.Context, actor cases.Actor, limit int) ([]cases.Notice, error)
+	MarkAllRead(ctx context.Context, actor cases.Actor) error
+	SendsMail() bool
+}
+
+type directoryCases interface {
+	Partners(ctx context.Context, f cases.PartnerFilter) ([]cases.Partner, error)
+	Editable(ctx context.Context, actor cases.Actor, organisation string) (*cases.Partner, error)
+	SaveService(ctx context.Context, actor cases.Actor, organisation, id string, in cases.PartnerServiceInput) (*cases.PartnerService, error)
+	DeleteService(ctx context.Context, actor cases.Actor, organisation, id string) error
+	ExportHSDS(ctx context.Context, f cases.PartnerFilter) (*cases.HSDSPage, error)
+}
+
+type mailCases interface {
+	Mails(ctx context.Context, actor cases.Actor) ([]cases.OutgoingMail, error)
+}
+
 // Services are the use cases a Server speaks HTTP for.
 type Services struct {
 	Auth      authService
@@ -96,4 +116,7 @@ type Services struct {
 	Users     userCases
 	Reach     reachCases
 	Tokens    tokenCases
+	Notify    notifyCases
+	Directory directoryCases
+	Mail      mailCases
 }

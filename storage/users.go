@@ -14,14 +14,14 @@ type users struct{ conn }
 
 const userSelect = `SELECT u.id, u.username, u.display_name, u.organisation_id, o.slug, COALESCE(p.slug, ''),
 	u.active, u.created_at, u.password_hash,
-	COALESCE((SELECT group_concat(role) FROM user_roles WHERE user_id = u.id), '')
+	COALESCE((SELECT group_concat(role) FROM user_roles WHERE user_id = u.id), ''), u.email, u.phone, u.mail_pref
 	FROM users u JOIN organisations o ON o.id = u.organisation_id LEFT JOIN programmes p ON p.id = u.programme_id `
 
 func scanUser(row scanner) (*cases.User, error) {
 	var u cases.User
 	var created, roles string
 	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.OrganisationSlug, &u.Programme,
-		&u.Active, &created, &u.PasswordHash, &roles); err != nil {
+		&u.Active, &created, &u.PasswordHash, &roles, &u.Email, &u.Phone, &u.MailPreference); err != nil {
 		return nil, err
 	}
 	u.CreatedAt, _ = cases.ParseTime(created)
@@ -106,8 +106,9 @@ func (u users) InsertUser(ctx context.Context, user *cases.User, passwordHash st
 		programme = nullInt(u.db.ref.index().programmes[user.Programme])
 	}
 	res, err := u.q.ExecContext(ctx, `INSERT INTO users (organisation_id, username, display_name, programme_id,
-		password_hash, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, user.OrganisationID, user.Username,
-		user.DisplayName, programme, passwordHash, user.Active, cases.FormatTime(user.CreatedAt))
+		password_hash, active, created_at, email, phone, mail_pref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		user.OrganisationID, user.Username, user.DisplayName, programme, passwordHash, user.Active,
+		cases.FormatTime(user.CreatedAt), user.Email, user.Phone, user.MailPreference)
 	if err != nil {
 		return err
 	}
@@ -131,5 +132,12 @@ func (u users) SetActive(ctx context.Context, id int64, active bool) error {
 func (u users) SetPassword(ctx context.Context, id int64, passwordHash string) error {
 	u.tx.authChanged = true
 	_, err := u.q.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, id)
+	return err
+}
+
+func (u users) SetContactDetails(ctx context.Context, id int64, d cases.ContactDetails) error {
+	u.tx.authChanged = true
+	_, err := u.q.ExecContext(ctx, `UPDATE users SET email = ?, phone = ?, mail_pref = ? WHERE id = ?`,
+		d.Email, d.Phone, d.MailPreference, id)
 	return err
 }

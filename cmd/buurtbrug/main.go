@@ -4,6 +4,7 @@
 //	buurtbrug user add --username U --org O --roles worker [--programme P] [--name N]
 //	buurtbrug user password --username U
 //	buurtbrug gen --db city.db [--contacts N --persons N]   made-up city-scale reach data
+//	buurtbrug partners import FILE | export             the partner directory as HSDS 3.0 JSON
 //
 // Passwords for the user commands are read from BUURTBRUG_PASSWORD or from
 // standard input, never from a flag (flags show up in process lists).
@@ -45,6 +46,9 @@ func run(args []string, log *slog.Logger) error {
 	if len(args) > 0 && args[0] == "gen" {
 		return runGen(args[1:], log)
 	}
+	if len(args) > 0 && args[0] == "partners" {
+		return runPartners(args[1:], log)
+	}
 	fs := flag.NewFlagSet("buurtbrug", flag.ContinueOnError)
 	addr := fs.String("addr", envOr("BUURTBRUG_ADDR", "127.0.0.1:8080"), "listen address (BUURTBRUG_ADDR)")
 	dbPath := dbFlag(fs)
@@ -58,6 +62,7 @@ func run(args []string, log *slog.Logger) error {
 		"smallest count published in reach figures, at least 5 (BUURTBRUG_REACH_THRESHOLD)")
 	reachRounding := fs.Int("reach-rounding", envInt("BUURTBRUG_REACH_ROUNDING", 5),
 		"reach figures are rounded to a multiple of this (BUURTBRUG_REACH_ROUNDING)")
+	notify := notifyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,7 +71,7 @@ func run(args []string, log *slog.Logger) error {
 
 	a, err := app.Open(ctx, app.Config{DBPath: *dbPath, Secret: os.Getenv("BUURTBRUG_SECRET"),
 		SecureCookies: *secure, TrustedProxies: splitList(*proxies), LogRequests: !*quiet, Log: log,
-		ReachThreshold: *reachThreshold, ReachRounding: *reachRounding})
+		ReachThreshold: *reachThreshold, ReachRounding: *reachRounding, Notify: notify.config(*demoData, *addr)})
 	if err != nil {
 		return err
 	}
@@ -80,6 +85,7 @@ func run(args []string, log *slog.Logger) error {
 			log.Info("demo data loaded")
 		}
 	}
+	a.Start() // escalations, digests and the mail worker, once the demo's clock is back
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -139,6 +145,8 @@ func runUser(args []string, log *slog.Logger) error {
 	roles := fs.String("roles", cases.RoleWorker, "comma-separated roles: worker, coordinator, programme, admin (add)")
 	programme := fs.String("programme", "", "default programme slug (add)")
 	name := fs.String("name", "", "display name (add; default the username)")
+	email := fs.String("email", "", "work e-mail address, where notifications go (add; optional)")
+	phone := fs.String("phone", "", "work phone (add; optional)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -163,7 +171,7 @@ func runUser(args []string, log *slog.Logger) error {
 		*name = *username
 	}
 	u, err := a.CreateUser(ctx, cases.UserInput{Username: *username, DisplayName: *name, Organisation: *org,
-		Programme: *programme, Roles: strings.Split(*roles, ","), Password: password})
+		Programme: *programme, Roles: strings.Split(*roles, ","), Password: password, Email: *email, Phone: *phone})
 	if err != nil {
 		return err
 	}

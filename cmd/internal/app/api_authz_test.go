@@ -26,6 +26,7 @@ const (
 	accessReachRead                    // reach: read
 	accessReachManage                  // reach: manage (publish)
 	accessTokensManage                 // tokens: manage (monitor tokens)
+	accessPartnersRead                 // partners: read (the directory)
 )
 
 // matrixRole is one column of the matrix: a demo login (or nobody), the
@@ -42,13 +43,14 @@ type matrixRole struct {
 var matrixRoles = []matrixRole{
 	{"unauthenticated", "", "hoop.worker", "dock.worker", nil},
 	{"worker", "hoop.worker", "hoop.worker", "dock.worker", []access{accessSession, accessReference,
-		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite}},
+		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite, accessPartnersRead}},
 	{"coordinator", "hoop.coord", "hoop.coord", "dock.worker", []access{accessSession, accessReference,
 		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite, accessContactsManage,
-		accessReachRead}},
+		accessReachRead, accessPartnersRead}},
 	{"programme", "programme", "bv.worker", "hoop.worker", []access{accessSession, accessReference,
 		accessReachRead, accessReachManage}},
-	{"admin", "admin", "bv.worker", "hoop.worker", []access{accessSession, accessReference, accessTokensManage}},
+	{"admin", "admin", "bv.worker", "hoop.worker", []access{accessSession, accessReference, accessTokensManage,
+		accessPartnersRead}},
 }
 
 // fixture is what one matrix cell works on: a fresh resident and contact.
@@ -105,6 +107,9 @@ var apiMatrix = map[string]matrixRoute{
 	"GET /api/v1/reach/tokens":         {access: accessTokensManage},
 	"POST /api/v1/reach/tokens":        {access: accessTokensManage, body: emptyBody},
 	"DELETE /api/v1/reach/tokens/{id}": {access: accessTokensManage},
+
+	// The directory of partners (notify_partners_test.go covers its content).
+	"GET /api/v1/partners": {access: accessPartnersRead, ok: http.StatusOK},
 }
 
 func emptyBody(fixture) any { return map[string]any{} }

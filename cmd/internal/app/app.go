@@ -42,6 +42,8 @@ type Config struct {
 	// figures (0 and 0: the defaults, 10 and 5; the threshold is never
 	// below 5).
 	ReachThreshold, ReachRounding int
+	// Notifications: see NotifyConfig (background.go).
+	Notify NotifyConfig
 }
 
 // App is a wired instance.
@@ -56,7 +58,12 @@ type App struct {
 	Handovers *cases.HandoverService
 	Reach     *cases.ReachService
 	Tokens    *cases.TokenService
+	Notify    *cases.NotifyService
+	Directory *cases.DirectoryService
+	Mail      *cases.MailDelivery
 	Handler   http.Handler
+
+	background background
 }
 
 // Open opens the database (migrating it) and wires everything.
@@ -90,7 +97,10 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 		hasher = auth.HashPassword
 	}
 	a.Users = cases.NewUserService(a.DB, hasher)
-	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts)
+	if err := a.wireNotify(cfg); err != nil {
+		return err
+	}
+	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts, a.Notify)
 	a.Reach = cases.NewReachService(a.DB)
 	a.Tokens = cases.NewTokenService(a.DB)
 	if cfg.ReachThreshold != 0 || cfg.ReachRounding != 0 {
@@ -98,6 +108,7 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 		if err := a.Reach.Rules.Validate(); err != nil {
 			return err
 		}
+		a.Directory.Threshold = a.Reach.Rules.Threshold
 	}
 	// Take in contacts written before the reach counters existed or by bulk
 	// loads, so the first reader does not wait for them.
@@ -112,15 +123,20 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	}
 	srv := &handlers.Server{
 		Services: handlers.Services{Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
-			Contacts: a.Contacts, Handovers: a.Handovers, Users: a.Users, Reach: a.Reach, Tokens: a.Tokens},
+			Contacts: a.Contacts, Handovers: a.Handovers, Users: a.Users, Reach: a.Reach, Tokens: a.Tokens,
+			Notify: a.Notify, Directory: a.Directory, Mail: a.Mail},
 		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: cfg.Log, LogRequests: cfg.LogRequests,
+		MailServer: cfg.Notify.SMTP != nil,
 	}
 	a.Handler, err = srv.Handler()
 	return err
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the background work and closes the database.
+func (a *App) Close() error {
+	a.stopBackground()
+	return a.DB.Close()
+}
 
 // CreateUser creates an account, as the operator.
 func (a *App) CreateUser(ctx context.Context, in cases.UserInput) (*cases.User, error) {

@@ -63,6 +63,9 @@ func Seed(ctx context.Context, s Services) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if err := seedPartners(ctx, s.Store); err != nil {
+		return true, err
+	}
 	if err := seedContacts(ctx, s, actors); err != nil {
 		return true, err
 	}
@@ -82,11 +85,15 @@ func CreateUsers(ctx context.Context, users *cases.UserService) (map[string]case
 	return actors, nil
 }
 
-// UserInput is the account of a demo login.
+// UserInput is the account of a demo login, with a made-up work address
+// (.example is reserved: no mail can reach it).
 func UserInput(du User) cases.UserInput {
 	return cases.UserInput{Username: du.Username, DisplayName: du.Name, Organisation: du.Organisation,
-		Programme: du.Programme, Roles: []string{du.Role}, Password: Password}
+		Programme: du.Programme, Roles: []string{du.Role}, Password: Password, Email: Email(du.Username)}
 }
+
+// Email is a demo login's made-up work address.
+func Email(username string) string { return username + "@demo.buurtbrug.example" }
 
 // seedContacts writes made-up residents and contacts across 2024 up to
 // now, with some people known to more than one organisation.
