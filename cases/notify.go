@@ -86,10 +86,10 @@ type Notice struct {
 	At         time.Time `json:"at"`
 	Read       bool      `json:"read"`
 
-	Event              string    `json:"-"`
-	UserID             int64     `json:"-"`
-	FromOrganisationID int64     `json:"-"`
-	ToOrganisationID   int64     `json:"-"`
+	Event              string `json:"-"`
+	UserID             int64  `json:"-"`
+	FromOrganisationID int64  `json:"-"`
+	ToOrganisationID   int64  `json:"-"`
 	// The handover's deadlines as they are now.
 	AcceptBy, ContactBy time.Time `json:"-"`
 	// Text is what happened, in Dutch and in English (the sentences of

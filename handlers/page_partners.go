@@ -74,7 +74,7 @@ func (s *Server) pagePartners(c *gin.Context) {
 // partnerView prepares one organisation for the pages in lang.
 func (s *Server) partnerView(pa cases.Partner, ref *cases.Reference, lang string, a cases.Actor) partnerView {
 	v := partnerView{Slug: pa.Organisation, Name: pa.Name, Live: pa.Live,
-		Editable: cases.MayEditPartner(a, pa.OrganisationID) == nil,
+		Editable:  cases.MayEditPartner(a, pa.OrganisationID) == nil,
 		Deadlines: s.i18n.T(lang, "partners.deadlines", pa.Deadlines.AcceptDays, pa.Deadlines.ContactDays)}
 	v.Phone, v.Email = pa.Intake()
 	if m := pa.Measured; m != nil {
