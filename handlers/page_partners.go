@@ -19,6 +19,7 @@ type partnerView struct {
 	Slug, Name   string
 	Live         bool
 	Phone, Email string // the intake: the first of its entries'
+	Tel          string // Phone as a tel: link takes it
 	Deadlines    string
 	Measured     string
 	Editable     bool
@@ -29,7 +30,17 @@ type partnerView struct {
 type serviceView struct {
 	ID, Name, Programme, Offer, Audience, Languages, Topics string
 	Hours, DropIns                                          []string
-	Phone, Email, Website                                   string
+	Phone, Tel, Email, Website                              string
+}
+
+// tel is a phone number as a tel: link takes it: digits and a leading +.
+func tel(phone string) string {
+	return strings.Map(func(r rune) rune {
+		if (r >= '0' && r <= '9') || r == '+' {
+			return r
+		}
+		return -1
+	}, phone)
 }
 
 type partnersPage struct {
@@ -77,6 +88,7 @@ func (s *Server) partnerView(pa cases.Partner, ref *cases.Reference, lang string
 		Editable:  cases.MayEditPartner(a, pa.OrganisationID) == nil,
 		Deadlines: s.i18n.T(lang, "partners.deadlines", pa.Deadlines.AcceptDays, pa.Deadlines.ContactDays)}
 	v.Phone, v.Email = pa.Intake()
+	v.Tel = tel(v.Phone)
 	if m := pa.Measured; m != nil {
 		var parts []string
 		if m.MedianWorkdaysToAccept != nil {
@@ -94,7 +106,7 @@ func (s *Server) partnerView(pa cases.Partner, ref *cases.Reference, lang string
 	}
 	for _, e := range pa.Services {
 		sv := serviceView{ID: e.ID, Name: e.Name, Programme: programmes[e.Programme], Offer: e.Offer,
-			Audience: e.Audience, Phone: e.Phone, Email: e.Email, Website: e.Website}
+			Audience: e.Audience, Phone: e.Phone, Tel: tel(e.Phone), Email: e.Email, Website: e.Website}
 		var langs, names []string
 		for _, l := range e.Languages {
 			langs = append(langs, cases.LanguageName(l))

@@ -63,7 +63,7 @@ func Seed(ctx context.Context, s Services) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := seedPartners(ctx, s.Store); err != nil {
+	if err := SeedPartners(ctx, s.Store); err != nil {
 		return true, err
 	}
 	if err := seedContacts(ctx, s, actors); err != nil {

@@ -85,8 +85,8 @@ var demoServices = []demoService{
 		"Inwoners met problematische schulden.", []string{"nl", "en"}, []string{"schulden"}, weekdays("09:00", "17:00"), nil),
 }
 
-// seedPartners fills the directory of every partner, as the operator.
-func seedPartners(ctx context.Context, store *storage.DB) error {
+// SeedPartners fills the directory of every partner, as the operator.
+func SeedPartners(ctx context.Context, store *storage.DB) error {
 	dir := cases.NewDirectoryService(store)
 	for _, s := range demoServices {
 		if _, err := dir.SaveService(ctx, cases.System, s.org, "", s.in); err != nil {
