@@ -12,7 +12,7 @@ import (
 
 var (
 	dutchDays = []string{"ma", "di", "wo", "do", "vr", "za", "zo"}
-	spanLine  = regexp.MustCompile(`^(\p{L}{2})\p{L}*\.?\s+(\d{1,2}[:.]\d{2})\s*[-–]\s*(\d{1,2}[:.]\d{2})\s*(.*)$`)
+	spanLine  = regexp.MustCompile(`^(\p{L}{2})\p{L}*\.?(?:\s*[-–]\s*(\p{L}{2})\p{L}*\.?)?\s+(\d{1,2}[:.]\d{2})\s*[-–]\s*(\d{1,2}[:.]\d{2})\s*(.*)$`)
 )
 
 // dayOf reads a day's name (Dutch or English, two letters or more).
@@ -34,8 +34,9 @@ func clock(s string) string {
 }
 
 // ParseSpans reads the lines of text as spans of field ("hours"): a line
-// it cannot read is an error on field[i] (the i-th span). The place is
-// kept for drop-ins only; Validate checks the values.
+// of a range of days ("ma-vr 09:00-17:00") is a span on each. A line it
+// cannot read is an error on field[i] (the span it would start). The place
+// is kept for drop-ins only; Validate checks the values.
 func ParseSpans(field, text string, withPlace bool) ([]OpeningSpan, error) {
 	out := []OpeningSpan{}
 	var problems []FieldError
@@ -44,32 +45,83 @@ func ParseSpans(field, text string, withPlace bool) ([]OpeningSpan, error) {
 		if line == "" {
 			continue
 		}
-		m := spanLine.FindStringSubmatch(line)
-		day, ok := "", false
-		if m != nil {
-			day, ok = dayOf(m[1])
-		}
-		if !ok || (m[4] != "" && !withPlace) {
+		days, m := spanDays(line)
+		if days == nil || (m[5] != "" && !withPlace) {
 			problems = append(problems, FieldError{Field: field + "[" + itoa(len(out)) + "]", Tag: "span_format", Param: line})
 			out = append(out, OpeningSpan{})
 			continue
 		}
-		out = append(out, OpeningSpan{Day: day, Opens: clock(m[2]), Closes: clock(m[3]), Place: strings.TrimSpace(m[4])})
+		for _, day := range days {
+			out = append(out, OpeningSpan{Day: day, Opens: clock(m[3]), Closes: clock(m[4]), Place: strings.TrimSpace(m[5])})
+		}
 	}
 	return out, InvalidOrNil(problems)
 }
 
-// FormatSpans writes spans back as lines, with Dutch day names for "nl".
-func FormatSpans(spans []OpeningSpan, lang string) string {
-	var lines []string
-	for _, s := range spans {
-		day := s.Day
-		if i := slices.Index(Weekdays, s.Day); i >= 0 && lang != "en" {
-			day = dutchDays[i]
+// spanDays reads the day or range of days a line starts with, and the
+// line's parts; nil days when it cannot.
+func spanDays(line string) ([]string, []string) {
+	m := spanLine.FindStringSubmatch(line)
+	if m == nil {
+		return nil, nil
+	}
+	first, ok := dayOf(m[1])
+	if !ok {
+		return nil, nil
+	}
+	last := first
+	if m[2] != "" {
+		if last, ok = dayOf(m[2]); !ok {
+			return nil, nil
 		}
-		line := day + " " + s.Opens + "-" + s.Closes
-		if s.Place != "" {
-			line += " " + s.Place
+	}
+	i, j := slices.Index(Weekdays, first), slices.Index(Weekdays, last)
+	if j < i {
+		return nil, nil
+	}
+	return Weekdays[i : j+1], m
+}
+
+// SpanGroup is spans on days in a row with the same hours and place.
+type SpanGroup struct {
+	First, Last   string // days
+	Opens, Closes string
+	Place         string
+}
+
+// GroupSpans puts spans on days in a row with the same hours and place
+// together, in their order.
+func GroupSpans(spans []OpeningSpan) []SpanGroup {
+	var out []SpanGroup
+	for i, s := range spans {
+		if n := len(out); n > 0 && i > 0 && out[n-1].Opens == s.Opens && out[n-1].Closes == s.Closes &&
+			out[n-1].Place == s.Place && slices.Index(Weekdays, s.Day) == slices.Index(Weekdays, spans[i-1].Day)+1 {
+			out[n-1].Last = s.Day
+			continue
+		}
+		out = append(out, SpanGroup{First: s.Day, Last: s.Day, Opens: s.Opens, Closes: s.Closes, Place: s.Place})
+	}
+	return out
+}
+
+// FormatSpans writes spans back as lines ParseSpans reads, days in a row
+// with the same hours as a range, with Dutch day names unless lang is "en".
+func FormatSpans(spans []OpeningSpan, lang string) string {
+	name := func(day string) string {
+		if i := slices.Index(Weekdays, day); i >= 0 && lang != "en" {
+			return dutchDays[i]
+		}
+		return day
+	}
+	var lines []string
+	for _, g := range GroupSpans(spans) {
+		line := name(g.First)
+		if g.Last != g.First {
+			line += "-" + name(g.Last)
+		}
+		line += " " + g.Opens + "-" + g.Closes
+		if g.Place != "" {
+			line += " " + g.Place
 		}
 		lines = append(lines, line)
 	}

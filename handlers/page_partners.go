@@ -115,15 +115,31 @@ func (s *Server) partnerView(pa cases.Partner, ref *cases.Reference, lang string
 			names = append(names, topics[t])
 		}
 		sv.Languages, sv.Topics = strings.Join(langs, ", "), strings.Join(names, ", ")
-		for _, h := range e.Hours {
-			sv.Hours = append(sv.Hours, s.i18n.T(lang, "day."+h.Day)+" "+h.Opens+"–"+h.Closes)
+		if sv.Programme == sv.Name {
+			sv.Programme = ""
 		}
-		for _, d := range e.DropIns {
-			sv.DropIns = append(sv.DropIns, s.i18n.T(lang, "day."+d.Day)+" "+d.Opens+"–"+d.Closes+" · "+d.Place)
-		}
+		sv.Hours, sv.DropIns = s.spanLines(e.Hours, lang), s.spanLines(e.DropIns, lang)
 		v.Services = append(v.Services, sv)
 	}
 	return v
+}
+
+// spanLines writes spans for reading, days in a row with the same hours
+// and place together: "ma–vr 09:00–17:00", "di 10:00–12:00 · Burezina".
+func (s *Server) spanLines(spans []cases.OpeningSpan, lang string) []string {
+	var out []string
+	for _, g := range cases.GroupSpans(spans) {
+		days := s.i18n.T(lang, "day."+g.First)
+		if g.Last != g.First {
+			days += "–" + s.i18n.T(lang, "day."+g.Last)
+		}
+		line := days + " " + g.Opens + "–" + g.Closes
+		if g.Place != "" {
+			line += " · " + g.Place
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // days writes a median: "2" or "2,5" (Dutch) / "2.5".

@@ -247,7 +247,7 @@ func TestPartnerDirectoryEditing(t *testing.T) {
 	csrf := coord.pageToken()
 	form := url.Values{"csrf_token": {csrf}, "name": {"Spreekuur Burezina"}, "programme": {"hoop"},
 		"offer": {"Hulp bij brieven en regelingen."}, "languages": {"nl, ar"}, "topics": {"rondkomen", "armoederegelingen"},
-		"hours": {"ma 09:00-12:00\nwo 13:00-17:00"}, "drop_ins": {"di 10:00-12:00 Burezina"}, "phone": {"030 000 01 99"},
+		"hours": {"ma 09:00-12:00\nwo-do 13:00-17:00"}, "drop_ins": {"di 10:00-12:00 Burezina"}, "phone": {"030 000 01 99"},
 		"email": {"spreekuur@al-amal.example"}, "website": {"https://al-amal.example/spreekuur"}}
 	if res := coord.postForm("/partners/al-amal/services", form); res.status != http.StatusSeeOther {
 		t.Fatalf("coordinator adds to the own organisation: %s", res)
@@ -261,13 +261,13 @@ func TestPartnerDirectoryEditing(t *testing.T) {
 			}
 		}
 	}
-	if added == nil || mustJSON(t, added["hours"]) != `[{"closes":"12:00","day":"mo","opens":"09:00"},{"closes":"17:00","day":"we","opens":"13:00"}]` ||
+	if added == nil || mustJSON(t, added["hours"]) != `[{"closes":"12:00","day":"mo","opens":"09:00"},{"closes":"17:00","day":"we","opens":"13:00"},{"closes":"17:00","day":"th","opens":"13:00"}]` ||
 		mustJSON(t, added["drop_ins"]) != `[{"closes":"12:00","day":"tu","opens":"10:00","place":"Burezina"}]` ||
 		mustJSON(t, added["languages"]) != `["nl","ar"]` || added["programme"] != "hoop" {
 		t.Errorf("the new entry: %s", mustJSON(t, partners))
 	}
 	edit := coord.get("/partners/al-amal")
-	pageHas(t, "edit page", edit.body, "Spreekuur Burezina", "ma 09:00-12:00\nwo 13:00-17:00", "di 10:00-12:00 Burezina")
+	pageHas(t, "edit page", edit.body, "Spreekuur Burezina", "ma 09:00-12:00\nwo-do 13:00-17:00", "di 10:00-12:00 Burezina")
 
 	before := env.fingerprint(true)
 	bad := url.Values{"csrf_token": {csrf}, "name": {"Kapot"}, "hours": {"maandag negen tot vijf\nvr 17:00-09:00"},
@@ -327,7 +327,7 @@ func TestPartnerDirectoryEditing(t *testing.T) {
 		t.Errorf("deleted, still found: %s", mustJSON(t, p))
 	}
 	page := env.pageLogin("dock.worker").get("/partners?topic=schulden")
-	pageHas(t, "/partners?topic=schulden", page.body, "U-Centraal", "Nog niet in Buurtbrug: bel", `href="tel:`)
+	pageHas(t, "/partners?topic=schulden", page.body, "U-Centraal", "Nog niet in Buurtbrug:", `href="tel:`)
 	pageLacks(t, "/partners?topic=schulden", page.body, "Taalalliantie", ">Bewerken<")
 	if res := env.pageLogin("dock.worker").get("/partners?topic=nope"); res.status != http.StatusUnprocessableEntity {
 		t.Errorf("unknown topic on the page: %d", res.status)
