@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -175,33 +176,68 @@ func (n *NotifyService) MarkAllRead(ctx context.Context, actor Actor) error {
 // Escalate records every escalation the open handovers have reached now
 // (Escalations): reminders one working day before a deadline, overdue
 // notices, redirect prompts. Each is decided once, however often this runs;
-// the server runs it every minute. It answers how many it recorded.
+// the server runs it every minute. The search reads outside any write
+// transaction; only handovers with something new are written, each looked
+// at again in the transaction (it may have moved meanwhile). It answers
+// how many escalations it recorded.
 func (n *NotifyService) Escalate(ctx context.Context) (int, error) {
-	recorded := 0
-	err := n.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		recorded = 0
-		now := tx.Now()
-		// A reminder starts at most one calendar day (25 hours across a
-		// clock change) before its deadline.
-		open, decided, err := tx.Notices().HandoversNearDeadline(ctx, now.Add(25*time.Hour))
-		if err != nil {
-			return err
+	now := n.store.Now()
+	// A reminder starts at most one calendar day (25 hours across a clock
+	// change) before its deadline.
+	open, decided, err := n.store.View(ctx).Notices().HandoversNearDeadline(ctx, now.Add(25*time.Hour))
+	if err != nil {
+		return 0, err
+	}
+	var due []*HandoverRecord
+	for _, h := range open {
+		if len(n.newEscalations(h, now, decided)) > 0 {
+			due = append(due, h)
 		}
-		for _, h := range open {
-			for _, e := range Escalations(h.State, h.AcceptBy, h.ContactBy, now, n.RedirectAfter) {
-				key := eventKey(h.ID, e.Kind, e.Detail)
-				if decided[key] {
-					continue
-				}
-				if err := n.record(ctx, tx, event{kind: e.Kind, key: key, h: h, deadline: e.Deadline}); err != nil {
+	}
+	recorded := 0
+	// In small transactions, so a first run over many old handovers never
+	// holds the one writer long.
+	for chunk := range slices.Chunk(due, escalationBatch) {
+		done := 0
+		err := n.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+			done = 0
+			for _, old := range chunk {
+				h, err := tx.Handovers().Handover(ctx, old.ToOrganisationID, old.ID)
+				if err != nil {
 					return err
 				}
-				recorded++
+				for _, e := range n.newEscalations(h, tx.Now(), decided) {
+					if err := n.record(ctx, tx, event{kind: e.Kind, key: eventKey(h.ID, e.Kind, e.Detail), h: h,
+						deadline: e.Deadline}); err != nil {
+						return err
+					}
+					done++
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return recorded, err
 		}
-		return nil
-	})
-	return recorded, err
+		recorded += done
+	}
+	return recorded, nil
+}
+
+// escalationBatch is how many handovers one transaction of Escalate
+// escalates.
+const escalationBatch = 25
+
+// newEscalations are the escalations h has reached at now that are not
+// decided yet.
+func (n *NotifyService) newEscalations(h *HandoverRecord, now time.Time, decided map[string]bool) []Escalation {
+	var out []Escalation
+	for _, e := range Escalations(h.State, h.AcceptBy, h.ContactBy, now, n.RedirectAfter) {
+		if !decided[eventKey(h.ID, e.Kind, e.Detail)] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // DigestCut is the digest time of now's day in Amsterdam, and whether the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // ExportHSDS writes the directory, as far as it passes f, as HSDS 3.0
@@ -97,7 +98,9 @@ func (d *DirectoryService) apply(ctx context.Context, tx Tx, actor Actor, plan h
 		if slices.ContainsFunc(existing, func(e PartnerService) bool { return e.ID == s.ID && e.OrganisationID != plan.org.ID }) {
 			return 0, FieldInvalid("services["+strconv.Itoa(i)+"].id", "taken", s.ID)
 		}
-		s.UpdatedAt = tx.Now()
+		if s.UpdatedAt.IsZero() {
+			s.UpdatedAt = tx.Now()
+		}
 		if err := tx.Partners().SavePartnerService(ctx, s, actor.Username); err != nil {
 			return 0, err
 		}
@@ -149,6 +152,11 @@ func planOf(ref *Reference, o HSDSOrganization, at string) (hsdsPlan, []FieldErr
 		if err != nil {
 			problems = append(problems, under(where, "id", err)...)
 			continue
+		}
+		// The source's last change stays the entry's, so a round trip
+		// changes nothing; without one, the import is the change.
+		if at, err := time.Parse(time.RFC3339, s.LastModified); err == nil {
+			svc.UpdatedAt = at.UTC().Truncate(time.Millisecond)
 		}
 		plan.services = append(plan.services, svc)
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -576,6 +577,15 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 	call(coord, "POST", "/api/v1/contacts/"+contact+"/void", map[string]any{"reason": "Dubbel."})
 	call(coord, "POST", "/api/v1/contacts/"+contact+"/void", map[string]any{"reason": "Dubbel."})
 	call(worker, "GET", "/api/v1/contacts/"+contact, nil)
+	// The partner directory, as JSON and as HSDS (issue 12).
+	if err := demo.SeedPartners(context.Background(), env.app.DB); err != nil {
+		t.Fatal(err)
+	}
+	call(worker, "GET", "/api/v1/partners", nil)
+	call(worker, "GET", "/api/v1/partners?topic=schulden&q=overvecht", nil)
+	call(worker, "GET", "/api/v1/partners?format=hsds", nil)
+	call(worker, "GET", "/api/v1/partners?topic=nope", nil)
+	call(programme, "GET", "/api/v1/partners", nil)
 	call(worker, "POST", "/api/v1/logout", nil)
 	call(worker, "POST", "/api/v1/logout", nil)
 
@@ -585,6 +595,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/login 422", "POST /api/v1/login 429", "POST /api/v1/contacts 201", "POST /api/v1/contacts 200",
 		"PATCH /api/v1/contacts/{id} 409", "PATCH /api/v1/contacts/{id} 403", "POST /api/v1/contacts/{id}/void 200",
 		"POST /api/v1/contacts/{id}/void 409", "GET /api/v1/residents/{id} 404", "POST /api/v1/logout 204",
+		"GET /api/v1/partners 200", "GET /api/v1/partners 422", "GET /api/v1/partners 403",
 	} {
 		if !seen[key] {
 			t.Errorf("the scenario did not reach %s", key)
