@@ -140,6 +140,9 @@ func (p *Partner) Intake() (phone, email string) {
 type PartnerFilter struct {
 	Topic string
 	Query string
+	// Unmeasured leaves the measured times out, for screens that do not
+	// show them (the handover form): they read a year of handovers.
+	Unmeasured bool
 }
 
 // Validate checks the filter.

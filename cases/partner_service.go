@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,6 +20,36 @@ type DirectoryService struct {
 	Threshold int
 	// Window is how far back handovers are measured.
 	Window time.Duration
+
+	days workdayMemo // working days between two dates, remembered
+
+	// The measured times of the whole directory, remembered for
+	// measuredFor: a year's median moves slowly, reading a year of
+	// handovers costs (BenchmarkNotifyPartners).
+	mu         sync.Mutex
+	measured   map[string]*PartnerMeasured
+	measuredAt time.Time
+}
+
+// measuredFor is how long measured times are served before they are
+// computed again.
+const measuredFor = 10 * time.Minute
+
+// measuredNow returns the measured times, computing them when they are
+// older than measuredFor.
+func (d *DirectoryService) measuredNow(ctx context.Context, v View) (map[string]*PartnerMeasured, error) {
+	now := d.store.Now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.measured != nil && now.Sub(d.measuredAt) < measuredFor && !now.Before(d.measuredAt) {
+		return d.measured, nil
+	}
+	flows, err := v.Reach().HandoverFlows(ctx, now.Add(-d.Window), now.Add(time.Millisecond))
+	if err != nil {
+		return nil, err
+	}
+	d.measured, d.measuredAt = d.measure(flows), now
+	return d.measured, nil
 }
 
 // NewDirectoryService returns the service with the reach rules' threshold
@@ -53,12 +84,12 @@ func (d *DirectoryService) Partners(ctx context.Context, f PartnerFilter) ([]Par
 	if err != nil {
 		return nil, err
 	}
-	now := d.store.Now()
-	flows, err := v.Reach().HandoverFlows(ctx, now.Add(-d.Window), now.Add(time.Millisecond))
-	if err != nil {
-		return nil, err
+	measured := map[string]*PartnerMeasured{}
+	if !f.Unmeasured {
+		if measured, err = d.measuredNow(ctx, v); err != nil {
+			return nil, err
+		}
 	}
-	measured := d.measure(flows)
 	live := LiveOrganisations(users)
 	out := []Partner{}
 	for _, o := range ref.Organisations {
@@ -91,10 +122,10 @@ func (d *DirectoryService) measure(flows []HandoverFlowRecord) map[string]*Partn
 	accept, contact := map[string][]int{}, map[string][]int{}
 	for _, f := range flows {
 		if f.AcceptedAt != nil {
-			accept[f.To] = append(accept[f.To], WorkdaysBetween(f.RequestedAt, *f.AcceptedAt))
+			accept[f.To] = append(accept[f.To], d.days.between(f.RequestedAt, *f.AcceptedAt))
 		}
 		if f.ContactedAt != nil && f.FirstContactAt != nil {
-			contact[f.To] = append(contact[f.To], WorkdaysBetween(f.RequestedAt, *f.FirstContactAt))
+			contact[f.To] = append(contact[f.To], d.days.between(f.RequestedAt, *f.FirstContactAt))
 		}
 	}
 	out := map[string]*PartnerMeasured{}

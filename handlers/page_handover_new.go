@@ -205,7 +205,7 @@ func (s *Server) pageNewHandoverPost(c *gin.Context) {
 // the one that declined a redirected handover) and lists the others with
 // their intake, to call instead.
 func (s *Server) handoverPartners(c *gin.Context, p *handoverFormPage, ref *cases.Reference, lang string) error {
-	partners, err := s.Directory.Partners(c.Request.Context(), cases.PartnerFilter{})
+	partners, err := s.Directory.Partners(c.Request.Context(), cases.PartnerFilter{Unmeasured: true})
 	if err != nil {
 		return err
 	}

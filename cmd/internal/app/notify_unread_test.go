@@ -121,7 +121,7 @@ func TestNotifyLivePartnersOnly(t *testing.T) {
 	}
 	form := env.pageLogin("dock.worker").get("/handovers/new?resident_id=" + resident)
 	pageHas(t, "handover form", form.body, `<option value="al-amal"`, `href="/partners"`,
-		"nog niet in Buurtbrug", `href="tel:0300000721">bel 030 000 07 21<`, ">mail intake@werkwinkel.example<", "intake@werkwinkel.example")
+		"Nog niet in Buurtbrug (11)", `href="tel:0300000721">bel 030 000 07 21<`, ">mail intake@werkwinkel.example<", "intake@werkwinkel.example")
 	pageLacks(t, "handover form", form.body, `<option value="werkwinkel"`, `<option value="dock"`)
 
 	// A worker of Werkwinkel makes it live; deactivated, it is not again.

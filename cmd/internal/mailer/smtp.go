@@ -78,7 +78,7 @@ func (s *SMTP) Send(ctx context.Context, m cases.OutgoingMail) error {
 	msg.SetDate()
 	// The same mail always has the same Message-ID, so a receiving system
 	// can recognise it should it ever arrive twice.
-	msg.SetMessageIDWithValue(MessageID(m, s.cfg.From))
+	msg.SetMessageIDWithValue(messageID(m, s.cfg.From))
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	opts := []mail.Option{mail.WithPort(s.port), mail.WithTimeout(s.cfg.Timeout), mail.WithTLSPolicy(mail.TLSOpportunistic)}
 	if s.cfg.User != "" {
@@ -113,8 +113,8 @@ func classify(err error) error {
 	return err
 }
 
-// MessageID is the Message-ID of an outbox mail: the same for every attempt.
-func MessageID(m cases.OutgoingMail, from string) string {
+// messageID is the Message-ID of an outbox mail: the same for every attempt.
+func messageID(m cases.OutgoingMail, from string) string {
 	sum := sha256.Sum256([]byte(m.Event + "\x00" + strconv.FormatInt(m.UserID, 10)))
 	domain := "buurtbrug.invalid"
 	if _, d, ok := strings.Cut(from, "@"); ok && d != "" {
