@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"io"
 	"log"
 	"mime"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/buurtbrug/buurtbrug/cmd/internal/mailer"
@@ -26,6 +28,8 @@ import (
 type receivedMail struct {
 	From, To, Subject, MessageID, Body string
 	Raw                                string
+	TLS                                bool   // it came over STARTTLS
+	User                               string // who authenticated, if anyone
 }
 
 // testSMTP is an SMTP server on a loopback port that can go down and come
@@ -41,23 +45,33 @@ type testSMTP struct {
 	got    chan struct{}
 	reject string        // a reply code for RCPT ("450", "550"); "" accepts
 	hold   chan struct{} // when set, DATA waits for it before answering
+	// With tls the server offers STARTTLS; with user it demands AUTH PLAIN
+	// as user with password.
+	tls            *tls.Config
+	user, password string
 }
 
-func startSMTP(t testing.TB) *testSMTP {
+func startSMTP(t testing.TB) *testSMTP { return startSMTPWith(t, &testSMTP{}) }
+
+// startSMTPWith starts s (its TLS and login settings) on a free port.
+func startSMTPWith(t testing.TB, s *testSMTP) *testSMTP {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &testSMTP{t: t, addr: ln.Addr().String(), got: make(chan struct{}, 100)}
+	s.t, s.addr, s.got = t, ln.Addr().String(), make(chan struct{}, 100)
 	s.serve(ln)
 	t.Cleanup(s.down)
 	return s
 }
 
 func (s *testSMTP) serve(ln net.Listener) {
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{srv: s}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &smtpSession{srv: s, conn: c}, nil
+	}))
 	srv.Domain = "localhost"
+	srv.TLSConfig = s.tls
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	s.mu.Lock()
@@ -126,14 +140,33 @@ func subjects(mails []receivedMail) []string {
 
 type smtpSession struct {
 	srv      *testSMTP
+	conn     *smtp.Conn
 	from, to string
+	user     string
 }
 
 func (s *smtpSession) Reset()        {}
 func (s *smtpSession) Logout() error { return nil }
 func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	if s.srv.user != "" && s.user == "" {
+		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
+	}
 	s.from = from
 	return nil
+}
+
+// AuthMechanisms and Auth make the session an smtp.AuthSession: PLAIN,
+// offered by go-smtp over TLS only.
+func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *smtpSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, username, password string) error {
+		if username != s.srv.user || password != s.srv.password {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
+		}
+		s.user = username
+		return nil
+	}), nil
 }
 
 func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
@@ -163,7 +196,8 @@ func (s *smtpSession) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 421, Message: "closing"}
 	}
 	m := decodeMail(s.srv.t, raw)
-	m.From, m.To = s.from, s.to
+	m.From, m.To, m.User = s.from, s.to, s.user
+	_, m.TLS = s.conn.TLSConnectionState()
 	s.srv.mu.Lock()
 	s.srv.mails = append(s.srv.mails, m)
 	s.srv.mu.Unlock()

@@ -1,6 +1,14 @@
 package app
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -8,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 )
 
@@ -152,5 +161,59 @@ func TestNotifyDigest(t *testing.T) {
 	env.runJobs()
 	if n := env.sendMail(); n != 0 {
 		t.Errorf("Tuesday: %d mails, want none (nothing new)", n)
+	}
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and the pool that trusts it.
+func selfSigned(t *testing.T) (*tls.Config, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "smtp.test"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, pool
+}
+
+// With a server that offers STARTTLS and demands a login, the mail goes
+// over TLS, logged in with --smtp-user and BUURTBRUG_SMTP_PASSWORD; a wrong
+// password sends nothing and the mail waits.
+func TestNotifyMailSTARTTLSAndLogin(t *testing.T) {
+	serverTLS, roots := selfSigned(t)
+	mails := startSMTPWith(t, &testSMTP{tls: serverTLS, user: "buurtbrug", password: "smtp-geheim"})
+	cfg := mails.config()
+	cfg.RootCAs, cfg.User, cfg.Password = roots, "buurtbrug", "fout"
+	env := newNotifyEnv(t, NotifyConfig{SMTP: cfg})
+	env.setMailPreference("hoop.coord", "immediate")
+	dock := env.login("dock.worker")
+	dock.send(handoverBody(dock.dockResident("Versleuteld"), "al-amal"))
+	if n := env.sendMail(); n != 0 || len(mails.received()) != 0 {
+		t.Fatalf("sent with a wrong password: %d", n)
+	}
+	if s := env.outboxStates(); s[cases.MailPending] != 1 {
+		t.Errorf("after a refused login: %v", s)
+	}
+	cfg.Password = "smtp-geheim"
+	env.notify.SMTP = cfg
+	env.restart()
+	env.clock.Advance(time.Hour)
+	if n := env.sendMail(); n != 1 {
+		t.Fatalf("sent %d", n)
+	}
+	m := mails.received()[0]
+	if !m.TLS || m.User != "buurtbrug" {
+		t.Errorf("the mail came with TLS %v, as %q", m.TLS, m.User)
 	}
 }

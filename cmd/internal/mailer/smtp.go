@@ -8,6 +8,8 @@ package mailer
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,6 +32,9 @@ type Config struct {
 	Password string
 	// Timeout bounds each connection and command (default 30 s).
 	Timeout time.Duration
+	// RootCAs verify the server's certificate for STARTTLS; nil: the
+	// system's.
+	RootCAs *x509.CertPool
 }
 
 // SMTP sends mails through one SMTP server, a connection per mail.
@@ -80,7 +85,8 @@ func (s *SMTP) Send(ctx context.Context, m cases.OutgoingMail) error {
 	// can recognise it should it ever arrive twice.
 	msg.SetMessageIDWithValue(messageID(m, s.cfg.From))
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
-	opts := []mail.Option{mail.WithPort(s.port), mail.WithTimeout(s.cfg.Timeout), mail.WithTLSPolicy(mail.TLSOpportunistic)}
+	opts := []mail.Option{mail.WithPort(s.port), mail.WithTimeout(s.cfg.Timeout), mail.WithTLSPolicy(mail.TLSOpportunistic),
+		mail.WithTLSConfig(&tls.Config{ServerName: s.host, RootCAs: s.cfg.RootCAs, MinVersion: tls.VersionTLS12})}
 	if s.cfg.User != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(s.cfg.User),
 			mail.WithPassword(s.cfg.Password))
