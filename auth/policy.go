@@ -31,6 +31,7 @@ var rolePermissions = map[string][][2]string{
 		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite},
 		{"contacts", ActRead}, {"contacts", ActWrite},
 		{"handovers", ActRead}, {"handovers", ActWrite},
+		{"partners", ActRead},
 	},
 	cases.RoleCoordinator: {
 		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite}, {"residents", ActManage},
@@ -39,6 +40,7 @@ var rolePermissions = map[string][][2]string{
 		{"users", ActManage}, {"reach", ActRead},
 		// residents' requests
 		{"privacy", ActManage},
+		{"partners", ActRead}, {"partners", ActManage},
 	},
 	cases.RoleProgramme: {
 		{"reference", ActRead}, {"reach", ActRead}, {"reach", ActManage},
@@ -50,6 +52,7 @@ var rolePermissions = map[string][][2]string{
 	},
 	cases.RoleAdmin: {
 		{"reference", ActRead}, {"reference", ActManage}, {"users", ActManage}, {"tokens", ActManage},
+		{"partners", ActRead}, {"partners", ActManage}, {"mail", ActManage},
 	},
 }
 

@@ -41,6 +41,9 @@ func (s *HandoverService) move(ctx context.Context, actor Actor, id, action stri
 		if err := tx.Handovers().SaveHandover(ctx, h); err != nil {
 			return err
 		}
+		if err := s.notify.handoverMoved(ctx, tx, actor, h, action); err != nil {
+			return err
+		}
 		if detail != "" {
 			detail = " " + detail
 		}

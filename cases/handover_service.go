@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,12 +28,14 @@ type HandoverService struct {
 	store     Store
 	residents *ResidentService
 	contacts  *ContactService
+	notify    *NotifyService
 }
 
 // NewHandoverService returns the service; it makes receivers' records and
-// first contacts through residents and contacts.
-func NewHandoverService(store Store, residents *ResidentService, contacts *ContactService) *HandoverService {
-	return &HandoverService{store: store, residents: residents, contacts: contacts}
+// first contacts through residents and contacts, and tells whom it
+// concerns through notify.
+func NewHandoverService(store Store, residents *ResidentService, contacts *ContactService, notify *NotifyService) *HandoverService {
+	return &HandoverService{store: store, residents: residents, contacts: contacts, notify: notify}
 }
 
 // Create sends a handover. Without given consent nothing is written.
@@ -106,6 +107,9 @@ func (s *HandoverService) create(ctx context.Context, tx Tx, actor Actor, in Han
 		return "", err
 	}
 	res, rerr := resolve(reference, actor, &in)
+	if rerr == nil {
+		rerr = liveOrNot(ctx, tx, res.to)
+	}
 	if err := MergeInvalid(verr, rerr); err != nil {
 		return "", err
 	}
@@ -155,6 +159,9 @@ func (s *HandoverService) create(ctx context.Context, tx Tx, actor Actor, in Han
 	if err := tx.Handovers().InsertHandover(ctx, h); err != nil {
 		return "", err
 	}
+	if err := s.notify.handoverSent(ctx, tx, actor, h); err != nil {
+		return "", err
+	}
 	detail := "to=" + in.To + " scope=" + strings.Join(in.Consent.Scope, ",")
 	if redirectedFrom != "" {
 		detail += " redirected_from=" + redirectedFrom
@@ -183,6 +190,9 @@ func (s *HandoverService) ByID(ctx context.Context, actor Actor, id string) (*Ha
 					return err
 				}
 			}
+		}
+		if err := s.notify.handoverOpened(ctx, tx, actor, h); err != nil {
+			return err
 		}
 		out = h.viewFor(actor, tx.Now())
 		return tx.Audit(AuditRecord{Actor: actor, Action: "read", Entity: "handover", EntityID: h.ID,
@@ -272,20 +282,6 @@ func (s *HandoverService) SetLimits(ctx context.Context, actor Actor, organisati
 		return FieldInvalid("organisation", "unknown", organisation)
 	}
 	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		if err := tx.Handovers().SetHandoverLimits(ctx, org.ID, l); err != nil {
-			return err
-		}
-		open, err := tx.Handovers().OpenHandoversTo(ctx, org.ID)
-		if err != nil {
-			return err
-		}
-		for _, h := range open {
-			h.AcceptBy, h.ContactBy = l.Deadlines(h.RequestedAt)
-			if err := tx.Handovers().SaveHandover(ctx, h); err != nil {
-				return err
-			}
-		}
-		return tx.Audit(AuditRecord{Actor: actor, Action: "set_limits", Entity: "organisation", EntityID: organisation,
-			Detail: "accept_days=" + strconv.Itoa(l.AcceptDays) + " contact_days=" + strconv.Itoa(l.ContactDays)})
+		return setLimits(ctx, tx, actor, org, l)
 	})
 }

@@ -41,13 +41,14 @@ func newWorld(t *testing.T) *world {
 	db.Clock = func() time.Time { return w.now }
 	w.residents = cases.NewResidentService(db, []byte("made-up-test-secret-0123456789abcdef"))
 	w.contacts = cases.NewContactService(db)
-	w.handovers = cases.NewHandoverService(db, w.residents, w.contacts)
+	w.handovers = cases.NewHandoverService(db, w.residents, w.contacts, cases.NewNotifyService(db))
 	w.timeline = cases.NewTimelineService(w.residents, w.contacts, w.handovers)
 	users := cases.NewUserService(db, fakePasswords{})
 	for _, u := range []struct{ name, org, programme, role string }{
 		{"hoop.worker", "al-amal", "hoop", cases.RoleWorker}, {"hoop.coord", "al-amal", "hoop", cases.RoleCoordinator},
 		{"dock.worker", "dock", "weggeefbus", cases.RoleWorker}, {"dock.coord", "dock", "weggeefbus", cases.RoleCoordinator},
 		{"bhb.worker", "dok030", "buren-helpen-buren", cases.RoleWorker},
+		{"buurtteam.worker", "buurtteam", "buurtteam-overvecht", cases.RoleWorker},
 	} {
 		created, err := users.Create(ctx, cases.System, cases.UserInput{Username: u.name, DisplayName: u.name,
 			Organisation: u.org, Programme: u.programme, Roles: []string{u.role}, Password: "made-up-password"})

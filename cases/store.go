@@ -35,6 +35,9 @@ type View interface {
 	Tokens() TokenReader
 	Audit() AuditReader
 	Settings() SettingReader
+	Notices() NoticeReader
+	Outbox() OutboxReader
+	Partners() PartnerReader
 	Privacy() PrivacyReader
 }
 
@@ -64,6 +67,9 @@ type Tx interface {
 	Reach() ReachRepo
 	Tokens() TokenRepo
 	Settings() SettingRepo
+	Notices() NoticeRepo
+	Outbox() OutboxRepo
+	Partners() PartnerRepo
 	Privacy() PrivacyRepo
 }
 
@@ -284,6 +290,7 @@ type UserRepo interface {
 	// password at the next login.
 	SetPassword(ctx context.Context, id int64, passwordHash string, mustChange bool) error
 	SetMustChange(ctx context.Context, id int64, mustChange bool) error
+	SetContactDetails(ctx context.Context, id int64, d ContactDetails) error
 }
 
 // StoredSession is one server-side session: only a hash of its token.

@@ -22,6 +22,12 @@ type User struct {
 	// user chooses their own at the next login before anything else.
 	MustChangePassword bool   `json:"must_change_password,omitempty"`
 	PasswordHash       string `json:"-"`
+	// Email and Phone are the work address and phone, optional: mail
+	// notifications go to Email.
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	// MailPreference is how notifications reach the user by mail.
+	MailPreference string `json:"mail_preference"`
 }
 
 // Actor returns the user as the actor of a use case.
@@ -44,6 +50,8 @@ type UserInput struct {
 	Programme    string   `json:"programme" validate:"omitempty,slug"`
 	Roles        []string `json:"roles" validate:"required,min=1,max=5,unique,dive,oneof=worker coordinator programme admin privacy"`
 	Password     string   `json:"password" validate:"required,max=256"`
+	Email        string   `json:"email" validate:"omitempty,max=254,email"`
+	Phone        string   `json:"phone" validate:"omitempty,phone"`
 }
 
 // Validate checks the input: the fields, the password rules and that the
@@ -51,6 +59,7 @@ type UserInput struct {
 func (in *UserInput) Validate() error {
 	in.Username = strings.ToLower(trim(in.Username))
 	in.DisplayName = trim(in.DisplayName)
+	in.Email, in.Phone = trim(in.Email), trim(in.Phone)
 	fields := validateStruct(in)
 	if !hasField(fields, "password") {
 		if p := CheckPassword("password", in.Password, in.Username); p != nil {

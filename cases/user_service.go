@@ -58,7 +58,8 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in UserInput) (*U
 		return nil, err
 	}
 	u := &User{Username: in.Username, DisplayName: in.DisplayName, OrganisationID: org.ID,
-		OrganisationSlug: org.Slug, Programme: in.Programme, Roles: in.Roles, Active: true, MustChangePassword: true}
+		OrganisationSlug: org.Slug, Programme: in.Programme, Roles: in.Roles, Active: true, MustChangePassword: true,
+		Email: in.Email, Phone: in.Phone, MailPreference: DefaultMailPreference(in.Roles)}
 	err = s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
 		u.CreatedAt = tx.Now()
 		if err := tx.Users().InsertUser(ctx, u, hash); err != nil {

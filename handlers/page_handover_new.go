@@ -34,6 +34,7 @@ type handoverFormPage struct {
 	Form         handoverForm
 	Programmes   []choice
 	Partners     []choice
+	NotLive      []partnerView // partners not in Buurtbrug yet: called, not handed over to
 	Topics       []choice
 	Scopes       []choice
 	ConsentWays  []choice
@@ -123,16 +124,9 @@ func (s *Server) showHandoverForm(c *gin.Context, status int, p handoverFormPage
 			p.Programmes = append(p.Programmes, choice{Value: pr.Slug, Label: pr.Name, Checked: pr.Slug == p.Form.Programme})
 		}
 	}
-	partners, err := s.Handovers.Partners(ctx, actor(c))
-	if err != nil {
+	if err := s.handoverPartners(c, &p, ref, lang); err != nil {
 		s.pageFail(c, err)
 		return
-	}
-	for _, o := range partners {
-		if o.Slug == p.FirstPartner {
-			continue // a redirect goes to another partner
-		}
-		p.Partners = append(p.Partners, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == p.Form.To})
 	}
 	p.Topics = termChoices(ref.Topics, lang, p.Form.Topics...)
 	for _, k := range cases.ConsentScopes {
@@ -214,4 +208,25 @@ func (s *Server) pageNewHandoverPost(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/handovers/"+h.ID+"?done=sent")
+}
+
+// handoverPartners offers the live partners (not the own organisation, nor
+// the one that declined a redirected handover) and lists the others with
+// their intake, to call instead.
+func (s *Server) handoverPartners(c *gin.Context, p *handoverFormPage, ref *cases.Reference, lang string) error {
+	partners, err := s.Directory.Partners(c.Request.Context(), cases.PartnerFilter{Unmeasured: true})
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	for _, o := range partners {
+		switch {
+		case o.OrganisationID == a.OrganisationID || o.Organisation == p.FirstPartner:
+		case o.Live:
+			p.Partners = append(p.Partners, choice{Value: o.Organisation, Label: o.Name, Checked: o.Organisation == p.Form.To})
+		default:
+			p.NotLive = append(p.NotLive, s.partnerView(o, ref, lang, a))
+		}
+	}
+	return nil
 }

@@ -109,6 +109,9 @@ func (s *Server) pageHome(c *gin.Context) {
 	}
 	a := sess.User.Actor()
 	switch {
+	case (a.Has(cases.RoleWorker) || a.Has(cases.RoleCoordinator)) && s.unread(c).Total() > 0:
+		// Something waits: "Voor jou" first.
+		c.Redirect(http.StatusSeeOther, "/notifications")
 	case a.Has(cases.RoleWorker) || a.Has(cases.RoleCoordinator):
 		c.Redirect(http.StatusSeeOther, "/contacts/new")
 	case a.Has(cases.RoleAdmin):

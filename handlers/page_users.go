@@ -23,11 +23,13 @@ type userRow struct {
 	Active       bool
 	Self         bool
 	Can          cases.AccountActions
+	Email, Phone string
 }
 
 // userForm holds the create form's values as typed (never the password).
 type userForm struct {
 	Username, DisplayName, Organisation, Programme string
+	Email, Phone                                   string
 	Roles                                          []string
 }
 
@@ -99,7 +101,8 @@ func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
 		}
 		p.Users = append(p.Users, userRow{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName,
 			Organisation: orgNames[u.OrganisationSlug], Programme: programmes[u.Programme],
-			Roles: strings.Join(roles, ", "), Active: u.Active, Self: u.ID == me.ID, Can: cases.ActionsOn(a, u)})
+			Roles: strings.Join(roles, ", "), Active: u.Active, Self: u.ID == me.ID, Can: cases.ActionsOn(a, u),
+			Email: u.Email, Phone: u.Phone})
 	}
 	// The create form: an admin chooses the organisation; the roles are
 	// the ones the user may give (office roles for an admin, case roles
@@ -133,7 +136,8 @@ func (s *Server) pageUsersCreate(c *gin.Context) {
 	me := session(c).User
 	a := me.Actor()
 	form := userForm{Username: strings.TrimSpace(c.PostForm("username")), DisplayName: c.PostForm("display_name"),
-		Organisation: c.PostForm("organisation"), Programme: c.PostForm("programme"), Roles: c.PostFormArray("roles")}
+		Organisation: c.PostForm("organisation"), Programme: c.PostForm("programme"), Roles: c.PostFormArray("roles"),
+		Email: c.PostForm("email"), Phone: c.PostForm("phone")}
 	if !a.Has(cases.RoleAdmin) {
 		form.Organisation = me.OrganisationSlug
 		if len(form.Roles) == 0 {
@@ -141,7 +145,8 @@ func (s *Server) pageUsersCreate(c *gin.Context) {
 		}
 	}
 	in := cases.UserInput{Username: strings.ToLower(form.Username), DisplayName: form.DisplayName,
-		Organisation: form.Organisation, Programme: form.Programme, Roles: form.Roles, Password: c.PostForm("password")}
+		Organisation: form.Organisation, Programme: form.Programme, Roles: form.Roles, Password: c.PostForm("password"),
+		Email: form.Email, Phone: form.Phone}
 	_, err := s.Users.Create(c.Request.Context(), a, in)
 	if err != nil {
 		fe, ok := s.formErrorOf(c, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/web"
 )
 
@@ -74,6 +75,8 @@ type pageData struct {
 	Data any
 	// InlineCSS, when set, is put in the page instead of a stylesheet link.
 	InlineCSS template.CSS
+	// Unread are the user's unread notifications, for the menu's badges.
+	Unread cases.Unread
 }
 
 // ctxBack names the page a language switch returns to, when not this one.
@@ -109,6 +112,7 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 		for _, r := range sess.User.Roles {
 			pd.Roles[r] = true
 		}
+		pd.Unread = s.unread(c)
 	}
 	if c.GetBool(ctxCompressPage) {
 		pd.InlineCSS = s.inlineCSS
@@ -144,4 +148,18 @@ func (s *Server) execute(t *template.Template, pd pageData) ([]byte, error) {
 func (s *Server) renderError(c *gin.Context, status int, messageKey string) {
 	s.render(c, status, "error", "error.title", s.i18n.T(s.lang(c), messageKey))
 	c.Abort()
+}
+
+// unread counts the session user's unread notifications for the menu; a
+// failure shows no badges rather than no page.
+func (s *Server) unread(c *gin.Context) cases.Unread {
+	a := actor(c)
+	if !a.Has(cases.RoleWorker) && !a.Has(cases.RoleCoordinator) {
+		return cases.Unread{}
+	}
+	u, err := s.Notify.Unread(c.Request.Context(), a)
+	if err != nil {
+		s.Log.Error("unread notifications", "err", err)
+	}
+	return u
 }

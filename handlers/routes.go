@@ -78,6 +78,9 @@ func (s *Server) routes(r *gin.Engine) {
 	authed.GET("/reach/tokens", s.allow("tokens", auth.ActManage), s.apiReachTokens)
 	authed.DELETE("/reach/tokens/:id", s.allow("tokens", auth.ActManage), s.apiRevokeReachToken)
 
+	// The directory of partners (issue 12).
+	authed.GET("/partners", s.allow("partners", auth.ActRead), s.apiPartners)
+
 	pages := r.Group("", s.loadSession)
 	pages.GET("/", s.pageHome)
 	pages.GET("/login", s.pageLogin)
@@ -129,6 +132,19 @@ func (s *Server) routes(r *gin.Engine) {
 	app.POST("/contacts/:id/correct", s.allow("contacts", auth.ActWrite), s.pageCorrectContact)
 	app.POST("/contacts/:id/void", s.allow("contacts", auth.ActManage), s.pageVoidContact)
 	app.POST("/residents/:id/merge", s.allow("residents", auth.ActManage), s.pageMergeResident)
+
+	// Notifications, own account, the directory of partners and the
+	// outbox of mails (issue 12).
+	app.GET("/notifications", s.pageNotifications)
+	app.POST("/notifications/read", s.pageNotificationsRead)
+	app.GET("/account", s.pageAccount)
+	app.POST("/account", s.pageAccountPost)
+	app.GET("/partners", s.allow("partners", auth.ActRead), s.pagePartners)
+	app.GET("/partners/:slug", s.allow("partners", auth.ActManage), s.pagePartnerEdit)
+	app.POST("/partners/:slug/services", s.allow("partners", auth.ActManage), s.pagePartnerSave)
+	app.POST("/partners/:slug/services/:id", s.allow("partners", auth.ActManage), s.pagePartnerSave)
+	app.POST("/partners/:slug/services/:id/delete", s.allow("partners", auth.ActManage), s.pagePartnerDelete)
+	app.GET("/admin/mail", s.allow("mail", auth.ActManage), s.pageMail)
 
 	// A logged-in user's error page keeps the menu: the session is read there too.
 	r.NoRoute(s.loadSession, s.noRoute)

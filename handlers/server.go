@@ -28,6 +28,9 @@ type Server struct {
 	// TrustedProxies lists the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed; empty trusts none.
 	TrustedProxies []string
+	// MailServer says an SMTP server sends the outbox; without one (the
+	// demo) the outbox page shows the mails that would be sent.
+	MailServer bool
 	// Log receives errors; request lines only when LogRequests is set.
 	Log         *slog.Logger
 	LogRequests bool

@@ -82,6 +82,7 @@ type userCases interface {
 	SetPassword(ctx context.Context, actor cases.Actor, id int64, in cases.PasswordInput) error
 	ChangeOwnPassword(ctx context.Context, actor cases.Actor, keep string, in cases.OwnPasswordInput) error
 	Unlock(ctx context.Context, actor cases.Actor, id int64) error
+	SetContactDetails(ctx context.Context, actor cases.Actor, id int64, in cases.ContactDetails) (*cases.User, error)
 }
 
 type reachCases interface {
@@ -110,6 +111,25 @@ type auditCases interface {
 	Refused(ctx context.Context, actor cases.Actor, what string) error
 }
 
+type notifyCases interface {
+	Unread(ctx context.Context, actor cases.Actor) (cases.Unread, error)
+	Notices(ctx context.Context, actor cases.Actor, limit int) ([]cases.Notice, error)
+	MarkAllRead(ctx context.Context, actor cases.Actor) error
+	SendsMail() bool
+}
+
+type directoryCases interface {
+	Partners(ctx context.Context, f cases.PartnerFilter) ([]cases.Partner, error)
+	Editable(ctx context.Context, actor cases.Actor, organisation string) (*cases.Partner, error)
+	SaveService(ctx context.Context, actor cases.Actor, organisation, id string, in cases.PartnerServiceInput) (*cases.PartnerService, error)
+	DeleteService(ctx context.Context, actor cases.Actor, organisation, id string) error
+	ExportHSDS(ctx context.Context, f cases.PartnerFilter) (*cases.HSDSPage, error)
+}
+
+type mailCases interface {
+	Mails(ctx context.Context, actor cases.Actor) ([]cases.OutgoingMail, error)
+}
+
 // Services are the use cases a Server speaks HTTP for.
 type Services struct {
 	Auth      authService
@@ -124,4 +144,7 @@ type Services struct {
 	Tokens    tokenCases
 	Privacy   privacyCases
 	Audit     auditCases
+	Notify    notifyCases
+	Directory directoryCases
+	Mail      mailCases
 }

@@ -43,6 +43,7 @@ type DB struct {
 	stmts        stmtCache // statements prepared once on the writer connection
 	writer       *writer   // runs the transactions of Update, batching them (writer.go)
 	checkpointer *checkpointer
+	mailQueued   chan struct{} // a signal after each commit that queued mail (outbox.go)
 }
 
 var _ cases.Store = (*DB)(nil)
@@ -97,7 +98,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
-	db := &DB{Write: write, Read: read, Clock: time.Now}
+	db := &DB{Write: write, Read: read, Clock: time.Now, mailQueued: make(chan struct{}, 1)}
 	if err := db.stmts.prepare(write, hotStatements); err != nil {
 		read.Close()
 		write.Close()
@@ -197,6 +198,9 @@ type Tx struct {
 	referenceChanged bool
 	// erased is set by erasures; the WAL is emptied after the commit.
 	erased bool
+	// mailQueued is set when mail was put in the outbox; the mail worker
+	// is woken after the commit.
+	mailQueued bool
 }
 
 var _ cases.Tx = (*Tx)(nil)
@@ -232,10 +236,20 @@ func nullString(s string) any {
 	return s
 }
 
+// MailQueued signals, after a commit that put mail in the outbox, that the
+// mail worker has something to send; signals coalesce.
+func (db *DB) MailQueued() <-chan struct{} { return db.mailQueued }
+
 // committed runs after the commit that holds tx's writes.
 func (tx *Tx) committed() {
 	if tx.erased {
 		tx.db.scrubWAL()
+	}
+	if tx.mailQueued {
+		select {
+		case tx.db.mailQueued <- struct{}{}:
+		default: // a signal is pending already
+		}
 	}
 	if tx.referenceChanged {
 		// A failed reload leaves the old lists; the next change or restart

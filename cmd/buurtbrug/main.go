@@ -27,6 +27,7 @@ var commands = []command{
 	{"restore", "restore --from BACKUP --db FILE", "zet een back-up terug", runRestore},
 	{"retention", "retention --db FILE [--dry-run]", "wis de registraties over hun bewaartermijn", runRetention},
 	{"audit", "audit verify --db FILE", "controleer de keten van het logboek", runAudit},
+	{"partners", "partners import|export --db FILE [PARTNERS.json]", "de partnergids als HSDS 3.0 JSON", runPartners},
 	{"gen", "gen --db city.db [--contacts N --persons N]", "schrijf een verzonnen stad (voor metingen)", runGen},
 	{"help", "help", "deze lijst", nil},
 }

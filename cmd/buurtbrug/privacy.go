@@ -13,6 +13,12 @@ func openApp(ctx context.Context, env *cli, dbPath, secretFile string) (*app.App
 	if _, err := os.Stat(dbPath); err != nil {
 		return nil, fmt.Errorf("de database %s bestaat niet", dbPath)
 	}
+	return createApp(ctx, env, dbPath, secretFile)
+}
+
+// createApp opens the database with its secret, creating both when new.
+func createApp(ctx context.Context, env *cli, dbPath, secretFile string) (*app.App, error) {
+	privateFiles()
 	return app.Open(ctx, app.Config{DBPath: dbPath, Secret: os.Getenv("BUURTBRUG_SECRET"), SecretFile: secretFile, Log: env.log})
 }
 

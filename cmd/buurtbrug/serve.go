@@ -23,6 +23,7 @@ type serveFlags struct {
 	demo, secure, quiet                                          bool
 	reachThreshold, reachRounding                                int
 	sessionIdle                                                  time.Duration
+	notify                                                       notifySettings
 }
 
 func parseServe(args []string, env *cli) (serveFlags, error) {
@@ -48,6 +49,7 @@ func parseServe(args []string, env *cli) (serveFlags, error) {
 		"kleinste gepubliceerde aantal in bereikcijfers, minstens 5 (BUURTBRUG_REACH_THRESHOLD)")
 	fs.IntVar(&f.reachRounding, "reach-rounding", envInt("BUURTBRUG_REACH_ROUNDING", 5),
 		"bereikcijfers worden afgerond op een veelvoud hiervan (BUURTBRUG_REACH_ROUNDING)")
+	f.notify = notifyFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return f, err
 	}
@@ -112,7 +114,7 @@ func runServe(args []string, env *cli) error {
 	a, err := app.Open(ctx, app.Config{DBPath: f.db, Secret: os.Getenv("BUURTBRUG_SECRET"), SecretFile: f.secretFile,
 		SecureCookies: f.secure || tlsConfig != nil, TrustedProxies: splitList(f.proxies), LogRequests: !f.quiet, Log: env.log,
 		ReachThreshold: f.reachThreshold, ReachRounding: f.reachRounding, SessionIdle: f.sessionIdle,
-		MetricsToken: f.metricsToken})
+		MetricsToken: f.metricsToken, Notify: f.notify.config(f.demo, f.addr)})
 	if err != nil {
 		return err
 	}
@@ -126,6 +128,7 @@ func runServe(args []string, env *cli) error {
 			env.log.Info("demo data loaded")
 		}
 	}
+	a.Start() // escalations, digests and the mail worker, once the demo's clock is back
 	return serve(ctx, a, ln, tlsConfig, f, env)
 }
 

@@ -36,6 +36,8 @@ func runUser(args []string, env *cli) error {
 	roles := fs.String("roles", cases.RoleWorker, "rollen met komma's: worker, coordinator, programme, admin, privacy (add)")
 	programme := fs.String("programme", "", "eigen programma (slug; add)")
 	name := fs.String("name", "", "naam zoals getoond (add; standaard de gebruikersnaam)")
+	email := fs.String("email", "", "werk-e-mailadres, voor meldingen (add; niet verplicht)")
+	phone := fs.String("phone", "", "werktelefoon (add; niet verplicht)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -63,7 +65,7 @@ func runUser(args []string, env *cli) error {
 		*name = *username
 	}
 	u, err := a.CreateUser(ctx, cases.UserInput{Username: *username, DisplayName: *name, Organisation: *org,
-		Programme: *programme, Roles: splitList(*roles), Password: password})
+		Programme: *programme, Roles: splitList(*roles), Password: password, Email: *email, Phone: *phone})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ const (
 	accessPrivacyManage                 // privacy: manage (residents' requests)
 	accessResidentsManage               // residents: manage (merging records, own legal ground)
 	accessAuditRead                     // audit: read
+	accessPartnersRead                  // partners: read (the directory)
 )
 
 // matrixRole is one column of the matrix: a demo login (or nobody), the
@@ -45,13 +46,14 @@ type matrixRole struct {
 var matrixRoles = []matrixRole{
 	{"unauthenticated", "", "hoop.worker", "dock.worker", nil},
 	{"worker", "hoop.worker", "hoop.worker", "dock.worker", []access{accessSession, accessReference,
-		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite}},
+		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite, accessPartnersRead}},
 	{"coordinator", "hoop.coord", "hoop.coord", "dock.worker", []access{accessSession, accessReference,
 		accessResidentsRead, accessResidentsWrite, accessContactsRead, accessContactsWrite, accessContactsManage,
-		accessReachRead, accessPrivacyManage, accessResidentsManage}},
+		accessReachRead, accessPrivacyManage, accessResidentsManage, accessPartnersRead}},
 	{"programme", "programme", "bv.worker", "hoop.worker", []access{accessSession, accessReference,
 		accessReachRead, accessReachManage}},
-	{"admin", "admin", "bv.worker", "hoop.worker", []access{accessSession, accessReference, accessTokensManage}},
+	{"admin", "admin", "bv.worker", "hoop.worker", []access{accessSession, accessReference, accessTokensManage,
+		accessPartnersRead}},
 	{"privacy", "hoop.privacy", "hoop.worker", "dock.worker", []access{accessSession, accessReference,
 		accessAuditRead, accessPrivacyManage}},
 }
@@ -134,6 +136,8 @@ var apiMatrix = map[string]matrixRoute{
 	"GET /api/v1/residents/matches": {access: accessResidentsRead},
 	"POST /api/v1/residents/{id}/merge": {access: accessResidentsManage, ok: http.StatusOK, other: http.StatusNotFound,
 		body: func(f fixture) any { return map[string]any{"into": f.spareID} }},
+	// The directory of partners (notify_partners_test.go covers its content).
+	"GET /api/v1/partners": {access: accessPartnersRead, ok: http.StatusOK},
 }
 
 func emptyBody(fixture) any { return map[string]any{} }

@@ -50,6 +50,8 @@ type Config struct {
 	// figures (0 and 0: the defaults, 10 and 5; the threshold is never
 	// below 5).
 	ReachThreshold, ReachRounding int
+	// Notifications: see NotifyConfig (background.go).
+	Notify NotifyConfig
 }
 
 // App is a wired instance.
@@ -67,8 +69,13 @@ type App struct {
 	Tokens    *cases.TokenService
 	Privacy   *cases.PrivacyService
 	Audit     *cases.AuditService
+	Notify    *cases.NotifyService
+	Directory *cases.DirectoryService
+	Mail      *cases.MailDelivery
 	Handler   http.Handler
 	log       *slog.Logger
+
+	background background
 }
 
 // Open opens the database (migrating it), checks that it can be written
@@ -156,7 +163,10 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 		passwords = auth.NewPasswords(runtime.GOMAXPROCS(0), 2*time.Second)
 	}
 	a.Users = cases.NewUserService(a.DB, passwords)
-	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts)
+	if err := a.wireNotify(cfg); err != nil {
+		return err
+	}
+	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts, a.Notify)
 	a.Timeline = cases.NewTimelineService(a.Residents, a.Contacts, a.Handovers)
 	a.Reach = cases.NewReachService(a.DB)
 	a.Tokens = cases.NewTokenService(a.DB)
@@ -167,6 +177,7 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 		if err := a.Reach.Rules.Validate(); err != nil {
 			return err
 		}
+		a.Directory.Threshold = a.Reach.Rules.Threshold
 	}
 	// Take in contacts written before the reach counters existed or by bulk
 	// loads, so the first reader does not wait for them.
@@ -188,16 +199,19 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	srv := &handlers.Server{
 		Services: handlers.Services{Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
 			Contacts: a.Contacts, Handovers: a.Handovers, Timeline: a.Timeline, Users: a.Users, Reach: a.Reach,
-			Tokens: a.Tokens, Privacy: a.Privacy, Audit: a.Audit},
+			Tokens: a.Tokens, Privacy: a.Privacy, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Mail: a.Mail},
 		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: a.log, LogRequests: cfg.LogRequests,
-		Metrics: metrics, Health: a.DB.CheckWritable,
+		Metrics: metrics, Health: a.DB.CheckWritable, MailServer: cfg.Notify.SMTP != nil,
 	}
 	a.Handler, err = srv.Handler()
 	return err
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the background work and closes the database.
+func (a *App) Close() error {
+	a.stopBackground()
+	return a.DB.Close()
+}
 
 // CreateUser creates an account, as the operator.
 func (a *App) CreateUser(ctx context.Context, in cases.UserInput) (*cases.User, error) {

@@ -26,6 +26,7 @@ type testEnv struct {
 	srv    *httptest.Server
 	dbPath string
 	clock  *testClock
+	notify NotifyConfig // notifications (notify_helpers_test.go)
 }
 
 // testClock is a settable clock shared by the database and the sessions.
@@ -90,7 +91,8 @@ func newTestEnv(t *testing.T) *testEnv {
 
 func (e *testEnv) open() {
 	e.t.Helper()
-	a, err := Open(context.Background(), Config{DBPath: e.dbPath, Secret: testSecret, Now: e.clock.Now, Passwords: testPasswords{auth.NewPasswords(runtime.GOMAXPROCS(0), 5*time.Second)}})
+	a, err := Open(context.Background(), Config{DBPath: e.dbPath, Secret: testSecret, Now: e.clock.Now,
+		Passwords: testPasswords{auth.NewPasswords(runtime.GOMAXPROCS(0), 5*time.Second)}, Notify: e.notify})
 	if err != nil {
 		e.t.Fatalf("open: %v", err)
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -613,6 +614,15 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 	call(coord, "POST", "/api/v1/residents/"+uuid.NewString()+"/merge", map[string]any{"into": resident})
 	call(worker, "GET", "/api/v1/residents/"+twin, nil)
 
+	// The partner directory, as JSON and as HSDS (issue 12).
+	if err := demo.SeedPartners(context.Background(), env.app.DB); err != nil {
+		t.Fatal(err)
+	}
+	call(worker, "GET", "/api/v1/partners", nil)
+	call(worker, "GET", "/api/v1/partners?topic=schulden&q=overvecht", nil)
+	call(worker, "GET", "/api/v1/partners?format=hsds", nil)
+	call(worker, "GET", "/api/v1/partners?topic=nope", nil)
+	call(programme, "GET", "/api/v1/partners", nil)
 	call(worker, "POST", "/api/v1/logout", nil)
 	call(worker, "POST", "/api/v1/logout", nil)
 
@@ -625,6 +635,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"GET /api/v1/residents/matches 200", "GET /api/v1/residents/matches 422", "POST /api/v1/residents/{id}/merge 200",
 		"POST /api/v1/residents/{id}/merge 403", "POST /api/v1/residents/{id}/merge 404", "POST /api/v1/residents/{id}/merge 409",
 		"POST /api/v1/residents/{id}/merge 422", "GET /api/v1/contacts 422", "GET /api/v1/residents 422",
+		"GET /api/v1/partners 200", "GET /api/v1/partners 422", "GET /api/v1/partners 403",
 	} {
 		if !seen[key] {
 			t.Errorf("the scenario did not reach %s", key)

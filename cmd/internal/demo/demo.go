@@ -79,6 +79,9 @@ func Seed(ctx context.Context, s Services) (bool, error) {
 		if err != nil {
 			return err
 		}
+		if err := SeedPartners(ctx, s.Store); err != nil {
+			return err
+		}
 		if err := seedContacts(ctx, s, actors); err != nil {
 			return err
 		}
@@ -136,11 +139,15 @@ func CreateUsers(ctx context.Context, s Services) (map[string]cases.Actor, error
 	return actors, err
 }
 
-// UserInput is the account of a demo login.
+// UserInput is the account of a demo login, with a made-up work address
+// (.example is reserved: no mail can reach it).
 func UserInput(du User) cases.UserInput {
 	return cases.UserInput{Username: du.Username, DisplayName: du.Name, Organisation: du.Organisation,
-		Programme: du.Programme, Roles: []string{du.Role}, Password: Password}
+		Programme: du.Programme, Roles: []string{du.Role}, Password: Password, Email: Email(du.Username)}
 }
+
+// Email is a demo login's made-up work address.
+func Email(username string) string { return username + "@demo.buurtbrug.example" }
 
 // seedContacts writes made-up residents and contacts across 2024 up to
 // now, with some people known to more than one organisation.
