@@ -9,7 +9,16 @@ import (
 
 // TestMain runs the tests on SQLite and, with BUURTBRUG_TEST_POSTGRES, on
 // PostgreSQL too.
-func TestMain(m *testing.M) { storagetest.Main(m) }
+func TestMain(m *testing.M) { storagetest.Main(m, migrateNew) }
+
+// migrateNew makes the schema of a new database.
+func migrateNew(ctx context.Context, dsn string) error {
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}
 
 // beginTx starts a write transaction beside the writer, for tests that
 // write rows the way a bulk tool or an older version would. Nothing else

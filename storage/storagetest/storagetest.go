@@ -9,10 +9,14 @@ package storagetest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,17 +31,44 @@ const EnvPostgres = "BUURTBRUG_TEST_POSTGRES"
 // onPostgres is set while the second run of Main tests on PostgreSQL.
 var onPostgres atomic.Bool
 
-// Main runs the tests on SQLite and then, when EnvPostgres is set, again on
-// PostgreSQL; it exits with the worse of the two.
-func Main(m *testing.M) {
+// Main runs the tests on SQLite and then, when EnvPostgres is set, those
+// that opened a database again on PostgreSQL; it exits with the worse of
+// the two runs. migrate (storage.Open and Close) makes the template that
+// each test's database is copied from, so that no test waits for the
+// migrations.
+func Main(m *testing.M, migrate func(ctx context.Context, dsn string) error) {
+	template.migrate = migrate
 	code := m.Run()
-	if os.Getenv(EnvPostgres) != "" {
-		fmt.Println("=== the same tests on PostgreSQL (" + EnvPostgres + ")")
+	if names := usedDatabase(); os.Getenv(EnvPostgres) != "" && len(names) > 0 {
+		fmt.Printf("=== the %d tests that use a database again, on PostgreSQL (%s)\n", len(names), EnvPostgres)
+		only := "^(" + strings.Join(names, "|") + ")$"
+		_ = flag.Set("test.run", only)
+		if bench := flag.Lookup("test.bench"); bench != nil && bench.Value.String() != "" {
+			_ = flag.Set("test.bench", only)
+		}
 		onPostgres.Store(true)
 		code = max(code, m.Run())
+		dropTemplate()
 		closeServer()
 	}
 	os.Exit(code)
+}
+
+// users are the top-level tests and benchmarks that asked for a database.
+var users struct {
+	sync.Mutex
+	names map[string]bool
+}
+
+func usedDatabase() []string {
+	users.Lock()
+	defer users.Unlock()
+	out := make([]string, 0, len(users.names))
+	for n := range users.names {
+		out = append(out, regexp.QuoteMeta(n))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Postgres reports whether the tests run on PostgreSQL now.
@@ -60,6 +91,13 @@ func DSN(t testing.TB, name string) string {
 	// depends on it (Main reads it outside them).
 	base := os.Getenv(EnvPostgres)
 	if !Postgres() {
+		users.Lock()
+		if users.names == nil {
+			users.names = map[string]bool{}
+		}
+		root, _, _ := strings.Cut(t.Name(), "/")
+		users.names[root] = true
+		users.Unlock()
 		return filepath.Join(t.TempDir(), name+".db")
 	}
 	dsn, drop, err := createDatabase(base)
@@ -78,24 +116,70 @@ var (
 	databases atomic.Int64
 )
 
+// template is the migrated database the tests' databases are copies of,
+// one per test process, made on first use.
+var template struct {
+	once    sync.Once
+	name    string
+	err     error
+	base    string
+	migrate func(ctx context.Context, dsn string) error
+}
+
+func withDatabase(base, name string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", EnvPostgres, err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func makeTemplate(base string) error {
+	template.once.Do(func() {
+		template.base = base
+		name := fmt.Sprintf("buurtbrug_test_%d_template", os.Getpid())
+		dsn, err := withDatabase(base, name)
+		if err == nil {
+			err = onServer(base, `CREATE DATABASE `+name)
+		}
+		if err == nil {
+			template.name = name
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			err = template.migrate(ctx, dsn)
+		}
+		template.err = err
+	})
+	return template.err
+}
+
+func dropTemplate() {
+	if template.name != "" {
+		_ = onServer(template.base, `DROP DATABASE IF EXISTS `+template.name+` WITH (FORCE)`)
+	}
+}
+
 // createDatabase makes a database on the server and returns its URL and
 // what drops it (with any connection a test left open).
 func createDatabase(base string) (string, func(), error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", nil, fmt.Errorf("%s: %w", EnvPostgres, err)
+	if err := makeTemplate(base); err != nil {
+		return "", nil, fmt.Errorf("the template database: %w", err)
 	}
 	name := fmt.Sprintf("buurtbrug_test_%d_%d", os.Getpid(), databases.Add(1))
-	if err := onServer(base, `CREATE DATABASE `+name); err != nil {
+	dsn, err := withDatabase(base, name)
+	if err != nil {
 		return "", nil, err
 	}
-	u.Path = "/" + name
+	if err := onServer(base, `CREATE DATABASE `+name+` TEMPLATE `+template.name+` STRATEGY FILE_COPY`); err != nil {
+		return "", nil, err
+	}
 	drop := func() {
 		if err := onServer(base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
 			fmt.Fprintf(os.Stderr, "storagetest: dropping %s: %v\n", name, err)
 		}
 	}
-	return u.String(), drop, nil
+	return dsn, drop, nil
 }
 
 // onServer runs one statement on the server's connection, made on first
