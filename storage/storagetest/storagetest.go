@@ -83,21 +83,16 @@ func SkipOnPostgres(t testing.TB, what string) {
 	}
 }
 
-// DSN is a new, empty database for t, removed when t ends: a file named
-// name in t's temporary folder, or a database on the PostgreSQL server.
+// DSN is a new database for t, removed when t ends: a file named name in
+// t's temporary folder, or a database on the PostgreSQL server with the
+// newest schema (that storage.Open finds up to date).
 func DSN(t testing.TB, name string) string {
 	t.Helper()
 	// Read during the tests, so that go test's cache knows the result
 	// depends on it (Main reads it outside them).
 	base := os.Getenv(EnvPostgres)
 	if !Postgres() {
-		users.Lock()
-		if users.names == nil {
-			users.names = map[string]bool{}
-		}
-		root, _, _ := strings.Cut(t.Name(), "/")
-		users.names[root] = true
-		users.Unlock()
+		used(t)
 		return filepath.Join(t.TempDir(), name+".db")
 	}
 	dsn, drop, err := createDatabase(base)
@@ -106,6 +101,45 @@ func DSN(t testing.TB, name string) string {
 	}
 	t.Cleanup(drop)
 	return dsn
+}
+
+// EmptyPostgres is a new PostgreSQL database without any table, removed
+// when t ends. On the SQLite run it skips t, which then runs on the
+// PostgreSQL run.
+func EmptyPostgres(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvPostgres)
+	if !Postgres() {
+		used(t)
+		t.Skip("needs PostgreSQL: runs again with " + EnvPostgres)
+	}
+	name := fmt.Sprintf("buurtbrug_test_%d_%d", os.Getpid(), databases.Add(1))
+	dsn, err := withDatabase(base, name)
+	if err == nil {
+		err = onServer(base, `CREATE DATABASE `+name)
+	}
+	if err != nil {
+		t.Fatalf("storagetest: %v", err)
+	}
+	t.Cleanup(func() { dropDatabase(base, name) })
+	return dsn
+}
+
+// used notes that t's top-level test uses a database.
+func used(t testing.TB) {
+	users.Lock()
+	defer users.Unlock()
+	if users.names == nil {
+		users.names = map[string]bool{}
+	}
+	root, _, _ := strings.Cut(t.Name(), "/")
+	users.names[root] = true
+}
+
+func dropDatabase(base, name string) {
+	if err := onServer(base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+		fmt.Fprintf(os.Stderr, "storagetest: dropping %s: %v\n", name, err)
+	}
 }
 
 var (
@@ -156,7 +190,7 @@ func makeTemplate(base string) error {
 
 func dropTemplate() {
 	if template.name != "" {
-		_ = onServer(template.base, `DROP DATABASE IF EXISTS `+template.name+` WITH (FORCE)`)
+		dropDatabase(template.base, template.name)
 	}
 }
 
@@ -174,12 +208,7 @@ func createDatabase(base string) (string, func(), error) {
 	if err := onServer(base, `CREATE DATABASE `+name+` TEMPLATE `+template.name+` STRATEGY FILE_COPY`); err != nil {
 		return "", nil, err
 	}
-	drop := func() {
-		if err := onServer(base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			fmt.Fprintf(os.Stderr, "storagetest: dropping %s: %v\n", name, err)
-		}
-	}
-	return dsn, drop, nil
+	return dsn, func() { dropDatabase(base, name) }, nil
 }
 
 // onServer runs one statement on the server's connection, made on first
