@@ -63,18 +63,6 @@ func sortedAuditIDs(ids []cases.AuditID) []cases.AuditID {
 	return slices.Compact(out)
 }
 
-// withEntity adds the record a line is about to the records it names, so
-// "who saw this resident?" is one look-up in audit_ids.
-func withEntity(e cases.AuditRecord) []cases.AuditID {
-	switch e.Entity {
-	case "resident", "contact", "handover":
-		if e.EntityID != "" {
-			return append(slices.Clone(e.IDs), cases.AuditID{Kind: e.Entity, ID: e.EntityID})
-		}
-	}
-	return e.IDs
-}
-
 // QueryHash is the stored form of a search query: keyed, so it cannot be
 // reversed, and normalised, so the same search matches however typed.
 func (db *DB) queryHash(query string) string {
@@ -95,7 +83,7 @@ func (tx *Tx) Audit(e cases.AuditRecord) error {
 	}
 	line := auditLine{at: cases.FormatTime(tx.now), userID: e.Actor.UserID, username: e.Actor.Username,
 		orgID: e.Actor.OrganisationID, action: e.Action, entity: e.Entity, entityID: e.EntityID, detail: detail,
-		address: e.Actor.Address, ids: sortedAuditIDs(withEntity(e))}
+		address: e.Actor.Address, ids: sortedAuditIDs(e.IDs)}
 	var prev string
 	if err := tx.queryRowPrepared(auditLastHash).Scan(&prev); err != nil {
 		return err
