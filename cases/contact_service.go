@@ -55,7 +55,7 @@ func (s *ContactService) Create(ctx context.Context, actor Actor, in ContactInpu
 		case err != nil:
 			return err
 		case res.Inserted:
-			created = true
+			created, c.ResidentID = true, res.ResidentID
 			return tx.Audit(AuditRecord{Actor: actor, Action: "create", Entity: "contact", EntityID: c.ID,
 				IDs: residentIDs(c.ResidentID)})
 		case res.Owner == actor.OrganisationID:

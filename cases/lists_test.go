@@ -387,6 +387,11 @@ func TestMatchesAndMerge(t *testing.T) {
 	}
 	// A contact a tablet sends later for the merged record lands on the kept one.
 	late := w.contact("hoop.worker", twin.ID, w.now)
+	created, _, err := w.contacts.Create(ctx, worker, cases.ContactInput{ID: uuid.NewString(), Programme: worker.Programme,
+		OccurredAt: w.now.Format(time.RFC3339), Neighbourhood: "zambesibuurt", Kind: "spreekuur", ResidentID: twin.ID, Topics: []string{"schulden"}})
+	if err != nil || created.ResidentID != kept.ID {
+		t.Errorf("the answer to a contact for the merged record names %+v (%v), want the kept record", created, err)
+	}
 	if c, err := w.contacts.ByID(ctx, worker, late); err != nil || c.ResidentID != kept.ID {
 		t.Errorf("a later contact for the merged record: %+v %v", c, err)
 	}

@@ -206,6 +206,9 @@ type ContactInsert struct {
 	// Owner is the organisation of the contact that already holds the ID,
 	// 0 when none does (then the resident was not the organisation's).
 	Owner int64
+	// ResidentID is the record the contact was stored under: the one a
+	// merged record was merged into.
+	ResidentID string
 }
 
 // ContactReader reads contacts, scoped by organisation.

@@ -45,13 +45,14 @@ func (c contacts) ids(ct *cases.Contact) (contactIDs, error) {
 // its resident is not a record of the contact's organisation (WHERE): then it
 // writes nothing and contactOrganisation tells which. A record merged into
 // another gets the contact of the one it was merged into (a tablet's outbox
-// may send it after the merge). One prepared statement instead of three
-// queries on the path of every logged contact.
+// may send it after the merge); RETURNING tells which record it landed on.
+// One prepared statement instead of three queries on the path of every
+// logged contact.
 const contactInsert = `INSERT INTO contacts (id, organisation_id, programme_id, worker_id, resident_id, occurred_at,
 	neighbourhood_id, kind_id, note, version, created_at, updated_at)
 	SELECT ?1, ?2, ?3, ?4, COALESCE((SELECT merged_into FROM residents WHERE id = ?5), ?5), ?6, ?7, ?8, ?9, ?10, ?11, ?12
 	WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM residents WHERE id = ?5 AND organisation_id = ?2 AND erased_at IS NULL)
-	ON CONFLICT (id) DO NOTHING`
+	ON CONFLICT (id) DO NOTHING RETURNING COALESCE(resident_id, '')`
 
 const (
 	contactOrganisation  = `SELECT organisation_id FROM contacts WHERE id = ?`
@@ -64,15 +65,11 @@ func (c contacts) InsertContact(ctx context.Context, ct *cases.Contact) (cases.C
 	if err != nil {
 		return cases.ContactInsert{}, err
 	}
-	res, err := c.tx.execPrepared(contactInsert, ct.ID, ct.OrganisationID, ids.programme, ct.WorkerID,
+	var resident string
+	err = c.tx.queryRowPrepared(contactInsert, ct.ID, ct.OrganisationID, ids.programme, ct.WorkerID,
 		nullString(ct.ResidentID), cases.FormatTime(ct.OccurredAt), ids.hood, ids.kind, ct.Note,
-		ct.Version, cases.FormatTime(ct.CreatedAt), cases.FormatTime(ct.UpdatedAt))
-	if err != nil {
-		return cases.ContactInsert{}, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return cases.ContactInsert{}, err
-	} else if n == 0 {
+		ct.Version, cases.FormatTime(ct.CreatedAt), cases.FormatTime(ct.UpdatedAt)).Scan(&resident)
+	if errors.Is(err, sql.ErrNoRows) {
 		var owner int64
 		err := c.tx.queryRowPrepared(contactOrganisation, ct.ID).Scan(&owner)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -80,8 +77,11 @@ func (c contacts) InsertContact(ctx context.Context, ct *cases.Contact) (cases.C
 		}
 		return cases.ContactInsert{Owner: owner}, nil
 	}
+	if err != nil {
+		return cases.ContactInsert{}, err
+	}
 	c.tx.countsStale = true
-	return cases.ContactInsert{Inserted: true}, c.writeLists(ct.ID, ids)
+	return cases.ContactInsert{Inserted: true, ResidentID: resident}, c.writeLists(ct.ID, ids)
 }
 
 func (c contacts) writeLists(id string, ids contactIDs) error {
