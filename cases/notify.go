@@ -25,12 +25,16 @@ const (
 	NoticeAcceptOverdue  = "accept_overdue"   // not accepted in time
 	NoticeContactOverdue = "contact_overdue"  // no contact in time
 	NoticeRedirectPrompt = "redirect_prompt"  // overdue for days: the sender may send it elsewhere
+	// A handover called back, or its consent withdrawn: the receiver stops
+	// working on it (and, for consent, can no longer see the shared data).
+	NoticeWithdrawn        = "withdrawn"
+	NoticeConsentWithdrawn = "consent_withdrawn"
 )
 
 // NoticeKinds lists every kind.
 var NoticeKinds = []string{NoticeArrived, NoticeAccepted, NoticeContacted, NoticeCompleted, NoticeDeclined,
 	NoticeAssigned, NoticeAcceptDueSoon, NoticeContactDueSoon, NoticeAcceptOverdue, NoticeContactOverdue,
-	NoticeRedirectPrompt}
+	NoticeRedirectPrompt, NoticeWithdrawn, NoticeConsentWithdrawn}
 
 // Unread groups, as GET /api/v1/me and the menu count them.
 const (
@@ -42,7 +46,7 @@ const (
 // NoticeGroup is the unread group a kind counts in.
 func NoticeGroup(kind string) string {
 	switch kind {
-	case NoticeAccepted, NoticeContacted, NoticeCompleted, NoticeDeclined:
+	case NoticeAccepted, NoticeContacted, NoticeCompleted, NoticeDeclined, NoticeWithdrawn, NoticeConsentWithdrawn:
 		return GroupOutcomes
 	case NoticeAcceptOverdue, NoticeContactOverdue, NoticeRedirectPrompt:
 		return GroupOverdue
@@ -108,10 +112,10 @@ func (n Notice) Deadline() time.Time {
 	return time.Time{}
 }
 
-// noticeKindOfMove is the notice a move gives the sender.
+// noticeKindOfMove is the notice a move gives the other side.
 var noticeKindOfMove = map[string]string{
 	ActionAccept: NoticeAccepted, ActionContact: NoticeContacted, ActionComplete: NoticeCompleted,
-	ActionDecline: NoticeDeclined,
+	ActionDecline: NoticeDeclined, ActionWithdraw: NoticeWithdrawn, ActionWithdrawConsent: NoticeConsentWithdrawn,
 }
 
 // eventKey names an event of a handover once and for all: the outbox and
@@ -183,7 +187,11 @@ func Escalations(state string, acceptBy, contactBy, now time.Time, promptDays in
 //   - assigned: the assignee;
 //   - contact_due_soon: the assignee, else the receiving coordinators;
 //   - accepted, contacted, completed, declined, redirect_prompt: the sender;
-//   - accept_overdue, contact_overdue: the receiving coordinators and the sender.
+//   - accept_overdue, contact_overdue: the receiving coordinators and the sender;
+//   - withdrawn: who works on it at the receiver (the assignee, else the
+//     addressees);
+//   - consent_withdrawn: those, and the sender (either side may record it;
+//     the one who did is told nothing).
 func Recipients(kind string, h *HandoverRecord, receiving []*User, sender *User) []*User {
 	var out []*User
 	switch kind {
@@ -199,6 +207,10 @@ func Recipients(kind string, h *HandoverRecord, receiving []*User, sender *User)
 		out = []*User{sender}
 	case NoticeAcceptOverdue, NoticeContactOverdue:
 		out = append(coordinators(receiving), sender)
+	case NoticeWithdrawn:
+		out = workingOn(h, receiving)
+	case NoticeConsentWithdrawn:
+		out = append(workingOn(h, receiving), sender)
 	}
 	seen := map[int64]bool{}
 	return slices.DeleteFunc(out, func(u *User) bool {
@@ -232,6 +244,15 @@ func addressees(h *HandoverRecord, receiving []*User) []*User {
 		return c
 	}
 	return takers
+}
+
+// workingOn are who work on h at the receiver: its assignee, else its
+// addressees.
+func workingOn(h *HandoverRecord, receiving []*User) []*User {
+	if out := byID(receiving, h.AssigneeID); len(out) > 0 {
+		return out
+	}
+	return addressees(h, receiving)
 }
 
 // coordinators are the active coordinators among users, else everyone

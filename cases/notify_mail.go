@@ -50,6 +50,12 @@ var mailLines = map[string][4]string{
 	NoticeRedirectPrompt: {"", "",
 		"Je overdracht aan {to} wacht al {days} werkdagen te lang: bel {to}, of trek hem in en stuur door",
 		"Your handover to {to} is {days} working days overdue: call {to}, or withdraw it and redirect"},
+	NoticeWithdrawn: {"{from} heeft de overdracht ingetrokken: je hoeft er niets meer mee te doen",
+		"{from} withdrew the handover: there is nothing more to do", "", ""},
+	NoticeConsentWithdrawn: {"De bewoner heeft de toestemming voor de overdracht van {from} ingetrokken: de gedeelde gegevens zijn niet meer in te zien",
+		"The resident withdrew consent for the handover from {from}: the shared details can no longer be seen",
+		"De bewoner heeft de toestemming voor je overdracht aan {to} ingetrokken: {to} ziet de gedeelde gegevens niet meer",
+		"The resident withdrew consent for your handover to {to}: {to} can no longer see the shared details"},
 }
 
 // lines returns the Dutch and English sentence of f.

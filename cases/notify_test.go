@@ -96,7 +96,11 @@ func TestRecipients(t *testing.T) {
 	check("accepted", Recipients(NoticeAccepted, h, receiving, sender), 1)
 	check("overdue", Recipients(NoticeAcceptOverdue, h, receiving, sender), 2, 1)
 	check("contact due soon, nobody assigned", Recipients(NoticeContactDueSoon, h, receiving, sender), 2)
+	check("withdrawn before anyone took it", Recipients(NoticeWithdrawn, h, receiving, sender), 2)
+	check("consent withdrawn before anyone took it", Recipients(NoticeConsentWithdrawn, h, receiving, sender), 2, 1)
 	h.AssigneeID = 4
+	check("withdrawn", Recipients(NoticeWithdrawn, h, receiving, sender), 4)
+	check("consent withdrawn", Recipients(NoticeConsentWithdrawn, h, receiving, sender), 4, 1)
 	check("assigned", Recipients(NoticeAssigned, h, receiving, sender), 4)
 	check("contact due soon", Recipients(NoticeContactDueSoon, h, receiving, sender), 4)
 	sender.Active = false

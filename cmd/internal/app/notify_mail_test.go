@@ -217,3 +217,60 @@ func TestNotifyMailSTARTTLSAndLogin(t *testing.T) {
 		t.Errorf("the mail came with TLS %v, as %q", m.TLS, m.User)
 	}
 }
+
+// Calling a handover back or withdrawing its consent reaches whoever works
+// on it at the receiver, and (for consent recorded by the receiver) the
+// sender; the one who recorded it hears nothing.
+func TestNotifyWithdrawals(t *testing.T) {
+	mails := startSMTP(t)
+	env := newNotifyEnv(t, NotifyConfig{SMTP: mails.config(), PublicURL: "https://buurtbrug.test",
+		MailEvery: 50 * time.Millisecond})
+	env.app.Start()
+	env.setMailPreference("hoop.coord", "immediate")
+	dock, hoop, coord := env.login("dock.worker"), env.login("hoop.worker"), env.login("hoop.coord")
+	surname := "Yilmaz-" + t.Name()[:4]
+
+	// 1. Called back before anyone took it: the addressees hear.
+	first := dock.send(handoverBody(dock.dockResident(surname), "al-amal"))["id"].(string)
+	dock.move(first, "withdraw", map[string]any{"reason": "Bewoner is verhuisd."})
+	// 2. Accepted for hoop.worker, then the resident tells DOCK: the assignee hears.
+	second := dock.send(handoverBody(dock.dockResident(surname+"b"), "al-amal"))["id"].(string)
+	coord.move(second, "accept", map[string]any{"assignee": "hoop.worker"})
+	dock.move(second, "consent/withdraw", map[string]any{"note": "Bewoner belde."})
+	// 3. The resident tells Al Amal: the sender hears.
+	third := dock.send(handoverBody(dock.dockResident(surname+"c"), "al-amal"))["id"].(string)
+	coord.move(third, "accept", map[string]any{"assignee": "hoop.worker"})
+	hoop.move(third, "consent/withdraw", map[string]any{})
+
+	withdrawals := func(got []receivedMail) []string {
+		var out []string
+		for _, m := range got {
+			if strings.Contains(m.Subject, "ingetrokken") {
+				out = append(out, m.To+": "+m.Subject)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	want := []string{
+		demo.Email("dock.worker") + ": Buurtbrug: De bewoner heeft de toestemming voor je overdracht aan Al Amal ingetrokken: Al Amal ziet de gedeelde gegevens niet meer",
+		demo.Email("hoop.coord") + ": Buurtbrug: DOCK heeft de overdracht ingetrokken: je hoeft er niets meer mee te doen",
+		demo.Email("hoop.worker") + ": Buurtbrug: De bewoner heeft de toestemming voor de overdracht van DOCK ingetrokken: de gedeelde gegevens zijn niet meer in te zien",
+	}
+	slices.Sort(want)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(withdrawals(mails.received())) < len(want) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // a mail too many would come now
+	got := mails.received()
+	if have := withdrawals(got); !slices.Equal(have, want) {
+		t.Errorf("withdrawal mails:\n%s\nwant:\n%s", strings.Join(have, "\n"), strings.Join(want, "\n"))
+	}
+	checkPrivate(t, got, surname)
+	// In the app too: the receiver's "Voor jou" page says it.
+	page := env.pageLogin("hoop.worker").get("/notifications")
+	if page.status != http.StatusOK || !strings.Contains(string(page.body), "toestemming voor de overdracht van DOCK ingetrokken") {
+		t.Errorf("hoop.worker's notifications: %s", page)
+	}
+}
