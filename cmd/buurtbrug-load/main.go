@@ -207,29 +207,32 @@ func run(cfg config) (*result, error) {
 		// Only ever the given server: never follow a redirect elsewhere.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	// Set-up before the clock starts: the first client of each login alone,
+	// Set-up before the clock starts: each login once, one after another,
 	// stopping at the first failure (a wrong password must not cost the
-	// address its login attempts: the server throttles after five), then
-	// the others concurrently.
+	// address its login attempts: the server throttles after five, and
+	// counts parallel attempts of one login before checking them); the
+	// clients of a login share its session, as a worker's tabs do. Then
+	// every client registers its resident, concurrently.
 	clients := make([]*client, cfg.clients)
 	for i := range clients {
 		clients[i] = &client{cfg: cfg, base: cfg.bases[i%len(cfg.bases)], next: cfg.bases[(i+1)%len(cfg.bases)],
 			http: httpClient, rng: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano()))),
 			byStatus: map[string]int{}, firstErr: map[string]string{}}
 	}
-	first := min(len(cfg.users), cfg.clients)
-	for i := range first {
-		if err := clients[i].setUp(cfg.users[i]); err != nil {
+	for i := range min(len(cfg.users), cfg.clients) {
+		if err := clients[i].login(cfg.users[i]); err != nil {
 			return nil, fmt.Errorf("setting up clients: %w", err)
 		}
 	}
 	setupErrs := make([]error, cfg.clients)
 	var wg sync.WaitGroup
-	for i := first; i < cfg.clients; i++ {
+	for i, c := range clients {
+		first := clients[i%len(cfg.users)]
+		c.csrf, c.cookies = first.csrf, first.cookies
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			setupErrs[i] = clients[i].setUp(cfg.users[i%len(cfg.users)])
+			setupErrs[i] = c.setUp(cfg.users[i%len(cfg.users)])
 		}()
 	}
 	wg.Wait()
@@ -300,7 +303,8 @@ func (c *client) doAt(ctx context.Context, base *url.URL, method, path string, b
 	return res.StatusCode, data, res, err
 }
 
-func (c *client) setUp(username string) error {
+// login starts the session of username.
+func (c *client) login(username string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	status, body, res, err := c.do(ctx, "POST", "/api/v1/login", map[string]string{"username": username, "password": c.cfg.password})
@@ -317,8 +321,15 @@ func (c *client) setUp(username string) error {
 		return fmt.Errorf("login %s: no csrf_token in %s", username, truncate(body))
 	}
 	c.csrf, c.cookies = login.CSRFToken, res.Cookies()
+	return nil
+}
 
-	status, body, _, err = c.do(ctx, "GET", "/api/v1/reference", nil)
+// setUp reads the reference data and registers the client's resident, in
+// the session of username.
+func (c *client) setUp(username string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	status, body, _, err := c.do(ctx, "GET", "/api/v1/reference", nil)
 	if err != nil || status != http.StatusOK {
 		return fmt.Errorf("reference for %s: status %d %v: %s", username, status, err, truncate(body))
 	}
