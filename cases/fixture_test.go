@@ -1,0 +1,241 @@
+package cases_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/storage"
+)
+
+// The use-case tests run the services of package cases on a real store: a
+// fresh SQLite file per test with the seeded reference data, a clock the
+// test sets, and accounts of two organisations that hand residents over to
+// each other, plus a third that must never see their records.
+
+// fixtureStart is a Wednesday, so working-day deadlines are easy to follow.
+var fixtureStart = time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
+
+// fixtureSecret keys the pseudonyms (made up, like all test data).
+const fixtureSecret = "cases-test-secret-0123456789abcdef0123"
+
+type fixture struct {
+	t   *testing.T
+	ctx context.Context
+	db  *storage.DB
+
+	mu  sync.Mutex
+	now time.Time
+
+	residents *cases.ResidentService
+	contacts  *cases.ContactService
+	handovers *cases.HandoverService
+	users     *cases.UserService
+	tokens    *cases.TokenService
+	reference *cases.ReferenceService
+	// hashed counts the passwords UserService hashed.
+	hashed int
+
+	// Al Amal runs HOOP; DOCK runs the Weggeefbus. Both send and receive.
+	hoopWorker, hoopCoord cases.Actor
+	dockWorker, dockCoord cases.Actor
+	// buurtteamWorker is of a third organisation.
+	buurtteamWorker cases.Actor
+	// admin is the Gemeente's administrator.
+	admin cases.Actor
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{t: t, ctx: context.Background(), now: fixtureStart}
+	db, err := storage.Open(f.ctx, filepath.Join(t.TempDir(), "cases.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Clock = f.clock
+	f.db = db
+	f.residents = cases.NewResidentService(db, []byte(fixtureSecret))
+	f.contacts = cases.NewContactService(db)
+	f.handovers = cases.NewHandoverService(db, f.residents, f.contacts)
+	f.users = cases.NewUserService(db, func(password string) (string, error) {
+		f.mu.Lock()
+		f.hashed++
+		f.mu.Unlock()
+		return "test-hash:" + password, nil
+	})
+	f.tokens = cases.NewTokenService(db)
+	f.reference = cases.NewReferenceService(db)
+
+	f.hoopWorker = f.account("hoop.worker", "al-amal", "hoop", cases.RoleWorker)
+	f.hoopCoord = f.account("hoop.coord", "al-amal", "hoop", cases.RoleCoordinator)
+	f.dockWorker = f.account("dock.worker", "dock", "weggeefbus", cases.RoleWorker)
+	f.dockCoord = f.account("dock.coord", "dock", "weggeefbus", cases.RoleCoordinator)
+	f.buurtteamWorker = f.account("buurtteam.worker", "buurtteam", "buurtteam-overvecht", cases.RoleWorker)
+	f.admin = f.account("admin", "gemeente", "", cases.RoleAdmin)
+	return f
+}
+
+func (f *fixture) clock() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fixture) advance(d time.Duration) {
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.mu.Unlock()
+}
+
+// account creates an active account as the operator and returns its actor.
+func (f *fixture) account(username, org, programme string, roles ...string) cases.Actor {
+	f.t.Helper()
+	u, err := f.users.Create(f.ctx, cases.System, cases.UserInput{Username: username, DisplayName: "Test " + username,
+		Organisation: org, Programme: programme, Roles: roles, Password: "a long test password"})
+	if err != nil {
+		f.t.Fatalf("account %s: %v", username, err)
+	}
+	return u.Actor()
+}
+
+// resident registers a record, failing the test on an error.
+func (f *fixture) resident(actor cases.Actor, in cases.ResidentInput) *cases.Resident {
+	f.t.Helper()
+	r, err := f.residents.Create(f.ctx, actor, in)
+	if err != nil {
+		f.t.Fatalf("resident %+v: %v", in, err)
+	}
+	return r
+}
+
+// fullResident is a record with every field a handover can share.
+func (f *fixture) fullResident(actor cases.Actor) *cases.Resident {
+	f.t.Helper()
+	return f.resident(actor, cases.ResidentInput{GivenName: "Fatima", FamilyName: "El Amrani", BirthDate: "1980-05-01",
+		Phone: "06-1234 5678", Neighbourhood: "zambesibuurt", Gender: "vrouw", Note: "Alleen de afzender leest dit."})
+}
+
+// contactInput is a valid contact of actor's programme about residentID.
+func contactInput(actor cases.Actor, residentID string) cases.ContactInput {
+	return cases.ContactInput{ID: uuid.NewString(), Programme: actor.Programme, Neighbourhood: "zambesibuurt",
+		Kind: "huisbezoek", ResidentID: residentID, Topics: []string{"schulden"}}
+}
+
+// contact logs a contact, failing the test on an error.
+func (f *fixture) contact(actor cases.Actor, in cases.ContactInput) *cases.Contact {
+	f.t.Helper()
+	c, created, err := f.contacts.Create(f.ctx, actor, in)
+	if err != nil || !created {
+		f.t.Fatalf("contact: created=%v, %v", created, err)
+	}
+	return c
+}
+
+// handoverInput hands residentID over to organisation to with consent for
+// scope (the story is only sent when the scope covers it).
+func handoverInput(residentID, to string, scope ...string) cases.HandoverInput {
+	in := cases.HandoverInput{ResidentID: residentID, To: to, Topics: []string{"schulden"},
+		Question: "Kan iemand helpen met een betalingsregeling?",
+		Consent:  &cases.ConsentInput{Given: true, How: "verbal", Scope: scope}}
+	if slices.Contains(scope, cases.ScopeStory) {
+		in.Story = "Achterstand bij de energieleverancier."
+	}
+	return in
+}
+
+// handover sends a handover, failing the test on an error.
+func (f *fixture) handover(sender cases.Actor, in cases.HandoverInput) *cases.Handover {
+	f.t.Helper()
+	h, err := f.handovers.Create(f.ctx, sender, in)
+	if err != nil {
+		f.t.Fatalf("handover: %v", err)
+	}
+	return h
+}
+
+// move checks that a move succeeded and returns the handover after it.
+func (f *fixture) move(what string) func(h *cases.Handover, err error) *cases.Handover {
+	return func(h *cases.Handover, err error) *cases.Handover {
+		f.t.Helper()
+		if err != nil {
+			f.t.Fatalf("%s: %v", what, err)
+		}
+		return h
+	}
+}
+
+// audit reads the audit lines of one record, newest first, as "action detail".
+func (f *fixture) audit(entity, id string) []string {
+	f.t.Helper()
+	entries, err := f.db.View(f.ctx).Audit().AuditEntries(f.ctx, entity, id, 100)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Action+" "+e.Detail)
+	}
+	return out
+}
+
+// wantCode fails unless err is a domain error with code (and, when given,
+// message key).
+func wantCode(t *testing.T, what string, err error, code string, message ...string) {
+	t.Helper()
+	var e *cases.Error
+	switch {
+	case !errors.As(err, &e):
+		t.Errorf("%s: got %v, want a %s error", what, err, code)
+	case e.Code != code:
+		t.Errorf("%s: got %v, want code %s", what, err, code)
+	case len(message) > 0 && e.Message != message[0]:
+		t.Errorf("%s: got message %q, want %q", what, e.Message, message[0])
+	}
+}
+
+// wantFields fails unless err is EINVALID naming exactly these
+// "field:tag" problems, in this order.
+func wantFields(t *testing.T, what string, err error, want ...string) {
+	t.Helper()
+	var e *cases.Error
+	if !errors.As(err, &e) || e.Code != cases.EINVALID {
+		t.Errorf("%s: got %v, want EINVALID %v", what, err, want)
+		return
+	}
+	var got []string
+	for _, fe := range e.Fields {
+		got = append(got, fe.Field+":"+fe.Tag)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: fields %v, want %v", what, got, want)
+	}
+}
+
+// jsonKeys lists the keys of v as JSON, sorted.
+func jsonKeys(t *testing.T, v any) []string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
