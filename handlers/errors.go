@@ -31,6 +31,7 @@ var statusOf = map[string]int{
 	cases.ETOOMANY:      http.StatusTooManyRequests,
 	cases.EINTERNAL:     http.StatusInternalServerError,
 	cases.ECANCELED:     499, // client closed the request (nginx's convention)
+	cases.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // apiError is the JSON body of every error answer on /api/.
