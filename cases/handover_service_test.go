@@ -269,7 +269,9 @@ func TestHandoverSetLimitsRecomputesDeadlines(t *testing.T) {
 	closed := f.handover(f.hoopWorker, handoverInput(r, "dock", cases.ScopeName))
 	f.move("decline")(f.handovers.Decline(f.ctx, f.dockWorker, closed.ID, cases.DeclineInput{Reason: "no_capacity"}))
 	other := f.handover(f.hoopWorker, handoverInput(r, "buurtteam", cases.ScopeName))
-	acceptBy, contactBy := cases.DefaultHandoverLimits.Deadlines(fixtureStart)
+	// Sent on Wednesday 12 March: 5 and 10 working days end on the
+	// Wednesdays after, at midnight in Amsterdam.
+	acceptBy, contactBy := time.Date(2025, 3, 19, 23, 0, 0, 0, time.UTC), time.Date(2025, 3, 26, 23, 0, 0, 0, time.UTC)
 	if !open.AcceptBy.Equal(acceptBy) || !open.ContactBy.Equal(contactBy) {
 		t.Fatalf("default deadlines %v %v, want %v %v", open.AcceptBy, open.ContactBy, acceptBy, contactBy)
 	}
@@ -283,14 +285,17 @@ func TestHandoverSetLimitsRecomputesDeadlines(t *testing.T) {
 	}
 
 	one := cases.HandoverLimits{AcceptDays: 1, ContactDays: 2}
-	wantCode(t, "a coordinator", f.handovers.SetLimits(f.ctx, f.dockCoord, "dock", one), cases.EFORBIDDEN)
+	for _, actor := range []cases.Actor{f.dockWorker, f.dockCoord} {
+		wantCode(t, actor.Username, f.handovers.SetLimits(f.ctx, actor, "dock", one), cases.EFORBIDDEN)
+	}
 	wantFields(t, "contact before accept", f.handovers.SetLimits(f.ctx, f.admin, "dock", cases.HandoverLimits{AcceptDays: 3, ContactDays: 2}),
 		"contact_days:gtefield")
 	wantFields(t, "unknown organisation", f.handovers.SetLimits(f.ctx, f.admin, "nergens", one), "organisation:unknown")
 	if err := f.handovers.SetLimits(f.ctx, f.admin, "dock", one); err != nil {
 		t.Fatal(err)
 	}
-	newAccept, newContact := one.Deadlines(fixtureStart)
+	// One and two working days from Wednesday: the ends of Thursday and Friday.
+	newAccept, newContact := time.Date(2025, 3, 13, 23, 0, 0, 0, time.UTC), time.Date(2025, 3, 14, 23, 0, 0, 0, time.UTC)
 	if got := read(open.ID); !got.AcceptBy.Equal(newAccept) || !got.ContactBy.Equal(newContact) || !got.Overdue {
 		t.Errorf("open handover: %v %v (overdue %v), want %v %v, overdue", got.AcceptBy, got.ContactBy, got.Overdue, newAccept, newContact)
 	}
@@ -306,6 +311,10 @@ func TestHandoverSetLimitsRecomputesDeadlines(t *testing.T) {
 	later := f.handover(f.hoopWorker, handoverInput(r, "dock", cases.ScopeName))
 	if a, c := one.Deadlines(f.clock()); !later.AcceptBy.Equal(a) || !later.ContactBy.Equal(c) {
 		t.Errorf("a new handover's deadlines: %v %v, want %v %v", later.AcceptBy, later.ContactBy, a, c)
+	}
+	elsewhere := f.handover(f.hoopWorker, handoverInput(r, "buurtteam", cases.ScopeName))
+	if a, c := cases.DefaultHandoverLimits.Deadlines(f.clock()); !elsewhere.AcceptBy.Equal(a) || !elsewhere.ContactBy.Equal(c) {
+		t.Errorf("a new handover to another receiver: %v %v, want the defaults %v %v", elsewhere.AcceptBy, elsewhere.ContactBy, a, c)
 	}
 	if got := f.audit("organisation", "dock"); len(got) != 1 || got[0] != "set_limits accept_days=1 contact_days=2" {
 		t.Errorf("audit: %q", got)

@@ -53,6 +53,55 @@ func TestResidentPseudonymLinksAcrossOrganisations(t *testing.T) {
 	}
 }
 
+// A pseudonym needs both a family name and a birth date, and any
+// difference in either is another person; letters Unicode does not
+// decompose (Turkish dotless i) match their plain spelling.
+func TestResidentPseudonymNeedsNameAndBirthDate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, tc := range []struct {
+		name         string
+		a, b         cases.ResidentInput
+		sameOrg      bool
+		noPseudonyms int
+	}{
+		{"no birth date", cases.ResidentInput{FamilyName: "Yilmaz", BirthYear: 1980}, cases.ResidentInput{FamilyName: "Yilmaz", BirthYear: 1980}, false, 2},
+		{"no family name", cases.ResidentInput{GivenName: "Emre", BirthDate: "1980-02-03"}, cases.ResidentInput{GivenName: "Emre", BirthDate: "1980-02-03"}, false, 2},
+		{"other birth date", cases.ResidentInput{FamilyName: "Demir", BirthDate: "1980-02-03"}, cases.ResidentInput{FamilyName: "Demir", BirthDate: "1980-02-04"}, false, 0},
+		{"other name", cases.ResidentInput{FamilyName: "de Wit", BirthDate: "1980-02-03"}, cases.ResidentInput{FamilyName: "de With", BirthDate: "1980-02-03"}, false, 0},
+		{"same organisation, no details", cases.ResidentInput{GivenName: "Anoniem"}, cases.ResidentInput{GivenName: "Anoniem"}, true, 2},
+	} {
+		second := f.dockWorker
+		if tc.sameOrg {
+			second = f.hoopWorker
+		}
+		before := f.personsWithoutPseudonym()
+		a, b := f.resident(f.hoopWorker, tc.a), f.resident(second, tc.b)
+		if a.PersonID == b.PersonID {
+			t.Errorf("%s: the records share a person", tc.name)
+		}
+		if n := f.personsWithoutPseudonym() - before; n != tc.noPseudonyms {
+			t.Errorf("%s: %d new persons without a pseudonym, want %d", tc.name, n, tc.noPseudonyms)
+		}
+	}
+	a := f.resident(f.hoopWorker, cases.ResidentInput{FamilyName: "Yılmaz", BirthDate: "1980-02-03"})
+	b := f.resident(f.dockWorker, cases.ResidentInput{GivenName: "Ayşe", FamilyName: "YILMAZ", BirthDate: "1980-02-03"})
+	if a.PersonID != b.PersonID {
+		t.Error("Yılmaz and YILMAZ are different persons")
+	}
+}
+
+// personsWithoutPseudonym counts the persons no pseudonym links (storage's
+// table: nothing in the use cases shows a person).
+func (f *fixture) personsWithoutPseudonym() int {
+	f.t.Helper()
+	var n int
+	if err := f.db.Read.QueryRow(`SELECT COUNT(*) FROM persons WHERE pseudonym IS NULL`).Scan(&n); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
 // A registration with a client-made ID is made once: a retry returns the
 // stored record, even when its fields changed or would no longer pass,
 // and another organisation cannot take the ID.

@@ -27,6 +27,7 @@ func sessionCookie(t *testing.T, res response) *http.Cookie {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	c := env.anonymous()
 	res := c.do("POST", "/api/v1/login", loginBody("hoop.worker", demo.Password))
@@ -115,6 +116,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	// Five failures for one username, each from another address: the
 	// username is throttled everywhere, even with the right password ...
@@ -163,6 +165,7 @@ func TestLoginThrottling(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	// Idle: two hours without a request ends the session.
 	idle := env.login("hoop.worker")

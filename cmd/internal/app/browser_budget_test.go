@@ -113,6 +113,7 @@ const loadTiming = `(() => {
 // deterministic and budgeted; the render times on two slow-3G profiles are
 // only logged (timing depends on the machine).
 func TestBrowserFirstLoadBudget(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	net := withTestNet(env)

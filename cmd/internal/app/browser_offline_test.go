@@ -65,6 +65,7 @@ func bwSave(t *testing.T, ctx context.Context, what string, actions ...chromedp.
 // Scenario 1: online, a contact goes straight to the server; it is in "mijn
 // contacten" and in the API, and the outbox is empty.
 func TestBrowserOnlineContact(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	api := env.login("hoop.worker")
@@ -118,6 +119,7 @@ func TestBrowserOnlineContact(t *testing.T) {
 // offline; online again, exactly three contacts reach the server and the
 // outbox empties.
 func TestBrowserOfflineOutbox(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	net := withTestNet(env)
@@ -222,6 +224,7 @@ func TestBrowserOfflineOutbox(t *testing.T) {
 // dies before the answer, so the test cuts every attempt until the page has
 // seen the failure, then lets the outbox's own retry through.
 func TestBrowserInterruptedSync(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	net := withTestNet(env)
@@ -279,6 +282,7 @@ func TestBrowserInterruptedSync(t *testing.T) {
 // the server's message — also after a reload — and the worker fixes it in
 // the form and sends it again; the contacts behind it are not held up.
 func TestBrowserRejectedOnSync(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	net := withTestNet(env)

@@ -16,6 +16,7 @@ func TestDemoHandovers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds the whole demo")
 	}
+	t.Parallel()
 	now := time.Date(2025, 6, 12, 10, 0, 0, 0, time.UTC)
 	a, err := Open(context.Background(), Config{DBPath: filepath.Join(t.TempDir(), "demo.db"), Secret: testSecret,
 		Now: func() time.Time { return now }})
