@@ -39,11 +39,12 @@ func brChromium() string {
 // browserTest is the first call of every browser test. `go test -short`
 // skips them: they take most of this package's time.
 //
-// They do not call t.Parallel: each chromium is CPU-bound, and on a
-// two-core machine several at once finish no sooner than one after
-// another (measured: the nine take as long with -parallel 1, 3 or 9), but
-// wait longer for each page, which makes the timed waits flaky. Run
-// serially, they take their turn before the parallel tests start.
+// They do not call t.Parallel (but TestBrowserFirstLoadBudget): chromium
+// is CPU-bound, and on a two-core machine several at once finish no sooner
+// than one after another (measured: the browser tests take as long with
+// -parallel 1, 3 or 9), but each waits longer for its pages, which makes
+// the timed waits flaky (TestBrowserLanguageOffline failed so). Serial,
+// they take their turn before the parallel tests start.
 func browserTest(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
