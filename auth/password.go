@@ -9,8 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/buurtbrug/buurtbrug/cases"
 )
 
 // Argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
@@ -72,4 +75,51 @@ func randomToken(n int) string {
 		panic(err) // the system's randomness failing is not recoverable
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Passwords hashes and checks passwords with at most a fixed number of
+// argon2id computations at once: each takes 19 MiB, so an unbounded burst of
+// logins would exhaust memory, and more at once than there are processors
+// only makes every one slower. A caller that finds no free slot within wait
+// gets EUNAVAILABLE.
+type Passwords struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+// NewPasswords allows slots computations at once, each waiting at most wait
+// for its turn.
+func NewPasswords(slots int, wait time.Duration) *Passwords {
+	return &Passwords{slots: make(chan struct{}, max(slots, 1)), wait: wait}
+}
+
+func (p *Passwords) acquire() error {
+	timer := time.NewTimer(p.wait)
+	defer timer.Stop()
+	select {
+	case p.slots <- struct{}{}:
+		return nil
+	case <-timer.C:
+		return cases.Errorf(cases.EUNAVAILABLE, "login_busy")
+	}
+}
+
+func (p *Passwords) release() { <-p.slots }
+
+// Hash is HashPassword in a slot.
+func (p *Passwords) Hash(password string) (string, error) {
+	if err := p.acquire(); err != nil {
+		return "", err
+	}
+	defer p.release()
+	return HashPassword(password)
+}
+
+// Check is CheckPassword in a slot.
+func (p *Passwords) Check(hash, password string) (bool, error) {
+	if err := p.acquire(); err != nil {
+		return false, err
+	}
+	defer p.release()
+	return CheckPassword(hash, password)
 }

@@ -31,18 +31,28 @@ var rolePermissions = map[string][][2]string{
 		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite},
 		{"contacts", ActRead}, {"contacts", ActWrite},
 		{"handovers", ActRead}, {"handovers", ActWrite},
+		{"partners", ActRead},
 	},
 	cases.RoleCoordinator: {
-		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite},
+		{"reference", ActRead}, {"residents", ActRead}, {"residents", ActWrite}, {"residents", ActManage},
 		{"contacts", ActRead}, {"contacts", ActWrite}, {"contacts", ActManage},
 		{"handovers", ActRead}, {"handovers", ActWrite}, {"handovers", ActManage},
 		{"users", ActManage}, {"reach", ActRead},
+		// residents' requests
+		{"privacy", ActManage},
+		{"partners", ActRead}, {"partners", ActManage},
 	},
 	cases.RoleProgramme: {
 		{"reference", ActRead}, {"reach", ActRead}, {"reach", ActManage},
 	},
+	// The privacy officer reads the organisation's audit and handles its
+	// residents' requests; no case data otherwise.
+	cases.RolePrivacy: {
+		{"reference", ActRead}, {"audit", ActRead}, {"privacy", ActManage},
+	},
 	cases.RoleAdmin: {
 		{"reference", ActRead}, {"reference", ActManage}, {"users", ActManage}, {"tokens", ActManage},
+		{"partners", ActRead}, {"partners", ActManage}, {"mail", ActManage},
 	},
 }
 

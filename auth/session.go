@@ -16,16 +16,15 @@ import (
 type Limits struct {
 	IdleTimeout     time.Duration // a session unused this long ends
 	AbsoluteTimeout time.Duration // a session ends this long after login, used or not
-	MaxFailures     int           // failed logins per username or address ...
-	FailureWindow   time.Duration // ... within this window before answering 429
+	Throttle        Throttle
 }
 
-// DefaultLimits suit a working day on a tablet.
+// DefaultLimits suit tablets shared in an office: an unattended tablet
+// logs out after half an hour.
 var DefaultLimits = Limits{
-	IdleTimeout:     2 * time.Hour,
+	IdleTimeout:     30 * time.Minute,
 	AbsoluteTimeout: 12 * time.Hour,
-	MaxFailures:     5,
-	FailureWindow:   15 * time.Minute,
+	Throttle:        DefaultThrottle,
 }
 
 // touchEvery limits how often a session's last use is written, so reads do
@@ -40,22 +39,27 @@ const DefaultSessionCacheTTL = time.Second
 
 // Service logs users in and out and recognises their sessions.
 type Service struct {
-	store  cases.Store
-	Limits Limits
+	store     cases.Store
+	passwords cases.Passwords
+	Limits    Limits
 	// SessionCacheTTL: see DefaultSessionCacheTTL; 0 reads every request.
 	SessionCacheTTL time.Duration
+	// OnLogin, when set, hears how each login ended: ok, failed, throttled
+	// or busy (metrics).
+	OnLogin func(outcome string)
 
 	dummyHash string // checked for unknown users so timing does not tell
 	cache     sessionCache
 }
 
-// NewService returns the service.
-func NewService(store cases.Store) (*Service, error) {
+// NewService returns the service; passwords checks the passwords.
+func NewService(store cases.Store, passwords cases.Passwords) (*Service, error) {
 	dummy, err := HashPassword(randomToken(16))
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, Limits: DefaultLimits, SessionCacheTTL: DefaultSessionCacheTTL, dummyHash: dummy}, nil
+	return &Service{store: store, passwords: passwords, Limits: DefaultLimits,
+		SessionCacheTTL: DefaultSessionCacheTTL, dummyHash: dummy}, nil
 }
 
 // Now is the clock sessions are measured on: the store's.
@@ -72,6 +76,9 @@ type Session struct {
 	Generation int64
 }
 
+// TokenHash is the stored form of a session's token.
+func (s *Service) TokenHash(sess *Session) string { return hashToken(sess.Token) }
+
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
@@ -82,41 +89,118 @@ func audit(actor cases.Actor, action, detail string) cases.AuditRecord {
 }
 
 // Login checks the credentials and starts a session. Unknown users and
-// wrong passwords get the same error; too many failures get ETOOMANY.
+// wrong passwords get the same error; a throttled attempt gets ETOOMANY
+// (see Throttle). The attempt is counted as failed before the password is
+// checked, in the one writer's order, so parallel attempts cannot pass the
+// limit together; a good password then forgets the pair's failures. Every
+// failure and refusal is audited.
 func (s *Service) Login(ctx context.Context, username, password, address string) (*Session, error) {
+	sess, err := s.login(ctx, username, password, address)
+	if s.OnLogin != nil {
+		s.OnLogin(loginOutcome(err))
+	}
+	return sess, err
+}
+
+func loginOutcome(err error) string {
+	switch cases.ErrorCode(err) {
+	case "":
+		return "ok"
+	case cases.ETOOMANY:
+		return "throttled"
+	case cases.EUNAVAILABLE:
+		return "busy"
+	case cases.EUNAUTHORIZED:
+		return "failed"
+	}
+	return "error"
+}
+
+func (s *Service) login(ctx context.Context, username, password, address string) (*Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	now := s.store.Now()
 	v := s.store.View(ctx)
-	byUser, byAddress, err := v.Sessions().CountFailures(ctx, username, address, now.Add(-s.Limits.FailureWindow))
-	if err != nil {
-		return nil, err
-	}
-	if byUser >= s.Limits.MaxFailures || byAddress >= s.Limits.MaxFailures {
-		return nil, cases.Errorf(cases.ETOOMANY, "login_throttled", int(s.Limits.FailureWindow.Minutes()))
-	}
 	user, err := v.Users().UserByUsername(ctx, username)
 	if err != nil && cases.ErrorCode(err) != cases.ENOTFOUND {
 		return nil, err
+	}
+	attempt, slow, err := s.reserve(ctx, user, username, address)
+	if err != nil {
+		return nil, err
+	}
+	if slow {
+		select {
+		case <-time.After(s.Limits.Throttle.UserDelay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	hash := s.dummyHash
 	if user != nil {
 		hash = user.PasswordHash
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := s.passwords.Check(hash, password)
 	if err != nil {
+		// Not checked (the server is busy): not a failure of the user's.
+		_ = s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+			return tx.Sessions().ForgetFailure(ctx, attempt)
+		})
 		return nil, err
 	}
 	if user == nil || !ok || !user.Active {
 		if err := s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
-			return tx.Sessions().RecordFailure(ctx, username, address, tx.Now())
+			return tx.Audit(loginAudit(user, "login_failed", address))
 		}); err != nil {
 			return nil, err
 		}
 		return nil, cases.Errorf(cases.EUNAUTHORIZED, "login_failed")
 	}
-	sess := &Session{Token: randomToken(32), CSRFToken: randomToken(32), User: user}
+	return s.start(ctx, user, address)
+}
+
+// reserve counts an attempt as failed before its password is checked, or
+// refuses it when the throttle says so. slow asks for the delay of a much
+// guessed username.
+func (s *Service) reserve(ctx context.Context, user *cases.User, username, address string) (attempt int64, slow bool, err error) {
+	t := s.Limits.Throttle
+	var wait time.Duration
 	err = s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
-		if err := tx.Sessions().ClearFailures(ctx, username); err != nil {
+		now := tx.Now()
+		f, err := tx.Sessions().CountFailures(ctx, username, address, now.Add(-t.PairMemory), now.Add(-t.Window))
+		if err != nil {
+			return err
+		}
+		if wait = t.wait(f, now); wait > 0 {
+			return tx.Audit(loginAudit(user, "login_throttled", address))
+		}
+		slow = t.slow(f)
+		attempt, err = tx.Sessions().RecordFailure(ctx, username, address, now)
+		return err
+	})
+	if err == nil && wait > 0 {
+		minutes := int((wait + time.Minute - 1) / time.Minute)
+		err = &cases.Error{Code: cases.ETOOMANY, Message: "login_throttled", Args: []any{minutes}, RetryAfter: wait}
+	}
+	return attempt, slow, err
+}
+
+// loginAudit is the audit line of a refused login. A username that names no
+// account is not kept: it may be a password typed in the wrong field.
+func loginAudit(user *cases.User, action, address string) cases.AuditRecord {
+	actor, detail := cases.Actor{Username: "-"}, ""
+	if user != nil {
+		actor = user.Actor()
+	} else {
+		detail = "unknown_user"
+	}
+	actor.Address = address
+	return cases.AuditRecord{Actor: actor, Action: action, Entity: "session", Detail: detail}
+}
+
+// start forgets the pair's failures and opens a session.
+func (s *Service) start(ctx context.Context, user *cases.User, address string) (*Session, error) {
+	sess := &Session{Token: randomToken(32), CSRFToken: randomToken(32), User: user}
+	err := s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		if err := tx.Sessions().ClearFailures(ctx, user.Username, address); err != nil {
 			return err
 		}
 		sess.ExpiresAt = tx.Now().Add(s.Limits.AbsoluteTimeout)
@@ -124,7 +208,9 @@ func (s *Service) Login(ctx context.Context, username, password, address string)
 			CSRFToken: sess.CSRFToken, CreatedAt: tx.Now(), LastSeenAt: tx.Now(), ExpiresAt: sess.ExpiresAt}); err != nil {
 			return err
 		}
-		return tx.Audit(audit(user.Actor(), "login", address))
+		a := user.Actor()
+		a.Address = address
+		return tx.Audit(audit(a, "login", ""))
 	})
 	if err != nil {
 		return nil, err
@@ -277,6 +363,6 @@ func (s *Service) Logout(ctx context.Context, sess *Session) error {
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.store.Now()
 	return s.store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
-		return tx.Sessions().DeleteExpired(ctx, now, now.Add(-s.Limits.IdleTimeout), now.Add(-s.Limits.FailureWindow))
+		return tx.Sessions().DeleteExpired(ctx, now, now.Add(-s.Limits.IdleTimeout), now.Add(-s.Limits.Throttle.PairMemory))
 	})
 }

@@ -8,10 +8,22 @@ const (
 	RoleCoordinator = "coordinator"
 	RoleProgramme   = "programme"
 	RoleAdmin       = "admin"
+	RolePrivacy     = "privacy" // the organisation's privacy officer
+	// RoleOperator is the operator on the server (the command line), never
+	// a user's role.
+	RoleOperator = "operator"
 )
 
-// AllRoles lists the roles in the order screens show them.
-var AllRoles = []string{RoleWorker, RoleCoordinator, RoleProgramme, RoleAdmin}
+// AllRoles lists the roles a user can hold, in the order screens show them.
+var AllRoles = []string{RoleWorker, RoleCoordinator, RoleProgramme, RoleAdmin, RolePrivacy}
+
+// CaseRoles work with residents' data. No account combines one with an
+// office role (admin, programme, privacy): who manages accounts or reads
+// figures or the audit must not also read case notes.
+var CaseRoles = []string{RoleWorker, RoleCoordinator}
+
+// IsCaseRole reports whether role works with residents' data.
+func IsCaseRole(role string) bool { return slices.Contains(CaseRoles, role) }
 
 // Actor is the logged-in user on whose behalf a use case runs. Every query
 // that touches personal data is scoped by OrganisationID.
@@ -24,6 +36,8 @@ type Actor struct {
 	// of what they log and send.
 	Programme string
 	Roles     []string
+	// Address is where the request came from, for the audit log.
+	Address string
 }
 
 // Has reports whether the actor holds role.

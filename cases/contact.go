@@ -23,10 +23,31 @@ type Contact struct {
 	VoidedAt      *time.Time       `json:"voided_at,omitempty"`
 	VoidReason    string           `json:"void_reason,omitempty"`
 	History       []ContactVersion `json:"history,omitempty"`
+	// ResidentErased: the resident's record was erased; the contact still
+	// counts, without its note, and can no longer be changed.
+	ResidentErased bool `json:"resident_erased,omitempty"`
 
 	OrganisationID int64 `json:"-"`
 	WorkerID       int64 `json:"-"`
 	VoidedBy       int64 `json:"-"`
+	// Seq orders contacts that happened at the same moment (the store's
+	// row number); list cursors carry it.
+	Seq int64 `json:"-"`
+	// Can says what the reader may do with the contact now (ByID).
+	Can ContactMoves `json:"-"`
+}
+
+// ContactMoves are what a reader may do with a contact, for the screens:
+// exactly what Correct and Void would accept.
+type ContactMoves struct {
+	Correct bool
+	Void    bool
+}
+
+// movesFor is what actor may do with c at now: correct it as its author
+// within the window, void it as a coordinator, neither once it is void.
+func (c *Contact) movesFor(actor Actor, now time.Time) ContactMoves {
+	return ContactMoves{Correct: CanCorrect(c, actor, now) == nil, Void: c.VoidedAt == nil && actor.Has(RoleCoordinator)}
 }
 
 // ContactVersion is an earlier version of a corrected contact.
@@ -158,6 +179,8 @@ func CanCorrect(c *Contact, actor Actor, now time.Time) error {
 		return Errorf(EFORBIDDEN, "contact_not_author")
 	case c.VoidedAt != nil:
 		return Errorf(ECONFLICT, "contact_voided")
+	case c.ResidentErased:
+		return Errorf(ECONFLICT, "resident_erased")
 	case now.Sub(c.CreatedAt) > CorrectionWindow:
 		return Errorf(ECONFLICT, "correction_window_closed", int(CorrectionWindow.Hours()/24))
 	}
@@ -175,11 +198,56 @@ func (v *VoidInput) Validate() error {
 	return InvalidOrNil(validateStruct(v))
 }
 
-// ContactFilter selects contacts of the actor's organisation.
+// ContactFilter selects contacts of the actor's organisation, newest
+// first: what the list's query and the page's filters ask for. Every
+// worker and coordinator reads the whole organisation's contacts; Mine
+// narrows to the actor's own.
 type ContactFilter struct {
-	ResidentID string
-	Mine       bool  // only the actor's own contacts
-	WorkerID   int64 // 0 = any worker
-	From, To   *time.Time
-	Limit      int
+	ResidentID    string
+	Mine          bool   // only the actor's own contacts
+	Worker        string // a colleague's username: only theirs
+	Programme     string // slugs of the reference lists
+	Topic         string
+	Neighbourhood string
+	Kind          string
+	From, To      *time.Time // occurred in [From, To)
+	Cursor        string
+	Limit         int // 0: ContactPageSize.Default
+}
+
+// ContactKey is a contact's place in a list: newest first, Seq last.
+type ContactKey struct {
+	OccurredAt time.Time
+	Seq        int64
+}
+
+// ContactQuery is a ContactFilter as the store reads it: the worker
+// resolved, the cursor decoded. Slugs are known ones.
+type ContactQuery struct {
+	OrganisationID int64
+	ResidentID     string
+	WorkerID       int64 // 0: anyone's
+	Programme      string
+	Topic          string
+	Neighbourhood  string
+	Kind           string
+	From, To       *time.Time
+	After          *ContactKey // nil: from the newest
+	Limit          int
+}
+
+// ContactResult is what the store found: up to Limit contacts after the
+// key, and how many match the query in all (cursor aside).
+type ContactResult struct {
+	Contacts []*Contact
+	Total    int
+}
+
+// ContactList is one page of contacts. NextCursor is empty on the last
+// page; Offset is how many came before this page.
+type ContactList struct {
+	Contacts   []*Contact `json:"contacts"`
+	NextCursor string     `json:"next_cursor,omitempty"`
+	Total      int        `json:"total"`
+	Offset     int        `json:"-"`
 }

@@ -56,7 +56,8 @@ func (s *ContactService) Create(ctx context.Context, actor Actor, in ContactInpu
 			return err
 		case res.Inserted:
 			created = true
-			return tx.Audit(AuditRecord{Actor: actor, Action: "create", Entity: "contact", EntityID: c.ID})
+			return tx.Audit(AuditRecord{Actor: actor, Action: "create", Entity: "contact", EntityID: c.ID,
+				IDs: residentIDs(c.ResidentID)})
 		case res.Owner == actor.OrganisationID:
 			return nil // a retry: answered with the stored contact below
 		case res.Owner != 0:
@@ -113,29 +114,28 @@ func (s *ContactService) read(ctx context.Context, actor Actor, id string) (*Con
 	return c, err
 }
 
-// ByID reads one contact of the organisation with its history.
+// ByID reads one contact of the organisation with its history and what
+// the actor may do with it; the read is audited (its note is about a
+// person).
 func (s *ContactService) ByID(ctx context.Context, actor Actor, id string) (*Contact, error) {
-	return s.read(ctx, actor, id)
+	c, err := s.read(ctx, actor, id)
+	if err != nil {
+		return nil, refused(ctx, s.store, actor, "contact", id, err)
+	}
+	c.Can = c.movesFor(actor, s.store.Now())
+	return c, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "read", Entity: "contact", EntityID: c.ID,
+		IDs: residentIDs(c.ResidentID)})
 }
 
-// MaxContacts is the most contacts one list returns.
-const MaxContacts = 500
-
-// Find lists contacts of the organisation, newest first.
-func (s *ContactService) Find(ctx context.Context, actor Actor, f ContactFilter) ([]*Contact, error) {
-	if f.Limit <= 0 || f.Limit > MaxContacts {
-		f.Limit = 100
+// contactIDs names the contacts of a list, and their residents, for an
+// audit line.
+func contactIDs(list []*Contact) []AuditID {
+	var out []AuditID
+	for _, c := range list {
+		out = append(out, AuditID{Kind: "contact", ID: c.ID})
+		out = append(out, residentIDs(c.ResidentID)...)
 	}
-	if f.Mine {
-		f.WorkerID = actor.UserID
-	}
-	list, err := s.store.View(ctx).Contacts().FindContacts(ctx, actor.OrganisationID, f)
-	if err != nil || f.ResidentID == "" {
-		return list, err
-	}
-	return list, s.store.Update(ctx, func(_ context.Context, tx Tx) error {
-		return tx.Audit(AuditRecord{Actor: actor, Action: "list", Entity: "contact", Detail: "resident=" + f.ResidentID})
-	})
+	return out
 }
 
 // Correct applies an author's correction, keeping the old version.
@@ -168,11 +168,11 @@ func (s *ContactService) Correct(ctx context.Context, actor Actor, id string, pa
 		if err := tx.Contacts().CorrectContact(ctx, &next, c.version(actor, tx.Now())); err != nil {
 			return err
 		}
-		return tx.Audit(AuditRecord{Actor: actor, Action: "correct", Entity: "contact", EntityID: c.ID,
+		return tx.Audit(AuditRecord{Actor: actor, Action: "correct", Entity: "contact", EntityID: c.ID, IDs: residentIDs(c.ResidentID),
 			Detail: "version=" + strconv.Itoa(next.Version)})
 	})
 	if err != nil {
-		return nil, err
+		return nil, refused(ctx, s.store, actor, "contact", id, err)
 	}
 	next.History, err = s.store.View(ctx).Contacts().ContactHistory(ctx, next.ID)
 	return &next, err
@@ -196,8 +196,12 @@ func (s *ContactService) Void(ctx context.Context, actor Actor, id string, in Vo
 		if err != nil {
 			return err
 		}
-		if c.VoidedAt != nil {
+		switch {
+		case c.VoidedAt != nil:
 			return Errorf(ECONFLICT, "contact_voided")
+		case c.ResidentErased:
+			// The person still counts as counted before the erasure.
+			return Errorf(ECONFLICT, "resident_erased")
 		}
 		now := tx.Now()
 		c.VoidedAt, c.VoidedBy, c.VoidReason, c.UpdatedAt = &now, actor.UserID, in.Reason, now
@@ -205,7 +209,8 @@ func (s *ContactService) Void(ctx context.Context, actor Actor, id string, in Vo
 			return err
 		}
 		out = c
-		return tx.Audit(AuditRecord{Actor: actor, Action: "void", Entity: "contact", EntityID: c.ID})
+		return tx.Audit(AuditRecord{Actor: actor, Action: "void", Entity: "contact", EntityID: c.ID,
+			IDs: residentIDs(c.ResidentID)})
 	})
-	return out, err
+	return out, refused(ctx, s.store, actor, "contact", id, err)
 }

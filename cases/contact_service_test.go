@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,8 +75,8 @@ func TestContactReferenceChecks(t *testing.T) {
 	_, _, err := f.contacts.Create(f.ctx, f.hoopWorker, in)
 	wantFields(t, "unknown slugs", err, "note:plaintext", "programme:unknown", "neighbourhood:unknown", "kind:unknown",
 		"topics[1]:unknown", "outcomes[0]:unknown")
-	if list, _ := f.contacts.Find(f.ctx, f.hoopWorker, cases.ContactFilter{}); len(list) != 0 {
-		t.Errorf("a refused contact was stored: %v", list)
+	if list, _ := f.contacts.Find(f.ctx, f.hoopWorker, cases.ContactFilter{}); list.Total != 0 {
+		t.Errorf("a refused contact was stored: %v", list.Contacts)
 	}
 }
 
@@ -213,29 +214,31 @@ func TestContactVoid(t *testing.T) {
 	}
 	_, err = f.contacts.Void(f.ctx, f.hoopCoord, c.ID, cases.VoidInput{Reason: "nog eens"})
 	wantCode(t, "voided twice", err, cases.ECONFLICT, "contact_voided")
-	if got := f.audit("contact", c.ID); len(got) != 2 || got[0] != "void " {
+	// The refused void of another organisation is audited as such; so is
+	// every read.
+	if got := f.audit("contact", c.ID); len(got) != 4 || got[0] != "read " || got[1] != "void " ||
+		got[2] != "read_refused " || !strings.HasPrefix(got[3], "create") {
 		t.Errorf("audit: %q", got)
 	}
 }
 
 // Find lists the organisation's contacts newest first; Mine narrows to the
-// actor's own; a list of one resident's contacts is an audited read.
+// actor's own, Worker to a colleague's (both at once only when they name
+// the same person); every list is an audited read that names the contacts
+// it returned and, for one resident's, the resident.
 func TestContactFind(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	r := f.resident(f.hoopWorker, cases.ResidentInput{GivenName: "Fatima"})
 	logAt := func(actor cases.Actor, residentID string, ago time.Duration) string {
-		in := contactInput(actor, residentID)
-		in.Anonymous = residentID == ""
-		in.OccurredAt = fixtureStart.Add(-ago).Format(time.RFC3339)
-		return f.contact(actor, in).ID
+		return f.contact(actor, contactAt(actor, residentID, fixtureStart.Add(-ago))).ID
 	}
 	oldest := logAt(f.hoopWorker, r.ID, 3*time.Hour)
 	middle := logAt(f.hoopWorker, r.ID, 2*time.Hour)
 	newest := logAt(f.hoopCoord, "", time.Hour)
 	dock := logAt(f.dockWorker, "", 30*time.Minute)
 	from, to := fixtureStart.Add(-150*time.Minute), fixtureStart.Add(-time.Hour)
-	for _, tc := range []struct {
+	table := []struct {
 		name  string
 		actor cases.Actor
 		f     cases.ContactFilter
@@ -244,33 +247,52 @@ func TestContactFind(t *testing.T) {
 		{"all of Al Amal", f.hoopWorker, cases.ContactFilter{}, []string{newest, middle, oldest}},
 		{"mine (worker)", f.hoopWorker, cases.ContactFilter{Mine: true}, []string{middle, oldest}},
 		{"mine (coordinator)", f.hoopCoord, cases.ContactFilter{Mine: true}, []string{newest}},
-		{"mine beats a worker ID", f.hoopCoord, cases.ContactFilter{Mine: true, WorkerID: f.hoopWorker.UserID}, []string{newest}},
-		{"one worker", f.hoopCoord, cases.ContactFilter{WorkerID: f.hoopWorker.UserID}, []string{middle, oldest}},
+		{"mine, naming oneself", f.hoopCoord, cases.ContactFilter{Mine: true, Worker: "hoop.coord"}, []string{newest}},
+		{"one worker", f.hoopCoord, cases.ContactFilter{Worker: "hoop.worker"}, []string{middle, oldest}},
 		{"one resident", f.hoopCoord, cases.ContactFilter{ResidentID: r.ID}, []string{middle, oldest}},
 		{"from, to (exclusive)", f.hoopWorker, cases.ContactFilter{From: &from, To: &to}, []string{middle}},
 		{"limit", f.hoopWorker, cases.ContactFilter{Limit: 1}, []string{newest}},
 		{"DOCK", f.dockWorker, cases.ContactFilter{}, []string{dock}},
 		{"DOCK, Al Amal's resident", f.dockWorker, cases.ContactFilter{ResidentID: r.ID}, nil},
-	} {
+	}
+	for _, tc := range table {
 		list, err := f.contacts.Find(f.ctx, tc.actor, tc.f)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		var got []string
-		for _, c := range list {
+		for _, c := range list.Contacts {
 			got = append(got, c.ID)
 		}
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	lists := 0
-	for _, line := range f.audit("contact", "") {
-		if line == "list resident="+r.ID {
-			lists++
+	_, err := f.contacts.Find(f.ctx, f.hoopCoord, cases.ContactFilter{Mine: true, Worker: "hoop.worker"})
+	wantFields(t, "mine and a colleague", err, "worker:mine_and_worker")
+
+	var lists, residentLists int
+	for _, e := range f.auditEntries("contact", "") {
+		if e.Action != "list" {
+			continue
+		}
+		lists++
+		if strings.HasSuffix(e.Detail, " resident="+r.ID) {
+			residentLists++
+			var contacts []string
+			for _, id := range e.IDs {
+				if id.Kind == "contact" {
+					contacts = append(contacts, id.ID)
+				}
+			}
+			slices.Sort(contacts)
+			if want := map[string][]string{"results=2": slices.Sorted(slices.Values([]string{middle, oldest})),
+				"results=0": nil}[strings.Fields(e.Detail)[0]]; !slices.Equal(contacts, want) {
+				t.Errorf("the audited list %q names %v, want %v", e.Detail, contacts, want)
+			}
 		}
 	}
-	if lists != 2 {
-		t.Errorf("%d audited lists of the resident's contacts, want 2 (one per resident list)", lists)
+	if lists != len(table) || residentLists != 2 {
+		t.Errorf("%d audited lists (%d of the resident's contacts), want %d (2)", lists, residentLists, len(table))
 	}
 }

@@ -7,6 +7,7 @@ package cases
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. Handlers map each to one HTTP status in one place.
@@ -33,6 +34,8 @@ type Error struct {
 	Message string
 	Args    []any
 	Fields  []FieldError
+	// RetryAfter, when set, is how long a throttled caller should wait.
+	RetryAfter time.Duration
 }
 
 // FieldError says why one input field was rejected. Tag is a rule name that

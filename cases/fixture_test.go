@@ -19,8 +19,9 @@ import (
 
 // The use-case tests run the services of package cases on a real store: a
 // fresh SQLite file per test with the seeded reference data, a clock the
-// test sets, and accounts of two organisations that hand residents over to
-// each other, plus a third that must never see their records.
+// test sets, and accounts of organisations that hand residents over to each
+// other, plus others that must never see their records. Every test of this
+// package that needs a store uses this one fixture.
 
 // fixtureStart is a Wednesday, so working-day deadlines are easy to follow.
 var fixtureStart = time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
@@ -35,28 +36,31 @@ type fixture struct {
 
 	mu  sync.Mutex
 	now time.Time
+	// hashed counts the passwords UserService hashed (testPasswords).
+	hashed int
 
 	residents *cases.ResidentService
 	contacts  *cases.ContactService
 	handovers *cases.HandoverService
+	timeline  *cases.TimelineService
 	users     *cases.UserService
 	tokens    *cases.TokenService
 	reference *cases.ReferenceService
-	// hashed counts the passwords UserService hashed.
-	hashed int
 
+	// actors are the accounts below (and any a test adds), by username.
+	actors map[string]cases.Actor
 	// Al Amal runs HOOP; DOCK runs the Weggeefbus. Both send and receive.
 	hoopWorker, hoopCoord cases.Actor
 	dockWorker, dockCoord cases.Actor
-	// buurtteamWorker is of a third organisation.
-	buurtteamWorker cases.Actor
+	// bhbWorker (DOK030) and buurtteamWorker are of two more organisations.
+	bhbWorker, buurtteamWorker cases.Actor
 	// admin is the Gemeente's administrator.
 	admin cases.Actor
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), now: fixtureStart}
+	f := &fixture{t: t, ctx: context.Background(), now: fixtureStart, actors: map[string]cases.Actor{}}
 	db, err := storage.Open(f.ctx, filepath.Join(t.TempDir(), "cases.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -66,13 +70,9 @@ func newFixture(t *testing.T) *fixture {
 	f.db = db
 	f.residents = cases.NewResidentService(db, []byte(fixtureSecret))
 	f.contacts = cases.NewContactService(db)
-	f.handovers = cases.NewHandoverService(db, f.residents, f.contacts)
-	f.users = cases.NewUserService(db, func(password string) (string, error) {
-		f.mu.Lock()
-		f.hashed++
-		f.mu.Unlock()
-		return "test-hash:" + password, nil
-	})
+	f.handovers = cases.NewHandoverService(db, f.residents, f.contacts, cases.NewNotifyService(db))
+	f.timeline = cases.NewTimelineService(f.residents, f.contacts, f.handovers)
+	f.users = cases.NewUserService(db, testPasswords{f})
 	f.tokens = cases.NewTokenService(db)
 	f.reference = cases.NewReferenceService(db)
 
@@ -80,9 +80,35 @@ func newFixture(t *testing.T) *fixture {
 	f.hoopCoord = f.account("hoop.coord", "al-amal", "hoop", cases.RoleCoordinator)
 	f.dockWorker = f.account("dock.worker", "dock", "weggeefbus", cases.RoleWorker)
 	f.dockCoord = f.account("dock.coord", "dock", "weggeefbus", cases.RoleCoordinator)
+	f.bhbWorker = f.account("bhb.worker", "dok030", "buren-helpen-buren", cases.RoleWorker)
 	f.buurtteamWorker = f.account("buurtteam.worker", "buurtteam", "buurtteam-overvecht", cases.RoleWorker)
 	f.admin = f.account("admin", "gemeente", "", cases.RoleAdmin)
 	return f
+}
+
+// fixtureAccounts is how many accounts newFixture makes.
+const fixtureAccounts = 7
+
+// testPasswords stands in for argon2id: "test-hash:" and the password,
+// counted, so a test sees what was hashed.
+type testPasswords struct{ f *fixture }
+
+func (p testPasswords) Hash(password string) (string, error) {
+	p.f.mu.Lock()
+	p.f.hashed++
+	p.f.mu.Unlock()
+	return "test-hash:" + password, nil
+}
+
+func (testPasswords) Check(hash, password string) (bool, error) {
+	return hash == "test-hash:"+password, nil
+}
+
+// hashes is how many passwords were hashed so far.
+func (f *fixture) hashes() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hashed
 }
 
 func (f *fixture) clock() time.Time {
@@ -91,11 +117,14 @@ func (f *fixture) clock() time.Time {
 	return f.now
 }
 
-func (f *fixture) advance(d time.Duration) {
+// set puts the clock at t.
+func (f *fixture) set(t time.Time) {
 	f.mu.Lock()
-	f.now = f.now.Add(d)
+	f.now = t
 	f.mu.Unlock()
 }
+
+func (f *fixture) advance(d time.Duration) { f.set(f.clock().Add(d)) }
 
 // account creates an active account as the operator and returns its actor.
 func (f *fixture) account(username, org, programme string, roles ...string) cases.Actor {
@@ -105,7 +134,14 @@ func (f *fixture) account(username, org, programme string, roles ...string) case
 	if err != nil {
 		f.t.Fatalf("account %s: %v", username, err)
 	}
+	f.actors[username] = u.Actor()
 	return u.Actor()
+}
+
+// person is a record's input: names, a birth date ("" for none) and a
+// neighbourhood.
+func person(given, family, birth string) cases.ResidentInput {
+	return cases.ResidentInput{GivenName: given, FamilyName: family, BirthDate: birth, Neighbourhood: "zambesibuurt"}
 }
 
 // resident registers a record, failing the test on an error.
@@ -125,10 +161,18 @@ func (f *fixture) fullResident(actor cases.Actor) *cases.Resident {
 		Phone: "06-1234 5678", Neighbourhood: "zambesibuurt", Gender: "vrouw", Note: "Alleen de afzender leest dit."})
 }
 
-// contactInput is a valid contact of actor's programme about residentID.
+// contactInput is a valid contact of actor's programme about residentID,
+// or an anonymous one when residentID is "".
 func contactInput(actor cases.Actor, residentID string) cases.ContactInput {
 	return cases.ContactInput{ID: uuid.NewString(), Programme: actor.Programme, Neighbourhood: "zambesibuurt",
-		Kind: "huisbezoek", ResidentID: residentID, Topics: []string{"schulden"}}
+		Kind: "huisbezoek", ResidentID: residentID, Anonymous: residentID == "", Topics: []string{"schulden"}}
+}
+
+// contactAt is contactInput that happened at at.
+func contactAt(actor cases.Actor, residentID string, at time.Time) cases.ContactInput {
+	in := contactInput(actor, residentID)
+	in.OccurredAt = at.Format(time.RFC3339)
+	return in
 }
 
 // contact logs a contact, failing the test on an error.
@@ -174,15 +218,23 @@ func (f *fixture) move(what string) func(h *cases.Handover, err error) *cases.Ha
 	}
 }
 
-// audit reads the audit lines of one record, newest first, as "action detail".
-func (f *fixture) audit(entity, id string) []string {
+// auditEntries reads the audit lines of one record (entity "" or id "": all
+// of them), newest first.
+func (f *fixture) auditEntries(entity, id string) []cases.AuditEntry {
 	f.t.Helper()
-	entries, err := f.db.View(f.ctx).Audit().AuditEntries(f.ctx, entity, id, 100)
+	entries, err := f.db.View(f.ctx).Audit().AuditEntries(f.ctx, entity, id, 1000)
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	return entries
+}
+
+// audit reads the audit lines of one record, newest first, as "action
+// detail".
+func (f *fixture) audit(entity, id string) []string {
+	f.t.Helper()
 	var out []string
-	for _, e := range entries {
+	for _, e := range f.auditEntries(entity, id) {
 		out = append(out, e.Action+" "+e.Detail)
 	}
 	return out
@@ -207,18 +259,23 @@ func wantCode(t *testing.T, what string, err error, code string, message ...stri
 // "field:tag" problems, in this order.
 func wantFields(t *testing.T, what string, err error, want ...string) {
 	t.Helper()
+	if got := fieldsOf(err); got == nil || !slices.Equal(got, want) {
+		t.Errorf("%s: got %v (fields %v), want EINVALID %v", what, err, got, want)
+	}
+}
+
+// fieldsOf lists the "field:tag" problems of an EINVALID error, nil for
+// any other.
+func fieldsOf(err error) []string {
 	var e *cases.Error
 	if !errors.As(err, &e) || e.Code != cases.EINVALID {
-		t.Errorf("%s: got %v, want EINVALID %v", what, err, want)
-		return
+		return nil
 	}
-	var got []string
+	got := []string{}
 	for _, fe := range e.Fields {
 		got = append(got, fe.Field+":"+fe.Tag)
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("%s: fields %v, want %v", what, got, want)
-	}
+	return got
 }
 
 // jsonKeys lists the keys of v as JSON, sorted.
@@ -239,3 +296,8 @@ func jsonKeys(t *testing.T, v any) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+func ptr[T any](v T) *T { return &v }
+
+// second is the error of a call that returns a value and an error.
+func second[T any](_ T, err error) error { return err }

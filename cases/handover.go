@@ -1,6 +1,9 @@
 package cases
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // A warm handover passes a resident from one partner organisation to another,
 // only with the resident's consent, with the question and the story attached,
@@ -54,12 +57,13 @@ const (
 	ActionWithdraw        = "withdraw"         // POST /withdraw
 	ActionWithdrawConsent = "withdraw_consent" // POST /consent/withdraw
 	ActionRedirect        = "redirect"         // POST /redirect: a new, linked handover to another partner
-	ActionReassign        = "reassign"         // the receiving coordinator assigns another worker
+	ActionReassign        = "reassign"         // the receiving coordinator assigns a worker, before or after acceptance
+	ActionRenewConsent    = "renew_consent"    // POST /consent/renew: the sender records a renewed consent
 )
 
 // HandoverActions lists every action.
 var HandoverActions = []string{ActionReceive, ActionAccept, ActionContact, ActionComplete, ActionDecline,
-	ActionWithdraw, ActionWithdrawConsent, ActionRedirect, ActionReassign}
+	ActionWithdraw, ActionWithdrawConsent, ActionRedirect, ActionReassign, ActionRenewConsent}
 
 // Sides of a handover. The actor's side follows from their organisation.
 const (
@@ -97,11 +101,13 @@ var HandoverMoves = []Move{
 	{StateRequested, ActionDecline, StateDeclined, receiver, staff},
 	{StateRequested, ActionWithdraw, StateWithdrawn, sender, staff},
 	{StateRequested, ActionWithdrawConsent, StateWithdrawn, bothSides, staff},
+	{StateRequested, ActionReassign, StateReceived, receiver, coordOnly},
 
 	{StateReceived, ActionAccept, StateAccepted, receiver, staff},
 	{StateReceived, ActionDecline, StateDeclined, receiver, staff},
 	{StateReceived, ActionWithdraw, StateWithdrawn, sender, staff},
 	{StateReceived, ActionWithdrawConsent, StateWithdrawn, bothSides, staff},
+	{StateReceived, ActionReassign, StateReceived, receiver, coordOnly},
 
 	{StateAccepted, ActionContact, StateContacted, receiver, staff},
 	{StateAccepted, ActionDecline, StateDeclined, receiver, staff},
@@ -120,6 +126,15 @@ var HandoverMoves = []Move{
 	{StateDeclined, ActionWithdrawConsent, StateDeclined, bothSides, staff},
 
 	{StateWithdrawn, ActionWithdrawConsent, StateWithdrawn, bothSides, staff},
+
+	// The sender renews a consent that is running out or ran out; the
+	// state stays. A withdrawn consent is not renewed (checkMove): the
+	// resident gives a new one for a new handover.
+	{StateRequested, ActionRenewConsent, StateRequested, sender, staff},
+	{StateReceived, ActionRenewConsent, StateReceived, sender, staff},
+	{StateAccepted, ActionRenewConsent, StateAccepted, sender, staff},
+	{StateContacted, ActionRenewConsent, StateContacted, sender, staff},
+	{StateCompleted, ActionRenewConsent, StateCompleted, sender, staff},
 }
 
 // NextState returns the state that action leads to from state when done by
@@ -150,7 +165,7 @@ func NextState(state, action string, actor Actor, side string) (string, error) {
 // checkMove is NextState for a stored handover: the state machine, and the
 // guards that depend on more than the state (consent withdrawn once, a
 // declined handover redirected once). It returns the state the move leads to.
-func (h *HandoverRecord) checkMove(action string, actor Actor) (string, error) {
+func (h *HandoverRecord) checkMove(action string, actor Actor, now time.Time) (string, error) {
 	next, err := NextState(h.State, action, actor, h.Side(actor))
 	if err != nil {
 		return "", err
@@ -160,16 +175,26 @@ func (h *HandoverRecord) checkMove(action string, actor Actor) (string, error) {
 		return "", Errorf(ECONFLICT, "consent_already_withdrawn")
 	case action == ActionRedirect && h.RedirectedTo != "":
 		return "", Errorf(ECONFLICT, "handover_already_redirected")
+	case action == ActionRenewConsent && h.Consent.WithdrawnAt != nil:
+		return "", Errorf(ECONFLICT, "consent_withdrawn")
+	case h.Consent.Expired(now) && !endedConsentMoves[action]:
+		return "", Errorf(ECONFLICT, "consent_expired")
 	}
 	return next, nil
 }
 
+// endedConsentMoves may be made while the consent has run out: the sender
+// renews or withdraws it, either side records its withdrawal, and opening
+// the handover still marks it received.
+var endedConsentMoves = map[string]bool{ActionRenewConsent: true, ActionWithdraw: true,
+	ActionWithdrawConsent: true, ActionReceive: true, ActionDecline: true}
+
 // Actions lists the moves actor may make on h now, for the screens: exactly
 // the moves the use cases would accept (receiving happens by opening).
-func (h *HandoverRecord) Actions(actor Actor) map[string]bool {
+func (h *HandoverRecord) Actions(actor Actor, now time.Time) map[string]bool {
 	out := map[string]bool{}
 	for _, action := range HandoverActions {
-		if _, err := h.checkMove(action, actor); err == nil && action != ActionReceive {
+		if _, err := h.checkMove(action, actor, now); err == nil && action != ActionReceive {
 			out[action] = true
 		}
 	}

@@ -1,7 +1,9 @@
 package cases
 
 import (
+	"context"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -44,4 +46,24 @@ func Overdue(state string, acceptBy, contactBy, now time.Time) bool {
 		return !now.Before(contactBy)
 	}
 	return false
+}
+
+// setLimits stores org's deadlines, gives its open handovers the new ones
+// and audits the change.
+func setLimits(ctx context.Context, tx Tx, actor Actor, org Organisation, l HandoverLimits) error {
+	if err := tx.Handovers().SetHandoverLimits(ctx, org.ID, l); err != nil {
+		return err
+	}
+	open, err := tx.Handovers().OpenHandoversTo(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	for _, h := range open {
+		h.AcceptBy, h.ContactBy = l.Deadlines(h.RequestedAt)
+		if err := tx.Handovers().SaveHandover(ctx, h); err != nil {
+			return err
+		}
+	}
+	return tx.Audit(AuditRecord{Actor: actor, Action: "set_limits", Entity: "organisation", EntityID: org.Slug,
+		Detail: "accept_days=" + strconv.Itoa(l.AcceptDays) + " contact_days=" + strconv.Itoa(l.ContactDays)})
 }

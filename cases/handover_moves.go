@@ -24,7 +24,7 @@ func (s *HandoverService) move(ctx context.Context, actor Actor, id, action stri
 		if err != nil {
 			return err
 		}
-		next, err := h.checkMove(action, actor)
+		next, err := h.checkMove(action, actor, tx.Now())
 		if err != nil {
 			return err
 		}
@@ -39,6 +39,9 @@ func (s *HandoverService) move(ctx context.Context, actor Actor, id, action stri
 		}
 		h.UpdatedAt = tx.Now()
 		if err := tx.Handovers().SaveHandover(ctx, h); err != nil {
+			return err
+		}
+		if err := s.notify.handoverMoved(ctx, tx, actor, h, action); err != nil {
 			return err
 		}
 		if detail != "" {
@@ -71,11 +74,11 @@ func (s *HandoverService) Accept(ctx context.Context, actor Actor, id string, in
 		if err != nil {
 			return "", err
 		}
-		record, err := s.residents.insert(ctx, tx, actor, uuid.NewString(), h.receiverRecord(), sent.PersonID)
+		record, err := s.residents.insert(ctx, tx, actor, uuid.NewString(), h.receiverRecord(tx.Now()), sent.PersonID)
 		if err != nil {
 			return "", err
 		}
-		h.AssigneeID, h.To.Worker, h.ToResidentID = u.ID, u.Username, record.ID
+		h.AssigneeID, h.To.Worker, h.To.WorkerName, h.ToResidentID = u.ID, u.Username, u.DisplayName, record.ID
 		if h.ReceivedAt == nil {
 			now := tx.Now()
 			h.ReceivedAt = &now
@@ -84,8 +87,9 @@ func (s *HandoverService) Accept(ctx context.Context, actor Actor, id string, in
 	})
 }
 
-// Reassign gives an accepted handover to another receiving worker (the
-// receiving coordinator's task).
+// Reassign gives a handover to a receiving worker (the receiving
+// coordinator's task): before acceptance, so the worker finds it as theirs,
+// or after, to hand it on. Assigning an unopened handover marks it received.
 func (s *HandoverService) Reassign(ctx context.Context, actor Actor, id string, in AcceptInput) (*Handover, error) {
 	return s.move(ctx, actor, id, ActionReassign, func(ctx context.Context, tx Tx, h *HandoverRecord, _ string) (string, error) {
 		if err := in.Validate(); err != nil {
@@ -98,7 +102,7 @@ func (s *HandoverService) Reassign(ctx context.Context, actor Actor, id string, 
 		if err != nil {
 			return "", err
 		}
-		h.AssigneeID, h.To.Worker = u.ID, u.Username
+		h.AssigneeID, h.To.Worker, h.To.WorkerName = u.ID, u.Username, u.DisplayName
 		return "assignee=" + u.Username, nil
 	})
 }
@@ -243,14 +247,40 @@ func (s *HandoverService) Withdraw(ctx context.Context, actor Actor, id string, 
 }
 
 // WithdrawConsent records that the resident withdrew consent: the shared
-// copy is erased at once, and an open handover is withdrawn.
+// copy is erased at once, an open handover is withdrawn, and the end
+// reaches the receiver at once (applyConsentEnd).
 func (s *HandoverService) WithdrawConsent(ctx context.Context, actor Actor, id string, in ConsentWithdrawInput) (*Handover, error) {
-	return s.move(ctx, actor, id, ActionWithdrawConsent, simple(in.Validate, func(h *HandoverRecord, now time.Time) string {
+	return s.move(ctx, actor, id, ActionWithdrawConsent, func(ctx context.Context, tx Tx, h *HandoverRecord, _ string) (string, error) {
+		if err := in.Validate(); err != nil {
+			return "", err
+		}
+		now := tx.Now()
 		h.Consent.WithdrawnAt, h.Consent.WithdrawnBy, h.Consent.WithdrawnByID = &now, actor.Username, actor.UserID
 		h.Consent.WithdrawalNote = in.Note
 		h.Shared = SharedCopy{}
-		return ""
-	}))
+		return "", applyConsentEnd(ctx, tx, h)
+	})
+}
+
+// RenewConsent records that the resident renewed a consent that is running
+// out or ran out: it lasts the sending organisation's period from the
+// renewal. A consent whose end already reached the receiver is renewed for
+// what the handover still holds; the receiver's erased record stays erased.
+func (s *HandoverService) RenewConsent(ctx context.Context, actor Actor, id string, in ConsentRenewInput) (*Handover, error) {
+	return s.move(ctx, actor, id, ActionRenewConsent, func(ctx context.Context, tx Tx, h *HandoverRecord, _ string) (string, error) {
+		at, err := in.Validate(tx.Now())
+		if err != nil {
+			return "", err
+		}
+		privacy, err := privacyOf(ctx, tx.Privacy(), h.FromOrganisationID)
+		if err != nil {
+			return "", err
+		}
+		h.Consent.How, h.Consent.RenewedAt = in.How, &at
+		h.Consent.ValidUntil = at.AddDate(0, privacy.ConsentMonths, 0)
+		h.Consent.ReachedReceiverAt = nil
+		return "how=" + in.How + " valid_until=" + FormatTime(h.Consent.ValidUntil), nil
+	})
 }
 
 // Redirect sends the resident of a declined handover to another partner: a

@@ -6,11 +6,12 @@ import (
 )
 
 // Party is one side of a handover as shown: organisation and programme
-// slugs and, where known, the worker's username.
+// slugs and, where known, the worker's username and display name.
 type Party struct {
 	Organisation string `json:"organisation"`
 	Programme    string `json:"programme,omitempty"`
 	Worker       string `json:"worker,omitempty"`
+	WorkerName   string `json:"worker_name,omitempty"`
 }
 
 // SharedName is the resident's name as shared.
@@ -30,22 +31,44 @@ type Shared struct {
 	Story         *string     `json:"story,omitempty"`
 }
 
-// Consent is the record of the resident's consent to the handover.
+// Consent is the record of the resident's consent to the handover. It ends
+// at ValidUntil unless renewed, or when withdrawn; an ended consent covers
+// nothing.
 type Consent struct {
 	Given          bool       `json:"given"`
 	How            string     `json:"how"`
 	At             time.Time  `json:"at"`
 	RecordedBy     string     `json:"recorded_by"`
 	Scope          []string   `json:"scope"`
+	ValidUntil     time.Time  `json:"valid_until"`
+	RenewedAt      *time.Time `json:"renewed_at,omitempty"`
 	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty"`
 	WithdrawnBy    string     `json:"withdrawn_by,omitempty"`
 	WithdrawalNote string     `json:"withdrawal_note,omitempty"`
+	// ReachedReceiverAt is when the consent's end reached the receiver: what
+	// came from the sender erased there, the receiver's record erased (or
+	// kept on its own ground: ReceiverOwnGround).
+	ReachedReceiverAt *time.Time `json:"reached_receiver_at,omitempty"`
+	ReceiverOwnGround bool       `json:"receiver_own_ground,omitempty"`
 }
 
-// Covers reports whether the consent, still in force, covers scope key.
-func (c Consent) Covers(key string) bool {
-	return c.WithdrawnAt == nil && slices.Contains(c.Scope, key)
+// InForce reports whether the consent holds at now: not withdrawn and not
+// past its end.
+func (c Consent) InForce(now time.Time) bool {
+	return c.WithdrawnAt == nil && (c.ValidUntil.IsZero() || now.Before(c.ValidUntil))
 }
+
+// Expired reports whether the consent ran out (without being withdrawn).
+func (c Consent) Expired(now time.Time) bool { return c.WithdrawnAt == nil && !c.InForce(now) }
+
+// Covers reports whether the consent, in force at now, covers scope key.
+func (c Consent) Covers(key string, now time.Time) bool {
+	return c.InForce(now) && slices.Contains(c.Scope, key)
+}
+
+// DefaultConsentMonths is how long a consent lasts unless the sending
+// organisation sets otherwise.
+const DefaultConsentMonths = 12
 
 // FirstContact is the first real contact the receiver made.
 type FirstContact struct {
@@ -96,10 +119,14 @@ type Handover struct {
 
 // Side returns the side actor is on, or "" for a third organisation.
 func (h *Handover) Side(actor Actor) string {
+	return sideOf(actor, h.FromOrganisationID, h.ToOrganisationID)
+}
+
+func sideOf(actor Actor, from, to int64) string {
 	switch actor.OrganisationID {
-	case h.FromOrganisationID:
+	case from:
 		return SideSender
-	case h.ToOrganisationID:
+	case to:
 		return SideReceiver
 	}
 	return ""
@@ -162,29 +189,32 @@ type HandoverRecord struct {
 	FromOrganisationID, ToOrganisationID int64
 	SenderID, AssigneeID                 int64
 	FromResidentID, ToResidentID         string
-	Topics                               []string
-	Question, Urgency                    string
-	PreferredContactWay                  string
-	PreferredContactTime                 string
-	Shared                               SharedCopy
-	Consent                              ConsentRecord
-	FirstContact                         *FirstContact
-	Outcome, CompletionNote              string
-	DeclineReason, DeclineNote           string
-	WithdrawReason                       string
-	RedirectedFrom, RedirectedTo         string
+	// ToResidentErased: the receiver's record is erased (its holder's
+	// request, retention, or the sender's consent ending).
+	ToResidentErased bool
+	// FromResidentErased: the sender's record is erased, and with it the
+	// handover's texts and shared copy.
+	FromResidentErased           bool
+	Topics                       []string
+	Question, Urgency            string
+	PreferredContactWay          string
+	PreferredContactTime         string
+	Shared                       SharedCopy
+	Consent                      ConsentRecord
+	FirstContact                 *FirstContact
+	Outcome, CompletionNote      string
+	DeclineReason, DeclineNote   string
+	WithdrawReason               string
+	RedirectedFrom, RedirectedTo string
 	HandoverTimes
+	// Seq orders handovers of the same moment (the store's row number);
+	// list cursors carry it.
+	Seq int64
 }
 
 // Side returns the side actor is on, or "" for a third organisation.
 func (h *HandoverRecord) Side(actor Actor) string {
-	switch actor.OrganisationID {
-	case h.FromOrganisationID:
-		return SideSender
-	case h.ToOrganisationID:
-		return SideReceiver
-	}
-	return ""
+	return sideOf(actor, h.FromOrganisationID, h.ToOrganisationID)
 }
 
 // View is the handover as side sees it at now. Both sides see the shared
@@ -209,9 +239,15 @@ func (h *HandoverRecord) View(side string, now time.Time) *Handover {
 	}
 	switch side {
 	case SideSender:
-		v.Direction, v.ResidentID = DirectionOutgoing, h.FromResidentID
+		v.Direction = DirectionOutgoing
+		if !h.FromResidentErased {
+			v.ResidentID = h.FromResidentID
+		}
 	case SideReceiver:
-		v.Direction, v.ResidentID = DirectionIncoming, h.ToResidentID
+		v.Direction = DirectionIncoming
+		if !h.ToResidentErased {
+			v.ResidentID = h.ToResidentID
+		}
 	}
 	if h.FirstContact != nil {
 		fc := *h.FirstContact
@@ -220,34 +256,49 @@ func (h *HandoverRecord) View(side string, now time.Time) *Handover {
 		}
 		v.FirstContact = &fc
 	}
-	v.Shared = h.shared()
+	if !h.FromResidentErased {
+		v.Shared = h.shared(now)
+	}
+	if side == SideReceiver && !h.receiverSeesStory(now) {
+		// Nothing that came from the sender: the question, the story, how
+		// and when to reach the resident.
+		v.Question, v.PreferredContactWay, v.PreferredContactTime = "", "", ""
+		v.Shared, v.Consent.WithdrawalNote = Shared{}, ""
+	}
 	return v
+}
+
+// receiverSeesStory reports whether the receiver may see what the sender
+// shared: only under a consent in force, and not after the handover was
+// declined or withdrawn.
+func (h *HandoverRecord) receiverSeesStory(now time.Time) bool {
+	return h.Consent.InForce(now) && h.State != StateDeclined && h.State != StateWithdrawn
 }
 
 // viewFor is View for actor's side, with the moves actor may make.
 func (h *HandoverRecord) viewFor(actor Actor, now time.Time) *Handover {
 	v := h.View(h.Side(actor), now)
-	v.Moves = h.Actions(actor)
+	v.Moves = h.Actions(actor, now)
 	return v
 }
 
-// shared is the part of the copy that the consent, still in force, covers.
-func (h *HandoverRecord) shared() Shared {
+// shared is the part of the copy that the consent, in force at now, covers.
+func (h *HandoverRecord) shared(now time.Time) Shared {
 	var out Shared
 	c, copy := h.Consent.Consent, h.Shared
-	if c.Covers(ScopeName) {
+	if c.Covers(ScopeName, now) {
 		out.Name = &SharedName{GivenName: deref(copy.GivenName), FamilyName: deref(copy.FamilyName)}
 	}
-	if c.Covers(ScopePhone) {
+	if c.Covers(ScopePhone, now) {
 		out.Phone = ptr(deref(copy.Phone))
 	}
-	if c.Covers(ScopeBirthDate) {
+	if c.Covers(ScopeBirthDate, now) {
 		out.BirthDate = ptr(deref(copy.BirthDate))
 	}
-	if c.Covers(ScopeNeighbourhood) {
+	if c.Covers(ScopeNeighbourhood, now) {
 		out.Neighbourhood = ptr(deref(copy.Neighbourhood))
 	}
-	if c.Covers(ScopeStory) {
+	if c.Covers(ScopeStory, now) {
 		out.Story = ptr(deref(copy.Story))
 	}
 	return out
@@ -271,9 +322,9 @@ func copyOf(r *Resident, story string, scope []string) SharedCopy {
 
 // receiverRecord is the receiving organisation's own record of the
 // resident, made on acceptance from the fields shared.
-func (h *HandoverRecord) receiverRecord() ResidentInput {
+func (h *HandoverRecord) receiverRecord(now time.Time) ResidentInput {
 	var in ResidentInput
-	sh := h.shared()
+	sh := h.shared(now)
 	if sh.Name != nil {
 		in.GivenName, in.FamilyName = sh.Name.GivenName, sh.Name.FamilyName
 	}

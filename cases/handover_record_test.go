@@ -91,20 +91,27 @@ func TestHandoverReceiverRecord(t *testing.T) {
 	t.Parallel()
 	h := recordForTest()
 	h.Shared.BirthDate = ptr("1980-05-01")
-	got := h.receiverRecord()
+	now := h.RequestedAt.Add(time.Hour)
+	got := h.receiverRecord(now)
 	want := ResidentInput{GivenName: "Fatima", FamilyName: "El Amrani", Phone: "0612345678", BirthDate: "1980-05-01", BirthYear: 1980}
 	if got != want {
 		t.Errorf("receiverRecord = %+v, want %+v", got, want)
 	}
-	now := time.Now()
+	// A consent that ran out covers nothing, as one withdrawn.
+	h.Consent.ValidUntil = now
+	if got := h.receiverRecord(now); got != (ResidentInput{}) {
+		t.Errorf("after the consent ran out: %+v", got)
+	}
+	h.Consent.ValidUntil = time.Time{}
 	h.Consent.WithdrawnAt = &now
-	if got := h.receiverRecord(); got != (ResidentInput{}) {
+	if got := h.receiverRecord(now); got != (ResidentInput{}) {
 		t.Errorf("after withdrawal: %+v", got)
 	}
 }
 
 // Actions offers exactly the moves checkMove accepts, for every state and
-// viewer, receiving excepted (that happens by opening).
+// viewer, receiving excepted (that happens by opening), with the consent
+// in force, withdrawn or run out.
 func TestHandoverActionsAreTheAcceptedMoves(t *testing.T) {
 	t.Parallel()
 	viewers := map[string]Actor{
@@ -114,13 +121,17 @@ func TestHandoverActionsAreTheAcceptedMoves(t *testing.T) {
 		"receiving admin":       {UserID: 23, OrganisationID: 2, Roles: []string{RoleAdmin}},
 		"third organisation":    {UserID: 31, OrganisationID: 3, Roles: []string{RoleCoordinator}},
 	}
+	now := recordForTest().RequestedAt.Add(time.Hour)
 	for _, state := range HandoverStates {
-		for _, withdrawn := range []bool{false, true} {
+		for _, consent := range []string{"in force", "withdrawn", "run out"} {
 			for _, redirected := range []bool{false, true} {
 				h := recordForTest()
 				h.State = state
-				if withdrawn {
+				switch consent {
+				case "withdrawn":
 					h.Consent.WithdrawnAt = &h.RequestedAt
+				case "run out":
+					h.Consent.ValidUntil = now
 				}
 				if redirected {
 					h.RedirectedTo = "h2"
@@ -128,17 +139,25 @@ func TestHandoverActionsAreTheAcceptedMoves(t *testing.T) {
 				for name, actor := range viewers {
 					var want []string
 					for _, action := range HandoverActions {
-						if _, err := h.checkMove(action, actor); err == nil && action != ActionReceive {
+						if _, err := h.checkMove(action, actor, now); err == nil && action != ActionReceive {
 							want = append(want, action)
 						}
 					}
-					got := slices.Sorted(maps.Keys(h.Actions(actor)))
+					got := slices.Sorted(maps.Keys(h.Actions(actor, now)))
 					slices.Sort(want)
 					if !slices.Equal(got, want) {
-						t.Errorf("%s, withdrawn %v, redirected %v, %s: %v, want %v", state, withdrawn, redirected, name, got, want)
+						t.Errorf("%s, consent %s, redirected %v, %s: %v, want %v", state, consent, redirected, name, got, want)
 					}
-					if withdrawn && slices.Contains(got, ActionWithdrawConsent) || redirected && slices.Contains(got, ActionRedirect) {
+					if consent == "withdrawn" && (slices.Contains(got, ActionWithdrawConsent) || slices.Contains(got, ActionRenewConsent)) ||
+						redirected && slices.Contains(got, ActionRedirect) {
 						t.Errorf("%s: a guarded move is offered: %v", state, got)
+					}
+					if consent == "run out" {
+						for _, action := range got {
+							if !endedConsentMoves[action] {
+								t.Errorf("%s, consent run out, %s: %s is offered", state, name, action)
+							}
+						}
 					}
 				}
 			}
@@ -146,8 +165,17 @@ func TestHandoverActionsAreTheAcceptedMoves(t *testing.T) {
 	}
 	declined := recordForTest()
 	declined.State = StateDeclined
-	if got := slices.Sorted(maps.Keys(declined.Actions(viewers["sending worker"]))); !slices.Equal(got, []string{ActionRedirect, ActionWithdrawConsent}) {
+	if got := slices.Sorted(maps.Keys(declined.Actions(viewers["sending worker"], now))); !slices.Equal(got, []string{ActionRedirect, ActionWithdrawConsent}) {
 		t.Errorf("a declined handover offers its sender %v", got)
+	}
+	// A consent that ran out is renewed by the sender, not by the receiver.
+	expired := recordForTest()
+	expired.Consent.ValidUntil = now
+	if got := expired.Actions(viewers["sending worker"], now); !got[ActionRenewConsent] || !got[ActionWithdraw] || got[ActionContact] {
+		t.Errorf("an expired consent offers its sender %v", got)
+	}
+	if got := expired.Actions(viewers["receiving worker"], now); got[ActionRenewConsent] || got[ActionComplete] || !got[ActionWithdrawConsent] {
+		t.Errorf("an expired consent offers the receiver %v", got)
 	}
 }
 

@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,72 +15,10 @@ const (
 	DirectionOutgoing = "outgoing"
 )
 
-// HandoverFilter selects handovers of the actor's organisation.
-type HandoverFilter struct {
-	Direction string // "", incoming or outgoing
-	State     string // "" or one state
-	Overdue   bool   // only overdue ones
-	Partner   string // the other organisation's slug
-	Mine      bool   // incoming: assigned to me or not yet assigned; outgoing: sent by me
-	MinAge    int    // only handovers sent at least this many days ago
-	Limit     int
-}
-
-// Validate checks the filter's own values: the direction and the state.
-func (f HandoverFilter) Validate() error {
-	var problems []FieldError
-	switch f.Direction {
-	case "", DirectionIncoming, DirectionOutgoing:
-	default:
-		problems = append(problems, FieldError{Field: "direction", Tag: "unknown", Param: f.Direction})
-	}
-	if f.State != "" && !ValidState(f.State) {
-		problems = append(problems, FieldError{Field: "state", Tag: "unknown", Param: f.State})
-	}
-	return InvalidOrNil(problems)
-}
-
-// HandoverList is a page of handovers with counts over all that match the
-// direction and partner (not the state, overdue, age or limit), so a
-// coordinator sees at a glance what is waiting.
-type HandoverList struct {
-	Handovers []*Handover    `json:"handovers"`
-	Counts    map[string]int `json:"counts"`
-	Overdue   int            `json:"overdue"`
-	Total     int            `json:"total"`
-}
-
 // Assignee is a user of the actor's organisation who can take a handover.
 type Assignee struct {
 	Username    string `json:"username"`
 	DisplayName string `json:"display_name"`
-}
-
-// HandoverQuery is a list of handovers as the store reads it: the filter
-// resolved to IDs, with the clock for the overdue rule. The store returns
-// them in review order: overdue first, then the other open ones (urgent
-// first, oldest first), then closed ones (latest change first).
-type HandoverQuery struct {
-	OrganisationID int64
-	Directions     []string // incoming, outgoing, or both
-	PartnerID      int64    // 0: any
-	MineUserID     int64    // 0: anyone's; incoming: assigned to this user or nobody; outgoing: sent by them
-	State          string   // "": any
-	Overdue        bool
-	SentBefore     *time.Time // only handovers sent at or before
-	Limit          int
-	Now            time.Time
-}
-
-// HandoverPage is what the store found: a page of records and, over all
-// that match the directions, partner and "mine" (not the state, overdue,
-// age or limit), the counts per state and the number overdue; Total counts
-// all that match the whole query.
-type HandoverPage struct {
-	Records []*HandoverRecord
-	Counts  map[string]int
-	Overdue int
-	Total   int
 }
 
 // HandoverService sends, moves and reads handovers. Every use case is
@@ -91,12 +28,14 @@ type HandoverService struct {
 	store     Store
 	residents *ResidentService
 	contacts  *ContactService
+	notify    *NotifyService
 }
 
 // NewHandoverService returns the service; it makes receivers' records and
-// first contacts through residents and contacts.
-func NewHandoverService(store Store, residents *ResidentService, contacts *ContactService) *HandoverService {
-	return &HandoverService{store: store, residents: residents, contacts: contacts}
+// first contacts through residents and contacts, and tells whom it
+// concerns through notify.
+func NewHandoverService(store Store, residents *ResidentService, contacts *ContactService, notify *NotifyService) *HandoverService {
+	return &HandoverService{store: store, residents: residents, contacts: contacts, notify: notify}
 }
 
 // Create sends a handover. Without given consent nothing is written.
@@ -168,21 +107,41 @@ func (s *HandoverService) create(ctx context.Context, tx Tx, actor Actor, in Han
 		return "", err
 	}
 	res, rerr := resolve(reference, actor, &in)
+	if rerr == nil {
+		rerr = liveOrNot(ctx, tx, res.to)
+	}
 	if err := MergeInvalid(verr, rerr); err != nil {
 		return "", err
 	}
-	// The resident must be a record of the sender's organisation.
+	// The resident must be a record of the sender's organisation; a record
+	// merged into another is sent as that one.
 	r, err := tx.Residents().Resident(ctx, actor.OrganisationID, in.ResidentID)
+	if err == nil && r.MergedInto != "" {
+		r, err = tx.Residents().Resident(ctx, actor.OrganisationID, r.MergedInto)
+	}
 	if ErrorCode(err) == ENOTFOUND {
 		return "", FieldInvalid("resident_id", "unknown_resident", "")
 	} else if err != nil {
 		return "", err
 	}
+	// One open handover of a record to a partner at a time: a second would
+	// have the partner call the resident twice. Only the organisation's own
+	// handovers of its own record are looked at.
+	if open, err := tx.Handovers().OpenHandoverOf(ctx, actor.OrganisationID, r.ID, res.to.ID); err != nil {
+		return "", err
+	} else if open != "" {
+		return "", FieldInvalid("resident_id", "handover_open", res.to.Name)
+	}
 	limits, err := tx.Handovers().HandoverLimits(ctx, res.to.ID)
 	if err != nil {
 		return "", err
 	}
+	privacy, err := privacyOf(ctx, tx.Privacy(), actor.OrganisationID)
+	if err != nil {
+		return "", err
+	}
 	now := tx.Now()
+	consentAt = consentAt.UTC().Truncate(time.Millisecond)
 	h := &HandoverRecord{
 		ID: uuid.NewString(), State: StateRequested,
 		From: Party{Organisation: actor.OrganisationSlug, Programme: res.fromProgramme, Worker: actor.Username},
@@ -190,14 +149,17 @@ func (s *HandoverService) create(ctx context.Context, tx Tx, actor Actor, in Han
 		ToOrganisationID: res.to.ID, SenderID: actor.UserID, FromResidentID: r.ID, Topics: in.Topics,
 		Question: in.Question, Urgency: in.Urgency, PreferredContactWay: in.PreferredContactWay,
 		PreferredContactTime: in.PreferredContactTime, Shared: copyOf(r, in.Story, in.Consent.Scope),
-		Consent: ConsentRecord{Consent: Consent{Given: true, How: in.Consent.How,
-			At: consentAt.UTC().Truncate(time.Millisecond), RecordedBy: actor.Username, Scope: in.Consent.Scope},
-			RecordedByID: actor.UserID},
+		Consent: ConsentRecord{Consent: Consent{Given: true, How: in.Consent.How, At: consentAt,
+			ValidUntil: consentAt.AddDate(0, privacy.ConsentMonths, 0), RecordedBy: actor.Username,
+			Scope: in.Consent.Scope}, RecordedByID: actor.UserID},
 		RedirectedFrom: redirectedFrom,
 		HandoverTimes:  HandoverTimes{RequestedAt: now, UpdatedAt: now},
 	}
 	h.AcceptBy, h.ContactBy = limits.Deadlines(now)
 	if err := tx.Handovers().InsertHandover(ctx, h); err != nil {
+		return "", err
+	}
+	if err := s.notify.handoverSent(ctx, tx, actor, h); err != nil {
 		return "", err
 	}
 	detail := "to=" + in.To + " scope=" + strings.Join(in.Consent.Scope, ",")
@@ -217,7 +179,7 @@ func (s *HandoverService) ByID(ctx context.Context, actor Actor, id string) (*Ha
 			return err
 		}
 		if h.State == StateRequested && h.Side(actor) == SideReceiver {
-			if next, err := h.checkMove(ActionReceive, actor); err == nil {
+			if next, err := h.checkMove(ActionReceive, actor, tx.Now()); err == nil {
 				h.State, h.UpdatedAt = next, tx.Now()
 				h.reached(next, tx.Now())
 				if err := tx.Handovers().SaveHandover(ctx, h); err != nil {
@@ -229,62 +191,14 @@ func (s *HandoverService) ByID(ctx context.Context, actor Actor, id string) (*Ha
 				}
 			}
 		}
-		out = h.viewFor(actor, tx.Now())
-		return tx.Audit(AuditRecord{Actor: actor, Action: "read", Entity: "handover", EntityID: h.ID})
-	})
-	return out, err
-}
-
-// MaxHandovers is the most handovers one list returns.
-const MaxHandovers = 500
-
-// Find lists the organisation's handovers in review order, with counts per
-// state over the direction, partner and "mine" choice.
-func (s *HandoverService) Find(ctx context.Context, actor Actor, f HandoverFilter) (*HandoverList, error) {
-	ref, err := s.store.View(ctx).Reference(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.store.Now()
-	q := HandoverQuery{OrganisationID: actor.OrganisationID, State: f.State, Overdue: f.Overdue, Limit: f.Limit, Now: now,
-		Directions: []string{DirectionIncoming, DirectionOutgoing}}
-	err = f.Validate()
-	if f.Partner != "" {
-		if o, ok := ref.Organisation(f.Partner); ok {
-			q.PartnerID = o.ID
-		} else {
-			err = MergeInvalid(err, FieldInvalid("partner", "unknown", f.Partner))
+		if err := s.notify.handoverOpened(ctx, tx, actor, h); err != nil {
+			return err
 		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if f.Direction != "" {
-		q.Directions = []string{f.Direction}
-	}
-	if q.Limit <= 0 || q.Limit > MaxHandovers {
-		q.Limit = 100
-	}
-	if f.Mine {
-		q.MineUserID = actor.UserID
-	}
-	if f.MinAge > 0 {
-		before := now.AddDate(0, 0, -f.MinAge)
-		q.SentBefore = &before
-	}
-	page, err := s.store.View(ctx).Handovers().FindHandovers(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	list := &HandoverList{Handovers: make([]*Handover, 0, len(page.Records)), Counts: page.Counts,
-		Overdue: page.Overdue, Total: page.Total}
-	for _, h := range page.Records {
-		list.Handovers = append(list.Handovers, h.viewFor(actor, now))
-	}
-	return list, s.store.Update(ctx, func(_ context.Context, tx Tx) error {
-		return tx.Audit(AuditRecord{Actor: actor, Action: "list", Entity: "handover",
-			Detail: "results=" + strconv.Itoa(len(list.Handovers))})
+		out = h.viewFor(actor, tx.Now())
+		return tx.Audit(AuditRecord{Actor: actor, Action: "read", Entity: "handover", EntityID: h.ID,
+			IDs: residentIDs(out.ResidentID)})
 	})
+	return out, refused(ctx, s.store, actor, "handover", id, err)
 }
 
 // Partners lists the organisations the actor's organisation can hand over to.
@@ -368,20 +282,6 @@ func (s *HandoverService) SetLimits(ctx context.Context, actor Actor, organisati
 		return FieldInvalid("organisation", "unknown", organisation)
 	}
 	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		if err := tx.Handovers().SetHandoverLimits(ctx, org.ID, l); err != nil {
-			return err
-		}
-		open, err := tx.Handovers().OpenHandoversTo(ctx, org.ID)
-		if err != nil {
-			return err
-		}
-		for _, h := range open {
-			h.AcceptBy, h.ContactBy = l.Deadlines(h.RequestedAt)
-			if err := tx.Handovers().SaveHandover(ctx, h); err != nil {
-				return err
-			}
-		}
-		return tx.Audit(AuditRecord{Actor: actor, Action: "set_limits", Entity: "organisation", EntityID: organisation,
-			Detail: "accept_days=" + strconv.Itoa(l.AcceptDays) + " contact_days=" + strconv.Itoa(l.ContactDays)})
+		return setLimits(ctx, tx, actor, org, l)
 	})
 }

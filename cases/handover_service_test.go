@@ -55,21 +55,26 @@ func TestHandoverCreateConsentGate(t *testing.T) {
 func TestHandoverSharesExactlyTheConsentedFields(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	r := f.fullResident(f.hoopWorker)
-	noHood := f.resident(f.hoopWorker, cases.ResidentInput{GivenName: "Zonder", FamilyName: "Buurt"})
+	// Each handover of a record of its own: one record is open at one
+	// partner once at a time.
+	full := func() *cases.Resident { return f.fullResident(f.hoopWorker) }
+	noHood := func() *cases.Resident {
+		return f.resident(f.hoopWorker, cases.ResidentInput{GivenName: "Zonder", FamilyName: "Buurt"})
+	}
 	for _, tc := range []struct {
-		resident *cases.Resident
+		resident func() *cases.Resident
 		scope    []string
 		keys     []string
 	}{
-		{r, nil, []string{}},
-		{r, []string{cases.ScopeName}, []string{"name"}},
-		{r, []string{cases.ScopePhone, cases.ScopeName}, []string{"name", "phone"}},
-		{r, cases.ConsentScopes, []string{"birth_date", "name", "neighbourhood", "phone", "story"}},
+		{full, nil, []string{}},
+		{full, []string{cases.ScopeName}, []string{"name"}},
+		{full, []string{cases.ScopePhone, cases.ScopeName}, []string{"name", "phone"}},
+		{full, cases.ConsentScopes, []string{"birth_date", "name", "neighbourhood", "phone", "story"}},
 		// The keys follow the consent, also for a field the record lacks.
 		{noHood, []string{cases.ScopeName, cases.ScopeNeighbourhood}, []string{"name", "neighbourhood"}},
 	} {
-		sent := f.handover(f.hoopWorker, handoverInput(tc.resident.ID, "dock", tc.scope...))
+		resident := tc.resident()
+		sent := f.handover(f.hoopWorker, handoverInput(resident.ID, "dock", tc.scope...))
 		received := f.move("open")(f.handovers.ByID(f.ctx, f.dockWorker, sent.ID))
 		for side, h := range map[string]*cases.Handover{"sender": sent, "receiver": received} {
 			if got := jsonKeys(t, h.Shared); !slices.Equal(got, tc.keys) {
@@ -81,16 +86,17 @@ func TestHandoverSharesExactlyTheConsentedFields(t *testing.T) {
 			}
 		}
 		data, _ := json.Marshal(received)
-		if strings.Contains(string(data), "Alleen de afzender") || strings.Contains(string(data), tc.resident.ID) {
+		if strings.Contains(string(data), "Alleen de afzender") || strings.Contains(string(data), resident.ID) {
 			t.Errorf("the receiver sees the sender's record: %s", data)
 		}
-		if sent.ResidentID != tc.resident.ID || received.ResidentID != "" || sent.Direction != "outgoing" || received.Direction != "incoming" {
+		if sent.ResidentID != resident.ID || received.ResidentID != "" || sent.Direction != "outgoing" || received.Direction != "incoming" {
 			t.Errorf("own records: sender %q (%s), receiver %q (%s)", sent.ResidentID, sent.Direction, received.ResidentID, received.Direction)
 		}
 	}
-	if h := f.handover(f.hoopWorker, handoverInput(noHood.ID, "dock", cases.ScopeNeighbourhood)); *h.Shared.Neighbourhood != "" {
+	if h := f.handover(f.hoopWorker, handoverInput(noHood().ID, "dock", cases.ScopeNeighbourhood)); *h.Shared.Neighbourhood != "" {
 		t.Errorf("a record without a neighbourhood shares %q", *h.Shared.Neighbourhood)
 	}
+	r := full()
 	all := f.handover(f.hoopWorker, handoverInput(r.ID, "dock", cases.ConsentScopes...))
 	sh := all.Shared
 	if sh.Name == nil || *sh.Name != (cases.SharedName{GivenName: "Fatima", FamilyName: "El Amrani"}) || *sh.Phone != "06-1234 5678" ||
@@ -137,17 +143,20 @@ func TestHandoverReceivedOnFirstOpen(t *testing.T) {
 	if again.State != cases.StateReceived || !again.ReceivedAt.Equal(receivedAt) {
 		t.Errorf("second open: %s at %v", again.State, again.ReceivedAt)
 	}
-	var receives, reads int
-	for _, line := range f.audit("handover", h.ID) {
+	var receives, reads, refused int
+	for _, e := range f.auditEntries("handover", h.ID) {
 		switch {
-		case line == "receive state=requested->received":
+		case e.Action+" "+e.Detail == "receive state=requested->received":
 			receives++
-		case strings.HasPrefix(line, "read"):
+		case e.Action == "read":
 			reads++
+		case e.Action == "read_refused" && e.Username == "buurtteam.worker":
+			refused++
 		}
 	}
-	if receives != 1 || reads != 5 {
-		t.Errorf("audit: %d receives, %d reads; want 1 and 5 (every read is audited)", receives, reads)
+	if receives != 1 || reads != 5 || refused != 1 {
+		t.Errorf("audit: %d receives, %d reads, %d refused; want 1, 5 (every read is audited) and 1 (the third organisation's)",
+			receives, reads, refused)
 	}
 }
 
@@ -157,11 +166,10 @@ func TestHandoverReceivedOnFirstOpen(t *testing.T) {
 func TestHandoverFindFiltersOrderAndCounts(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	hoopResident := f.fullResident(f.hoopWorker).ID
-	dockResident := f.fullResident(f.dockWorker).ID
-	buurtteamResident := f.fullResident(f.buurtteamWorker).ID
-	send := func(sender cases.Actor, resident, to, urgency string) string {
-		in := handoverInput(resident, to, cases.ScopeName)
+	// Each handover of a record of its own: one record is open at one
+	// partner once at a time.
+	send := func(sender cases.Actor, to, urgency string) string {
+		in := handoverInput(f.fullResident(sender).ID, to, cases.ScopeName)
 		in.Urgency = urgency
 		id := f.handover(sender, in).ID
 		f.advance(time.Hour)
@@ -169,22 +177,20 @@ func TestHandoverFindFiltersOrderAndCounts(t *testing.T) {
 	}
 	// Sent on Wednesday 12 March from 10:00 UTC, an hour apart: all must be
 	// accepted by Thursday 20 March (5 working days).
-	o1 := send(f.hoopWorker, hoopResident, "dock", "normal")
-	o2 := send(f.hoopWorker, hoopResident, "dock", "urgent")
-	o3 := send(f.hoopCoord, hoopResident, "buurtteam", "normal")
-	o4 := send(f.hoopWorker, hoopResident, "dock", "normal")
-	i1 := send(f.dockWorker, dockResident, "al-amal", "normal")
-	i2 := send(f.dockWorker, dockResident, "al-amal", "normal")
-	i3 := send(f.buurtteamWorker, buurtteamResident, "al-amal", "normal")
+	o1 := send(f.hoopWorker, "dock", "normal")
+	o2 := send(f.hoopWorker, "dock", "urgent")
+	o3 := send(f.hoopCoord, "buurtteam", "normal")
+	o4 := send(f.hoopWorker, "dock", "normal")
+	i1 := send(f.dockWorker, "al-amal", "normal")
+	i2 := send(f.dockWorker, "al-amal", "normal")
+	i3 := send(f.buurtteamWorker, "al-amal", "normal")
 	f.move("decline o4")(f.handovers.Decline(f.ctx, f.dockWorker, o4, cases.DeclineInput{Reason: "no_capacity"}))
 	f.move("accept i1")(f.handovers.Accept(f.ctx, f.hoopWorker, i1, cases.AcceptInput{}))
 	f.move("accept i2")(f.handovers.Accept(f.ctx, f.hoopCoord, i2, cases.AcceptInput{}))
 	// Thursday 20 March, noon: the requested ones are overdue, the accepted
 	// ones not yet (contact by 27 March); o5 is new.
-	f.mu.Lock()
-	f.now = time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC)
-	f.mu.Unlock()
-	o5 := send(f.hoopWorker, hoopResident, "dock", "normal")
+	f.set(time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC))
+	o5 := send(f.hoopWorker, "dock", "normal")
 	names := map[string]string{o1: "o1", o2: "o2", o3: "o3", o4: "o4", o5: "o5", i1: "i1", i2: "i2", i3: "i3"}
 
 	counts := func(requested, accepted, declined int) map[string]int {
@@ -247,7 +253,7 @@ func TestHandoverFindFiltersOrderAndCounts(t *testing.T) {
 	for _, h := range list.Handovers {
 		moves[names[h.ID]] = slices.Sorted(maps.Keys(h.Moves))
 	}
-	if got, want := moves["o1"], []string{"withdraw", "withdraw_consent"}; !slices.Equal(got, want) {
+	if got, want := moves["o1"], []string{"renew_consent", "withdraw", "withdraw_consent"}; !slices.Equal(got, want) {
 		t.Errorf("moves of an outgoing requested handover: %v, want %v", got, want)
 	}
 	if got, want := moves["i3"], []string{"accept", "decline", "withdraw_consent"}; !slices.Equal(got, want) {
@@ -264,11 +270,13 @@ func TestHandoverFindFiltersOrderAndCounts(t *testing.T) {
 func TestHandoverSetLimitsRecomputesDeadlines(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	r := f.fullResident(f.hoopWorker).ID
-	open := f.handover(f.hoopWorker, handoverInput(r, "dock", cases.ScopeName))
-	closed := f.handover(f.hoopWorker, handoverInput(r, "dock", cases.ScopeName))
+	// Each handover of a record of its own: one record is open at one
+	// partner once at a time.
+	r := func() string { return f.fullResident(f.hoopWorker).ID }
+	open := f.handover(f.hoopWorker, handoverInput(r(), "dock", cases.ScopeName))
+	closed := f.handover(f.hoopWorker, handoverInput(r(), "dock", cases.ScopeName))
 	f.move("decline")(f.handovers.Decline(f.ctx, f.dockWorker, closed.ID, cases.DeclineInput{Reason: "no_capacity"}))
-	other := f.handover(f.hoopWorker, handoverInput(r, "buurtteam", cases.ScopeName))
+	other := f.handover(f.hoopWorker, handoverInput(r(), "buurtteam", cases.ScopeName))
 	// Sent on Wednesday 12 March: 5 and 10 working days end on the
 	// Wednesdays after, at midnight in Amsterdam.
 	acceptBy, contactBy := time.Date(2025, 3, 19, 23, 0, 0, 0, time.UTC), time.Date(2025, 3, 26, 23, 0, 0, 0, time.UTC)
@@ -308,11 +316,11 @@ func TestHandoverSetLimitsRecomputesDeadlines(t *testing.T) {
 	if err != nil || limits["dock"] != one || limits["al-amal"] != cases.DefaultHandoverLimits || len(limits) < 16 {
 		t.Errorf("all limits: %v %v", limits, err)
 	}
-	later := f.handover(f.hoopWorker, handoverInput(r, "dock", cases.ScopeName))
+	later := f.handover(f.hoopWorker, handoverInput(r(), "dock", cases.ScopeName))
 	if a, c := one.Deadlines(f.clock()); !later.AcceptBy.Equal(a) || !later.ContactBy.Equal(c) {
 		t.Errorf("a new handover's deadlines: %v %v, want %v %v", later.AcceptBy, later.ContactBy, a, c)
 	}
-	elsewhere := f.handover(f.hoopWorker, handoverInput(r, "buurtteam", cases.ScopeName))
+	elsewhere := f.handover(f.hoopWorker, handoverInput(r(), "buurtteam", cases.ScopeName))
 	if a, c := cases.DefaultHandoverLimits.Deadlines(f.clock()); !elsewhere.AcceptBy.Equal(a) || !elsewhere.ContactBy.Equal(c) {
 		t.Errorf("a new handover to another receiver: %v %v, want the defaults %v %v", elsewhere.AcceptBy, elsewhere.ContactBy, a, c)
 	}

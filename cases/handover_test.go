@@ -17,10 +17,12 @@ requested accept           -> accepted  receiver worker,coordinator
 requested decline          -> declined  receiver worker,coordinator
 requested withdraw         -> withdrawn sender   worker,coordinator
 requested withdraw_consent -> withdrawn both     worker,coordinator
+requested reassign         -> received  receiver coordinator
 received  accept           -> accepted  receiver worker,coordinator
 received  decline          -> declined  receiver worker,coordinator
 received  withdraw         -> withdrawn sender   worker,coordinator
 received  withdraw_consent -> withdrawn both     worker,coordinator
+received  reassign         -> received  receiver coordinator
 accepted  contact          -> contacted receiver worker,coordinator
 accepted  decline          -> declined  receiver worker,coordinator
 accepted  reassign         -> accepted  receiver coordinator
@@ -34,6 +36,11 @@ completed withdraw_consent -> completed both     worker,coordinator
 declined  redirect         -> declined  sender   worker,coordinator
 declined  withdraw_consent -> declined  both     worker,coordinator
 withdrawn withdraw_consent -> withdrawn both     worker,coordinator
+requested renew_consent    -> requested sender   worker,coordinator
+received  renew_consent    -> received  sender   worker,coordinator
+accepted  renew_consent    -> accepted  sender   worker,coordinator
+contacted renew_consent    -> contacted sender   worker,coordinator
+completed renew_consent    -> completed sender   worker,coordinator
 `
 
 type specMove struct {
@@ -110,9 +117,9 @@ func TestStateMachineTable(t *testing.T) {
 			}
 		}
 	}
-	// 7 states × 9 actions × 4 roles × 2 sides.
-	if total := allowed + refused; total != 504 {
-		t.Errorf("checked %d combinations, want 504", total)
+	// 7 states × 10 actions × 5 roles × 2 sides.
+	if total, want := allowed+refused, len(HandoverStates)*len(HandoverActions)*len(AllRoles)*2; total != want || want != 700 {
+		t.Errorf("checked %d combinations, want %d (700)", total, want)
 	}
 	if len(spec) != len(HandoverMoves) {
 		t.Errorf("spec has %d moves, the state machine %d", len(spec), len(HandoverMoves))

@@ -41,6 +41,9 @@ type PersonAttrs struct {
 	BirthDate string
 	BirthYear int
 	Gender    string
+	// Erased: a record of the person was erased, and what it said with it
+	// (see KeepCounted).
+	Erased bool
 }
 
 // CombineAttrs chooses a person's attributes from their records (oldest
@@ -55,8 +58,34 @@ func CombineAttrs(records []PersonAttrs) PersonAttrs {
 		if r.Gender != "" {
 			a.Gender = r.Gender
 		}
+		a.Erased = a.Erased || r.Erased
 	}
 	return a
+}
+
+// KeepCounted keeps, in a person's recomputed facts want, the age band and
+// gender their existing facts have were counted with, where the person's
+// remaining records no longer say. An erased record takes its birth date
+// and gender with it, yet the person still counts as counted: erasure must
+// not move a figure. Only for persons with an erased record (attrs.Erased);
+// otherwise a blanked birth date is a correction and moves the figures.
+func KeepCounted(want, have map[FactKey]Fact, attrs PersonAttrs) {
+	if !attrs.Erased {
+		return
+	}
+	for k, f := range want {
+		old, ok := have[k]
+		if !ok {
+			continue
+		}
+		if f.Age == AgeUnknown {
+			f.Age = old.Age
+		}
+		if f.Gender == GenderUnknown {
+			f.Gender = old.Gender
+		}
+		want[k] = f
+	}
 }
 
 // FactKey names one fact of a person: a programme (0: all programmes) and

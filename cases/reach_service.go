@@ -17,6 +17,9 @@ type ReachService struct {
 	store Store
 	// Rules are the disclosure rules of new publications and live figures.
 	Rules disclosure.Rules
+	// OnCache, when set, hears whether a family's protection came from the
+	// cache (metrics).
+	OnCache func(hit bool)
 
 	// cache keeps the last protected family per year: protection is the
 	// costly part of a table, and a monitor pulls several tables of the
@@ -150,7 +153,11 @@ func (s *ReachService) family(ctx context.Context, p Period) (map[Period]*Period
 	s.mu.Lock()
 	cached, ok := s.cache[p.Year]
 	s.mu.Unlock()
-	if ok && cached.key == key {
+	hit := ok && cached.key == key
+	if s.OnCache != nil {
+		s.OnCache(hit)
+	}
+	if hit {
 		return cached.family, nil
 	}
 	if err := ProtectFamily(s.Rules, layout, members); err != nil {

@@ -1,9 +1,7 @@
 package cases
 
 import (
-	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -124,6 +122,14 @@ func labelSet(labels []Label) map[string]bool {
 	return m
 }
 
+func labelKeys(labels []Label) []string {
+	out := make([]string, len(labels))
+	for i, l := range labels {
+		out[i] = l.Key
+	}
+	return out
+}
+
 func compareKeys(a, b CellKey) int {
 	if a.Measure != b.Measure {
 		return compareStrings(a.Measure, b.Measure)
@@ -157,314 +163,6 @@ type PeriodFigures struct {
 	// Layout is the layout the cells were protected in.
 	Layout ReachLayout
 	Frozen bool
-}
-
-// part is one disclosure table of a period: the persons table (T1–T4, whose
-// row totals are shared) or the handover table (T5).
-type part struct {
-	keys      []CellKey
-	relations [][2][]CellKey // {total}, parts
-}
-
-func (p *part) add(k CellKey) { p.keys = append(p.keys, k) }
-
-func (p *part) relate(total CellKey, parts []CellKey) {
-	if len(parts) > 0 {
-		p.relations = append(p.relations, [2][]CellKey{{total}, parts})
-	}
-}
-
-// parts lays out the cells of a period in its disclosure tables. The persons
-// table links T1–T4: a programme's reached count is one cell, the total of
-// its neighbourhood, age and gender partitions; every helped, topic and
-// "all programmes" count is a cell of its own without relations (persons
-// overlap), except moments, where all programmes are the sum.
-func (l ReachLayout) parts() []part {
-	var persons part
-	rows := append(slices.Clone(l.Programmes), ProgrammeLabel{Label: Label{Key: AllProgrammes}})
-	var moments []CellKey
-	for _, r := range rows {
-		reached := CellKey{MeasureReached, r.Key, ""}
-		persons.add(reached)
-		persons.add(CellKey{MeasureHelped, r.Key, ""})
-		m := CellKey{MeasureMoments, r.Key, ""}
-		persons.add(m)
-		if r.Key != AllProgrammes {
-			moments = append(moments, m)
-		}
-		add := func(measure string, cols []string, related bool) {
-			var cells []CellKey
-			for _, c := range cols {
-				k := CellKey{measure, r.Key, c}
-				persons.add(k)
-				cells = append(cells, k)
-			}
-			if related {
-				persons.relate(reached, cells)
-			}
-		}
-		add(MeasureHood, labelKeys(l.Neighbourhoods), true)
-		add(MeasureTopic, labelKeys(l.Topics), false)
-		add(MeasureAge, AgeBands, true)
-		add(MeasureGender, GenderColumns, true)
-	}
-	persons.relate(CellKey{MeasureMoments, AllProgrammes, ""}, moments)
-
-	var handovers part
-	flows := append(slices.Clone(l.Flows), FlowLabel{Label: Label{Key: AllProgrammes}})
-	for _, col := range HandoverCountColumns {
-		var cells []CellKey
-		for _, f := range flows {
-			k := CellKey{MeasureHandover, f.Key, col}
-			handovers.add(k)
-			if f.Key != AllProgrammes {
-				cells = append(cells, k)
-			}
-		}
-		handovers.relate(CellKey{MeasureHandover, AllProgrammes, col}, cells)
-	}
-	return []part{persons, handovers}
-}
-
-func labelKeys(labels []Label) []string {
-	out := make([]string, len(labels))
-	for i, l := range labels {
-		out[i] = l.Key
-	}
-	return out
-}
-
-// withholding returns the parts of every line whose total is from 1 to
-// threshold-1 (or, with all, of every line). Such a breakdown holds only
-// small counts and zeros, and since zeros are published, a small total
-// split into ones pins every part however much is suppressed; so the parts
-// are not published at all.
-func (p part) withholding(counts ReachCounts, rules disclosure.Rules, all bool) map[CellKey]bool {
-	out := map[CellKey]bool{}
-	for _, r := range p.relations {
-		if n := counts[r[0][0]]; all || (n >= 1 && n < rules.Threshold) {
-			for _, k := range r[1] {
-				out[k] = true
-			}
-		}
-	}
-	return out
-}
-
-// table builds the disclosure table of a part over counts, without the
-// withheld cells and the lines they break up. keys are the cells in table
-// order.
-func (p part) table(counts ReachCounts, withheld map[CellKey]bool) (t disclosure.Table, keys []CellKey, index map[CellKey]int, err error) {
-	index = make(map[CellKey]int, len(p.keys))
-	var values []int
-	for _, k := range p.keys {
-		if !withheld[k] {
-			index[k] = len(keys)
-			keys = append(keys, k)
-			values = append(values, counts[k])
-		}
-	}
-	rels := make([]disclosure.Relation, 0, len(p.relations))
-	for _, r := range p.relations {
-		if withheld[r[1][0]] {
-			continue
-		}
-		rel := disclosure.Relation{Total: index[r[0][0]]}
-		for _, k := range r[1] {
-			rel.Parts = append(rel.Parts, index[k])
-		}
-		rels = append(rels, rel)
-	}
-	t, err = disclosure.NewTable(values, rels)
-	return t, keys, index, err
-}
-
-// ProtectFamily decides how every non-frozen member is published. members
-// are periods of one year (any subset of its family); each needs Counts,
-// frozen ones also Cells. Members are protected from the year down, so each
-// period is protected after the periods that contain it, with:
-//   - primary and complementary suppression within its tables (package
-//     disclosure), T1–T4 linked through their shared totals;
-//   - differencing within the period: "all programmes" minus one programme,
-//     cell by cell, must be 0 or at least the threshold;
-//   - differencing against every containing period (year − half, half −
-//     quarter) and every published period it contains, likewise.
-//
-// A cell whose difference would be small is suppressed in the period being
-// protected (published periods are never changed), and the period is
-// protected again until no risk is left. Every result passes
-// disclosure.Audit.
-func ProtectFamily(rules disclosure.Rules, layout ReachLayout, members []*PeriodFigures) error {
-	if err := rules.Validate(); err != nil {
-		return err
-	}
-	ordered := slices.Clone(members)
-	slices.SortStableFunc(ordered, func(a, b *PeriodFigures) int { return familyRank(a.Period) - familyRank(b.Period) })
-	for _, m := range ordered {
-		if m.Frozen {
-			continue
-		}
-		var related []*PeriodFigures
-		for _, o := range ordered {
-			switch {
-			case o == m:
-			case o.Period.Contains(m.Period) && o.Cells != nil:
-				related = append(related, o)
-			case o.Frozen && m.Period.Contains(o.Period):
-				related = append(related, o)
-			}
-		}
-		m.Layout = layout
-		m.Layout.complete(m.Counts)
-		if err := protectPeriod(rules, m, related); err != nil {
-			return fmt.Errorf("reach %s: %w", m.Period, err)
-		}
-	}
-	return nil
-}
-
-func familyRank(p Period) int {
-	switch p.Kind {
-	case Year:
-		return 0
-	case Half:
-		return p.N
-	}
-	return 2 + p.N
-}
-
-func protectPeriod(rules disclosure.Rules, m *PeriodFigures, related []*PeriodFigures) error {
-	m.Cells = map[CellKey]disclosure.PublishedCell{}
-	m.Withheld = map[CellKey]bool{}
-	for _, p := range m.Layout.parts() {
-		cells, withheld, err := protectPart(rules, m, p, related, false)
-		if err != nil {
-			// No complementary pattern exists (tiny tables): publish the
-			// totals only, which leave no lines to protect.
-			cells, withheld, err = protectPart(rules, m, p, related, true)
-		}
-		if err != nil {
-			return err
-		}
-		maps.Copy(m.Cells, cells)
-		maps.Copy(m.Withheld, withheld)
-	}
-	return nil
-}
-
-// protectPart protects one table of m: primary and complementary
-// suppression, then differencing, repeated until no risk is left, and
-// checked by disclosure.Audit.
-func protectPart(rules disclosure.Rules, m *PeriodFigures, p part, related []*PeriodFigures, withholdAll bool) (map[CellKey]disclosure.PublishedCell, map[CellKey]bool, error) {
-	withheld := p.withholding(m.Counts, rules, withholdAll)
-	t, keys, index, err := p.table(m.Counts, withheld)
-	if err != nil {
-		return nil, nil, err
-	}
-	var forced []int
-	for {
-		prot, err := disclosure.Protect(t, rules, forced...)
-		if err != nil {
-			return nil, nil, err
-		}
-		risky := differencingRisks(rules, m, keys, index, prot, related)
-		if len(risky) > 0 {
-			forced = append(forced, risky...)
-			continue
-		}
-		violations, err := disclosure.Audit(t, rules, prot)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(violations) > 0 {
-			return nil, nil, fmt.Errorf("disclosure audit failed: %v", violations[0])
-		}
-		cells := make(map[CellKey]disclosure.PublishedCell, len(keys))
-		for i, k := range keys {
-			cells[k] = prot.Cells[i]
-		}
-		return cells, withheld, nil
-	}
-}
-
-// differencingRisks returns the published cells of m whose difference with a
-// published cell it is nested with is from 1 to threshold-1: the same cell of
-// the "all programmes" row, or the same cell of a related period. Both
-// directions are checked, since a neighbourhood of first contact need not
-// nest exactly.
-func differencingRisks(rules disclosure.Rules, m *PeriodFigures, keys []CellKey, index map[CellKey]int,
-	prot disclosure.Protection, related []*PeriodFigures) []int {
-	small := func(a, b int) bool {
-		d := a - b
-		if d < 0 {
-			d = -d
-		}
-		return d >= 1 && d < rules.Threshold
-	}
-	var risky []int
-	for i, k := range keys {
-		if prot.Cells[i].Status != disclosure.Published {
-			continue
-		}
-		count := m.Counts[k]
-		risk := false
-		if k.Row != AllProgrammes {
-			all := CellKey{k.Measure, AllProgrammes, k.Col}
-			if j, ok := index[all]; ok && prot.Cells[j].Status == disclosure.Published && small(m.Counts[all], count) {
-				risk = true
-			}
-		}
-		for _, o := range related {
-			if c, ok := o.Cells[k]; ok && c.Status == disclosure.Published && small(o.Counts[k], count) {
-				risk = true
-			}
-		}
-		if risk {
-			risky = append(risky, i)
-		}
-	}
-	return risky
-}
-
-// AuditFigures re-checks a protected period on its true counts: the audit of
-// package disclosure on each of its tables, and the differencing rules within
-// the period and against related. Tests use it on every table they publish.
-func AuditFigures(rules disclosure.Rules, m *PeriodFigures, related []*PeriodFigures) error {
-	var errs []error
-	for _, p := range m.Layout.parts() {
-		for _, k := range p.keys {
-			if _, ok := m.Cells[k]; ok == m.Withheld[k] {
-				return fmt.Errorf("reach %s: cell %v is neither protected nor withheld", m.Period, k)
-			}
-		}
-		// Withheld cells must be whole breakdowns: every part of a line.
-		for _, r := range p.relations {
-			for _, k := range r[1] {
-				if m.Withheld[k] != m.Withheld[r[1][0]] {
-					return fmt.Errorf("reach %s: line of %v partly withheld", m.Period, r[0][0])
-				}
-			}
-		}
-		t, keys, index, err := p.table(m.Counts, m.Withheld)
-		if err != nil {
-			return err
-		}
-		prot := disclosure.Protection{Cells: make([]disclosure.PublishedCell, len(keys))}
-		for i, k := range keys {
-			prot.Cells[i] = m.Cells[k]
-		}
-		violations, err := disclosure.Audit(t, rules, prot)
-		if err != nil {
-			return err
-		}
-		for _, v := range violations {
-			errs = append(errs, fmt.Errorf("reach %s: %v at %v", m.Period, v, keys[v.Cell]))
-		}
-		for _, i := range differencingRisks(rules, m, keys, index, prot, related) {
-			errs = append(errs, fmt.Errorf("reach %s: small difference at %v", m.Period, keys[i]))
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // Fixed labels of the tables. Like reference data they travel with a
@@ -632,8 +330,17 @@ func medianCell(m *PeriodFigures, rules disclosure.Rules, row, col, basis string
 		return ReachCell{Text: "x", Status: CellSecondary}
 	}
 	v = math.Round(v*10) / 10
-	return ReachCell{Value: &v, Text: strconv.FormatFloat(v, 'f', -1, 64), Status: CellPublished}
+	return ReachCell{Value: &v, Text: Approximate + " " + strconv.FormatFloat(v, 'f', -1, 64), Status: CellPublished}
 }
+
+// Approximate marks a derived value that is not a count (a median of T5);
+// LegendApproximate explains it for the legend of tables and exports.
+const Approximate = "≈"
+
+// LegendApproximate is the legend text of Approximate.
+var LegendApproximate = Label{Key: Approximate,
+	NameNL: "afgeleide waarde, geen telling: mediaan in werkdagen, alleen over minstens de drempelwaarde aan overdrachten",
+	NameEN: "derived value, not a count: median in working days, only over at least the threshold of handovers"}
 
 func notApplicable() ReachCell { return ReachCell{Text: "–", Status: CellNotApplies} }
 

@@ -19,10 +19,43 @@ type Resident struct {
 	Note          string    `json:"note"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// OwnGround is the organisation's own legal ground for a record it got
+	// through a handover: the record then stays when the sender's consent
+	// ends. Empty when none was recorded.
+	OwnGround string `json:"own_ground,omitempty"`
+	// LastContactAt is when the latest contact that counts happened (lists).
+	LastContactAt *time.Time `json:"last_contact_at,omitempty"`
+	// MergedInto is the record this one was merged into: its contacts and
+	// handovers are there now; this one is kept as it was.
+	MergedInto string     `json:"merged_into,omitempty"`
+	MergedAt   *time.Time `json:"merged_at,omitempty"`
 
 	OrganisationID int64 `json:"-"`
 	PersonID       int64 `json:"-"`
 	CreatedBy      int64 `json:"-"`
+	// Seq orders records changed at the same moment (the store's row
+	// number); list cursors carry it.
+	Seq int64 `json:"-"`
+}
+
+// Merge is who merged a record, and when.
+type Merge struct {
+	At time.Time
+	By int64
+}
+
+// MergeCounts says what a merge moved to the record kept.
+type MergeCounts struct {
+	Contacts  int `json:"contacts"`
+	Handovers int `json:"handovers"`
+}
+
+// ResidentVersion is an earlier version of a record, for an access request.
+type ResidentVersion struct {
+	ChangedAt   time.Time `json:"changed_at"`
+	ChangedBy   string    `json:"changed_by"` // username
+	ChangedByID int64     `json:"-"`
+	Record      Resident  `json:"record"`
 }
 
 // ResidentInput registers a resident. Everything but a name or a

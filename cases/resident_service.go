@@ -40,7 +40,7 @@ func (s *ResidentService) CreateOnce(ctx context.Context, actor Actor, in Reside
 		// A retry is answered even when the record has since changed or
 		// its fields would no longer pass: look before validating.
 		if r, err := s.store.View(ctx).Residents().Resident(ctx, actor.OrganisationID, id); err == nil {
-			return r, false, s.audit(ctx, actor, "read", id, "retry")
+			return r, false, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "read", Entity: "resident", EntityID: id, Detail: "retry"})
 		}
 	}
 	if err := in.Validate(s.store.Now()); err != nil {
@@ -117,27 +117,13 @@ func residentOf(in ResidentInput, id string, orgID, personID int64) *Resident {
 	}
 }
 
-// Find searches the organisation's records by name or phone; an empty query
-// lists the most recently changed records. limit 0 is the default (25),
-// at most 100.
-func (s *ResidentService) Find(ctx context.Context, actor Actor, query string, limit int) ([]*Resident, error) {
-	if limit <= 0 || limit > 100 {
-		limit = 25
-	}
-	list, err := s.store.View(ctx).Residents().SearchResidents(ctx, actor.OrganisationID, SearchTerms(query), limit)
-	if err != nil {
-		return nil, err
-	}
-	return list, s.audit(ctx, actor, "search", "", "results="+strconv.Itoa(len(list)))
-}
-
 // ByID reads one record of the organisation; the read is audited.
 func (s *ResidentService) ByID(ctx context.Context, actor Actor, id string) (*Resident, error) {
 	r, err := s.store.View(ctx).Residents().Resident(ctx, actor.OrganisationID, id)
 	if err != nil {
-		return nil, err
+		return nil, refused(ctx, s.store, actor, "resident", id, err)
 	}
-	return r, s.audit(ctx, actor, "read", r.ID, "")
+	return r, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "read", Entity: "resident", EntityID: r.ID})
 }
 
 // MaxNames is how many records Names reads at once.
@@ -156,7 +142,12 @@ func (s *ResidentService) Names(ctx context.Context, actor Actor, ids []string) 
 	if err != nil {
 		return nil, err
 	}
-	return names, s.audit(ctx, actor, "list", "", "names="+strconv.Itoa(len(names)))
+	read := make([]string, 0, len(names))
+	for id := range names {
+		read = append(read, id)
+	}
+	return names, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "list", Entity: "resident",
+		Detail: "names=" + strconv.Itoa(len(names)), IDs: residentIDs(read...)})
 }
 
 // Update changes a record; a changed name or birth date may link it to
@@ -167,6 +158,9 @@ func (s *ResidentService) Update(ctx context.Context, actor Actor, id string, pa
 		r, err := tx.Residents().Resident(ctx, actor.OrganisationID, id)
 		if err != nil {
 			return err
+		}
+		if r.MergedInto != "" {
+			return Errorf(ECONFLICT, "resident_merged")
 		}
 		if patch.Empty() {
 			return FieldInvalid("", "empty_patch", "")
@@ -186,20 +180,14 @@ func (s *ResidentService) Update(ctx context.Context, actor Actor, id string, pa
 			}
 		}
 		out = residentOf(in, r.ID, actor.OrganisationID, personID)
-		out.CreatedAt, out.UpdatedAt, out.CreatedBy = r.CreatedAt, tx.Now(), r.CreatedBy
-		if err := tx.Residents().UpdateResident(ctx, out, SearchText(in)); err != nil {
+		out.CreatedAt, out.UpdatedAt, out.CreatedBy, out.OwnGround = r.CreatedAt, tx.Now(), r.CreatedBy, r.OwnGround
+		previous := ResidentVersion{ChangedAt: tx.Now(), ChangedByID: actor.UserID, Record: *r}
+		if err := tx.Residents().UpdateResident(ctx, out, SearchText(in), previous); err != nil {
 			return err
 		}
 		return tx.Audit(AuditRecord{Actor: actor, Action: "update", Entity: "resident", EntityID: r.ID})
 	})
-	return out, err
-}
-
-// audit writes the audit line of a read of residents' records.
-func (s *ResidentService) audit(ctx context.Context, actor Actor, action, id, detail string) error {
-	return s.store.Update(ctx, func(_ context.Context, tx Tx) error {
-		return tx.Audit(AuditRecord{Actor: actor, Action: action, Entity: "resident", EntityID: id, Detail: detail})
-	})
+	return out, refused(ctx, s.store, actor, "resident", id, err)
 }
 
 func auditRead(tx Tx, actor Actor, id, detail string) error {

@@ -12,8 +12,6 @@ import (
 	"github.com/buurtbrug/buurtbrug/cases"
 )
 
-func ptr[T any](v T) *T { return &v }
-
 // Records of one person in different organisations share a person (for
 // counting) when family name and birth date agree however the name is
 // written; without a birth date each record is a person of its own.
@@ -135,7 +133,7 @@ func TestResidentCreateRetryByID(t *testing.T) {
 	// Another organisation's ID is refused on the field, and creates nothing.
 	_, _, err = f.residents.CreateOnce(f.ctx, f.dockWorker, cases.ResidentInput{ID: id, GivenName: "Sanne"})
 	wantFields(t, "another organisation's id", err, "id:taken")
-	if list, _ := f.residents.Find(f.ctx, f.dockWorker, "", 0); len(list) != 0 {
+	if list := f.findResidents(f.dockWorker, ""); len(list) != 0 {
 		t.Errorf("DOCK has records after the refused create: %v", list)
 	}
 	// Without an ID the server picks a new one each time.
@@ -168,7 +166,7 @@ func TestResidentCreateValidates(t *testing.T) {
 		_, err := f.residents.Create(f.ctx, f.hoopWorker, tc.in)
 		wantFields(t, tc.name, err, tc.want...)
 	}
-	if list, _ := f.residents.Find(f.ctx, f.hoopWorker, "", 0); len(list) != 0 {
+	if list := f.findResidents(f.hoopWorker, ""); len(list) != 0 {
 		t.Errorf("refused records were written: %d", len(list))
 	}
 	// The year is derived from the date; texts are trimmed.
@@ -204,12 +202,8 @@ func TestResidentFind(t *testing.T) {
 		{"%", nil},
 		{"", []string{jose.ID, jan.ID}}, // most recently changed first
 	} {
-		list, err := f.residents.Find(f.ctx, f.hoopWorker, tc.query, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var got []string
-		for _, r := range list {
+		for _, r := range f.findResidents(f.hoopWorker, tc.query) {
 			got = append(got, r.ID)
 		}
 		if !slices.Equal(got, tc.want) {
@@ -221,17 +215,23 @@ func TestResidentFind(t *testing.T) {
 	if _, err := f.residents.Update(f.ctx, f.hoopWorker, jan.ID, cases.ResidentPatch{Note: ptr("gebeld")}); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := f.residents.Find(f.ctx, f.hoopWorker, "", 0); len(list) != 2 || list[0].ID != jan.ID {
+	if list := f.findResidents(f.hoopWorker, ""); len(list) != 2 || list[0].ID != jan.ID {
 		t.Errorf("after the change of Jan: %v", list)
 	}
-	// Searches are audited with the number of results, never the query.
+	// Searches are audited with the number of results and the records
+	// found, never the query as typed (a keyed hash of it only).
 	searches := 0
-	for _, line := range f.audit("resident", "") {
-		if strings.HasPrefix(line, "search ") {
-			searches++
-			if !strings.HasPrefix(line, "search results=") {
-				t.Errorf("audit line of a search: %q", line)
-			}
+	for _, e := range f.auditEntries("resident", "") {
+		if e.Action != "search" {
+			continue
+		}
+		searches++
+		if !strings.HasPrefix(e.Detail, "results=") || strings.Contains(strings.ToLower(e.Detail), "vries") ||
+			strings.Contains(e.Detail, "0612345678") || strings.Contains(strings.ToLower(e.Detail), "celik") {
+			t.Errorf("audit line of a search: %q", e.Detail)
+		}
+		if n := strings.TrimPrefix(strings.Fields(e.Detail)[0], "results="); n != strconv.Itoa(len(e.IDs)) {
+			t.Errorf("a search of %s results names %d records: %+v", n, len(e.IDs), e.IDs)
 		}
 	}
 	if searches != 12 {
@@ -239,16 +239,39 @@ func TestResidentFind(t *testing.T) {
 	}
 }
 
+// findResidents is the first page of actor's records that match query,
+// failing the test on an error.
+func (f *fixture) findResidents(actor cases.Actor, query string) []*cases.Resident {
+	f.t.Helper()
+	list, err := f.residents.Find(f.ctx, actor, cases.ResidentFilter{Query: query})
+	if err != nil {
+		f.t.Fatalf("find %q: %v", query, err)
+	}
+	return list.Residents
+}
+
+// A page holds the default number of records, or as many as asked up to
+// the maximum; a page size out of range is refused on the field, never
+// quietly changed to another. The total counts every match.
 func TestResidentFindLimit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	for i := range 27 {
 		f.resident(f.hoopWorker, cases.ResidentInput{GivenName: "Bewoner", FamilyName: strconv.Itoa(i)})
 	}
-	for _, tc := range []struct{ limit, want int }{{0, 25}, {-1, 25}, {2, 2}, {101, 25}, {100, 27}} {
-		if list, err := f.residents.Find(f.ctx, f.hoopWorker, "bewoner", tc.limit); err != nil || len(list) != tc.want {
-			t.Errorf("limit %d: %d records (%v), want %d", tc.limit, len(list), err, tc.want)
+	for _, tc := range []struct {
+		limit, want int
+		more        bool
+	}{{0, cases.ResidentPageSize.Default, true}, {2, 2, true}, {27, 27, false}, {cases.ResidentPageSize.Max, 27, false}} {
+		list, err := f.residents.Find(f.ctx, f.hoopWorker, cases.ResidentFilter{Query: "bewoner", Limit: tc.limit})
+		if err != nil || len(list.Residents) != tc.want || list.Total != 27 || (list.NextCursor != "") != tc.more {
+			t.Errorf("limit %d: %d records of %d (%v), next page %v; want %d of 27, next page %v", tc.limit,
+				len(list.Residents), list.Total, err, list.NextCursor != "", tc.want, tc.more)
 		}
+	}
+	for _, limit := range []int{-1, cases.ResidentPageSize.Max + 1} {
+		_, err := f.residents.Find(f.ctx, f.hoopWorker, cases.ResidentFilter{Query: "bewoner", Limit: limit})
+		wantFields(t, "limit "+strconv.Itoa(limit), err, "limit:page_size")
 	}
 }
 
@@ -275,7 +298,7 @@ func TestResidentUpdateRelinks(t *testing.T) {
 	if !phone.UpdatedAt.Equal(fixtureStart.Add(time.Hour)) || !phone.CreatedAt.Equal(fixtureStart) || phone.CreatedBy != f.hoopWorker.UserID {
 		t.Errorf("bookkeeping after a change: %+v", phone)
 	}
-	if found, _ := f.residents.Find(f.ctx, f.hoopWorker, "0611112222", 0); len(found) != 1 {
+	if found := f.findResidents(f.hoopWorker, "0611112222"); len(found) != 1 {
 		t.Error("the new phone is not searchable")
 	}
 	moved := update("name and birth", cases.ResidentPatch{FamilyName: ptr("Bakker"), BirthDate: ptr("1960-02-02")})
@@ -318,8 +341,16 @@ func TestResidentReadsAreScopedAndAudited(t *testing.T) {
 	if r, err := f.residents.ByID(f.ctx, f.hoopWorker, hoop.ID); err != nil || r.GivenName != "Fatima" {
 		t.Fatalf("own record: %+v %v", r, err)
 	}
-	if got := f.audit("resident", hoop.ID); len(got) != 2 || got[0] != "read " {
+	// Every read that found nothing is audited as refused, with the id
+	// tried: the other organisation's, and the malformed one too.
+	if got := f.audit("resident", hoop.ID); !slices.Equal(got, []string{"read ", "read_refused ", "create "}) {
 		t.Errorf("audit of the record: %q", got)
+	}
+	if e := f.auditEntries("resident", hoop.ID)[1]; e.Username != "dock.worker" {
+		t.Errorf("the refused read is audited as %s's", e.Username)
+	}
+	if got := f.audit("resident", "not-a-uuid"); !slices.Equal(got, []string{"read_refused "}) {
+		t.Errorf("audit of a malformed id: %q", got)
 	}
 
 	names, err := f.residents.Names(f.ctx, f.hoopWorker, []string{hoop.ID, dock.ID, uuid.NewString()})

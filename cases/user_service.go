@@ -2,35 +2,41 @@ package cases
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
-// Hasher turns a password into a stored hash (auth.HashPassword).
-type Hasher func(password string) (string, error)
+// Passwords hashes and checks passwords (auth: argon2id, a bounded number
+// at a time).
+type Passwords interface {
+	Hash(password string) (string, error)
+	Check(hash, password string) (bool, error)
+}
 
-// UserService manages accounts: administrators everyone's, coordinators
-// their own organisation's workers (MayManage).
+// UserService manages accounts under the separation of duties of
+// MayManage: case accounts by their own organisation's coordinators, office
+// accounts by administrators, either by the operator on the command line.
 type UserService struct {
-	store Store
-	hash  Hasher
+	store     Store
+	passwords Passwords
 }
 
 // NewUserService returns the service.
-func NewUserService(store Store, hash Hasher) *UserService {
-	return &UserService{store: store, hash: hash}
+func NewUserService(store Store, passwords Passwords) *UserService {
+	return &UserService{store: store, passwords: passwords}
 }
 
 // System is the actor of set-up work done by the operator on the server
 // (the command line), not by a user.
-var System = Actor{Username: "system", Roles: []string{RoleAdmin}}
+var System = Actor{Username: "system", Roles: []string{RoleOperator, RoleAdmin}}
 
-// Create makes an account with its roles. The rules that need no hash
-// come first, so a refused request costs no hashing.
+// Create makes an account with its roles. Its password was chosen by
+// someone else, so the user must change it at the first login. The rules
+// that need no hash come first, so a refused request costs no hashing.
 func (s *UserService) Create(ctx context.Context, actor Actor, in UserInput) (*User, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	in.Username = strings.ToLower(in.Username)
 	ref, err := s.store.View(ctx).Reference(ctx)
 	if err != nil {
 		return nil, err
@@ -47,12 +53,13 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in UserInput) (*U
 			return nil, FieldInvalid("programme", "unknown", in.Programme)
 		}
 	}
-	hash, err := s.hash(in.Password)
+	hash, err := s.passwords.Hash(in.Password)
 	if err != nil {
 		return nil, err
 	}
 	u := &User{Username: in.Username, DisplayName: in.DisplayName, OrganisationID: org.ID,
-		OrganisationSlug: org.Slug, Programme: in.Programme, Roles: in.Roles, Active: true}
+		OrganisationSlug: org.Slug, Programme: in.Programme, Roles: in.Roles, Active: true, MustChangePassword: true,
+		Email: in.Email, Phone: in.Phone, MailPreference: DefaultMailPreference(in.Roles)}
 	err = s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
 		u.CreatedAt = tx.Now()
 		if err := tx.Users().InsertUser(ctx, u, hash); err != nil {
@@ -67,7 +74,7 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in UserInput) (*U
 	return u, nil
 }
 
-// Find lists the accounts actor may manage: all for an admin, the own
+// Find lists the accounts actor may see: all for an admin, the own
 // organisation's for anyone else.
 func (s *UserService) Find(ctx context.Context, actor Actor) ([]*User, error) {
 	org := actor.OrganisationID
@@ -94,14 +101,15 @@ func account(ctx context.Context, users UserReader, actor Actor, id int64) (*Use
 	return u, nil
 }
 
-// managed is account for a change: actor must also be allowed to manage
-// the account's roles (EFORBIDDEN).
-func managed(ctx context.Context, users UserReader, actor Actor, id int64) (*User, error) {
+// managed is account for a change that may holds: MayManage or
+// MayDeactivate (EFORBIDDEN).
+func managed(ctx context.Context, users UserReader, actor Actor, id int64,
+	may func(Actor, int64, []string) error) (*User, error) {
 	u, err := account(ctx, users, actor, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := MayManage(actor, u.OrganisationID, u.Roles); err != nil {
+	if err := may(actor, u.OrganisationID, u.Roles); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -110,7 +118,7 @@ func managed(ctx context.Context, users UserReader, actor Actor, id int64) (*Use
 // SetActive switches an account on or off; switching off ends its sessions.
 func (s *UserService) SetActive(ctx context.Context, actor Actor, id int64, active bool) error {
 	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		u, err := managed(ctx, tx.Users(), actor, id)
+		u, err := managed(ctx, tx.Users(), actor, id, MayDeactivate)
 		if err != nil {
 			return err
 		}
@@ -123,7 +131,7 @@ func (s *UserService) SetActive(ctx context.Context, actor Actor, id int64, acti
 		action := "activate"
 		if !active {
 			action = "deactivate"
-			if err := tx.Sessions().DeleteUserSessions(ctx, id); err != nil {
+			if err := tx.Sessions().DeleteUserSessions(ctx, id, ""); err != nil {
 				return err
 			}
 		}
@@ -133,36 +141,103 @@ func (s *UserService) SetActive(ctx context.Context, actor Actor, id int64, acti
 
 // PasswordInput is a new password set for someone.
 type PasswordInput struct {
-	Password string `json:"password" validate:"required,min=12,max=256"`
+	Password string `json:"password" validate:"required,max=256"`
 }
 
-// Validate checks the password.
-func (in *PasswordInput) Validate() error { return InvalidOrNil(validateStruct(in)) }
-
-// SetPassword sets a new password for an account and ends its sessions.
+// SetPassword sets a new password for someone else's account: it ends the
+// account's sessions, and the user must change it at the next login.
 func (s *UserService) SetPassword(ctx context.Context, actor Actor, id int64, in PasswordInput) error {
-	if err := in.Validate(); err != nil {
+	u, err := managed(ctx, s.store.View(ctx).Users(), actor, id, MayManage)
+	if err != nil {
 		return err
 	}
-	if _, err := managed(ctx, s.store.View(ctx).Users(), actor, id); err != nil {
+	fields := validateStruct(&in)
+	if p := CheckPassword("password", in.Password, u.Username); p != nil && !hasField(fields, "password") {
+		fields = append(fields, *p)
+	}
+	if err := InvalidOrNil(fields); err != nil {
 		return err
 	}
-	hash, err := s.hash(in.Password)
+	hash, err := s.passwords.Hash(in.Password)
 	if err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		u, err := managed(ctx, tx.Users(), actor, id)
+		u, err := managed(ctx, tx.Users(), actor, id, MayManage)
 		if err != nil {
 			return err
 		}
-		if err := tx.Users().SetPassword(ctx, id, hash); err != nil {
+		if err := tx.Users().SetPassword(ctx, id, hash, u.ID != actor.UserID); err != nil {
 			return err
 		}
-		if err := tx.Sessions().DeleteUserSessions(ctx, id); err != nil {
+		if err := tx.Sessions().DeleteUserSessions(ctx, id, ""); err != nil {
 			return err
 		}
 		return tx.Audit(AuditRecord{Actor: actor, Action: "reset_password", Entity: "user", EntityID: u.Username})
+	})
+}
+
+// OwnPasswordInput changes the actor's own password.
+type OwnPasswordInput struct {
+	Current string `json:"current" validate:"required,max=256"`
+	New     string `json:"new" validate:"required,max=256"`
+}
+
+// ChangeOwnPassword sets the actor's new password after checking the
+// current one; the actor's other sessions end, keep (the token hash of the
+// session asking) stays.
+func (s *UserService) ChangeOwnPassword(ctx context.Context, actor Actor, keep string, in OwnPasswordInput) error {
+	fields := validateStruct(&in)
+	if p := CheckPassword("new", in.New, actor.Username); p != nil && !hasField(fields, "new") {
+		fields = append(fields, *p)
+	}
+	if in.New != "" && in.New == in.Current && !hasField(fields, "new") {
+		fields = append(fields, FieldError{Field: "new", Tag: "password_same"})
+	}
+	if err := InvalidOrNil(fields); err != nil {
+		return err
+	}
+	u, err := s.store.View(ctx).Users().UserByID(ctx, actor.UserID)
+	if err != nil {
+		return err
+	}
+	if ok, err := s.passwords.Check(u.PasswordHash, in.Current); err != nil {
+		return err
+	} else if !ok {
+		return FieldInvalid("current", "password_wrong", "")
+	}
+	hash, err := s.passwords.Hash(in.New)
+	if err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		if err := tx.Users().SetPassword(ctx, u.ID, hash, false); err != nil {
+			return err
+		}
+		if err := tx.Sessions().DeleteUserSessions(ctx, u.ID, keep); err != nil {
+			return err
+		}
+		return tx.Audit(AuditRecord{Actor: actor, Action: "change_password", Entity: "user", EntityID: u.Username})
+	})
+}
+
+// Unlock lifts the login throttling of an account: every failed login of
+// its username is forgotten. Who may reset its password may unlock it.
+func (s *UserService) Unlock(ctx context.Context, actor Actor, id int64) error {
+	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		u, err := managed(ctx, tx.Users(), actor, id, func(a Actor, org int64, roles []string) error {
+			if a.Has(RoleAdmin) && slices.ContainsFunc(roles, IsCaseRole) {
+				return nil // unlocking reads nothing: an administrator may
+			}
+			return MayManage(a, org, roles)
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.Sessions().ClearFailures(ctx, u.Username, ""); err != nil {
+			return err
+		}
+		return tx.Audit(AuditRecord{Actor: actor, Action: "unlock", Entity: "user", EntityID: u.Username})
 	})
 }
 

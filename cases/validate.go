@@ -41,14 +41,25 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("username", func(fl validator.FieldLevel) bool {
 		return usernamePattern.MatchString(fl.Field().String())
 	}))
-	// plaintext refuses control characters other than newlines and tabs, so
-	// stored text cannot smuggle terminal escapes or invisible payloads.
+	// plaintext refuses control characters other than newlines and tabs,
+	// and the invisible characters that change how text reads (bidi
+	// overrides and isolates, zero-width characters), so stored text cannot
+	// smuggle terminal escapes, invisible payloads or a name that reads
+	// differently from what it is.
 	must(v.RegisterValidation("plaintext", func(fl validator.FieldLevel) bool {
 		return strings.IndexFunc(fl.Field().String(), func(r rune) bool {
-			return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
+			return (unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t') || invisible(r)
 		}) < 0
 	}))
 	return v
+}
+
+// invisible reports the characters that change how text reads without
+// showing: zero-width spaces and joiners, direction marks, bidi embeddings,
+// overrides and isolates, word joiners and the byte-order mark.
+func invisible(r rune) bool {
+	return (r >= 0x200B && r <= 0x200F) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2060 && r <= 0x2064) ||
+		(r >= 0x2066 && r <= 0x2069) || r == 0xFEFF
 }
 
 func must(err error) {

@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/web"
@@ -32,44 +30,28 @@ func (s *Server) apiCreateContact(c *gin.Context) {
 	c.JSON(status, contact)
 }
 
-// apiFindContacts lists contacts: GET /api/v1/contacts?resident_id=&from=&to=&mine=.
+// contactFilterParams are the filters of a contact list.
+var contactFilterParams = []string{"resident_id", "mine", "worker", "programme", "topic", "neighbourhood", "kind",
+	"from", "to", "cursor", "limit"}
+
+// contactFilter reads a contact list's filters from q.
+func contactFilter(q *query) cases.ContactFilter {
+	return cases.ContactFilter{
+		ResidentID: q.uuid("resident_id"), Mine: q.flag("mine"), Worker: q.text("worker", 64),
+		Programme: q.text("programme", 64), Topic: q.text("topic", 64), Neighbourhood: q.text("neighbourhood", 64),
+		Kind: q.text("kind", 64), From: q.bound("from", false), To: q.bound("to", true),
+		Cursor: q.text("cursor", 400), Limit: q.limit(),
+	}
+}
+
+// apiFindContacts lists a page of the organisation's contacts, newest
+// first: GET /api/v1/contacts?resident_id=&mine=&worker=&programme=&topic=
+// &neighbourhood=&kind=&from=&to=&cursor=&limit=.
 func (s *Server) apiFindContacts(c *gin.Context) {
-	var f cases.ContactFilter
-	var problems []cases.FieldError
-	if id := c.Query("resident_id"); id != "" {
-		if _, err := uuid.Parse(id); err != nil {
-			problems = append(problems, cases.FieldError{Field: "resident_id", Tag: "uuid"})
-		}
-		f.ResidentID = id
-	}
-	for _, bound := range []struct {
-		name string
-		dst  **time.Time
-		end  bool
-	}{{"from", &f.From, false}, {"to", &f.To, true}} {
-		if v := c.Query(bound.name); v != "" {
-			t, ok := parseBound(v, bound.end)
-			if !ok {
-				problems = append(problems, cases.FieldError{Field: bound.name, Tag: "rfc3339"})
-			}
-			*bound.dst = &t
-		}
-	}
-	switch c.Query("mine") {
-	case "", "false":
-	case "true":
-		f.Mine = true
-	default:
-		problems = append(problems, cases.FieldError{Field: "mine", Tag: "boolean"})
-	}
-	limit, err := queryLimit(c)
-	if err != nil {
+	q := listQuery(c, contactFilterParams...)
+	f := contactFilter(q)
+	if err := q.err(); err != nil {
 		s.fail(c, err)
-		return
-	}
-	f.Limit = limit
-	if len(problems) > 0 {
-		s.fail(c, cases.Invalid(problems...))
 		return
 	}
 	list, err := s.Contacts.Find(c.Request.Context(), actor(c), f)
@@ -77,23 +59,7 @@ func (s *Server) apiFindContacts(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"contacts": list})
-}
-
-// parseBound reads an RFC 3339 time, or a date taken in Amsterdam: the
-// start of that day, or for an end bound the start of the next day.
-func parseBound(v string, end bool) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, true
-	}
-	d, err := time.ParseInLocation(time.DateOnly, v, cases.Amsterdam)
-	if err != nil {
-		return time.Time{}, false
-	}
-	if end {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d, true
+	c.JSON(http.StatusOK, list)
 }
 
 // apiGetContact reads one contact with its history: GET /api/v1/contacts/{id}.

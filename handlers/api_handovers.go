@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,47 +26,24 @@ func (s *Server) apiCreateHandover(c *gin.Context) {
 	c.JSON(http.StatusCreated, h)
 }
 
-// handoverFilter reads the list's query: direction=incoming|outgoing,
-// state=, overdue=true, partner=, mine=true, min_age_days=, limit=.
-func handoverFilter(c *gin.Context) (cases.HandoverFilter, error) {
-	f := cases.HandoverFilter{Direction: c.Query("direction"), State: c.Query("state")}
-	var problems []cases.FieldError
-	for _, b := range []struct {
-		name string
-		dst  *bool
-	}{{"overdue", &f.Overdue}, {"mine", &f.Mine}} {
-		switch c.Query(b.name) {
-		case "", "false":
-		case "true":
-			*b.dst = true
-		default:
-			problems = append(problems, cases.FieldError{Field: b.name, Tag: "boolean"})
-		}
-	}
-	if p := c.Query("partner"); p != "" {
-		if len(p) > 64 {
-			problems = append(problems, cases.FieldError{Field: "partner", Tag: "max_length", Param: "64"})
-		} else {
-			f.Partner = p
-		}
-	}
-	if v := c.Query("min_age_days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 3650 {
-			problems = append(problems, cases.FieldError{Field: "min_age_days", Tag: "range", Param: "0-3650"})
-		}
-		f.MinAge = n
-	}
-	limit, err := queryLimit(c)
-	f.Limit = limit
-	return f, cases.MergeInvalid(cases.MergeInvalid(f.Validate(), cases.InvalidOrNil(problems)), err)
+// handoverFilterParams are the filters of a handover list.
+var handoverFilterParams = []string{"direction", "state", "overdue", "partner", "mine", "min_age_days", "resident_id",
+	"cursor", "limit"}
+
+// handoverFilter reads a handover list's filters from q.
+func handoverFilter(q *query) cases.HandoverFilter {
+	return cases.HandoverFilter{Direction: q.text("direction", 16), State: q.text("state", 16), Overdue: q.flag("overdue"),
+		Partner: q.text("partner", 64), Mine: q.flag("mine"), MinAge: q.number("min_age_days", 0, 3650),
+		ResidentID: q.uuid("resident_id"), Cursor: q.text("cursor", 400), Limit: q.limit()}
 }
 
-// apiFindHandovers lists the organisation's handovers with counts per state:
-// GET /api/v1/handovers?direction=incoming|outgoing&state=&overdue=true.
+// apiFindHandovers lists a page of the organisation's handovers in review
+// order with counts per state: GET /api/v1/handovers?direction=&state=
+// &overdue=&partner=&mine=&min_age_days=&resident_id=&cursor=&limit=.
 func (s *Server) apiFindHandovers(c *gin.Context) {
-	f, err := handoverFilter(c)
-	if err != nil {
+	q := listQuery(c, handoverFilterParams...)
+	f := handoverFilter(q)
+	if err := cases.MergeInvalid(q.err(), f.Validate()); err != nil {
 		s.fail(c, err)
 		return
 	}

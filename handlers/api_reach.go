@@ -153,7 +153,7 @@ func (s *Server) apiReach(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		c.Header("Content-Disposition", `attachment; filename="`+reachFileName(t, "csv")+`"`)
+		c.Header("Content-Disposition", `attachment; filename="`+reachFileName(t, r.dialect, "csv")+`"`)
 		c.Data(http.StatusOK, "text/csv; charset=utf-8", data)
 	case "xlsx":
 		data, err := s.reachXLSX(t, lang)
@@ -161,7 +161,7 @@ func (s *Server) apiReach(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		c.Header("Content-Disposition", `attachment; filename="`+reachFileName(t, "xlsx")+`"`)
+		c.Header("Content-Disposition", `attachment; filename="`+reachFileName(t, "", "xlsx")+`"`)
 		c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
 	default:
 		c.JSON(http.StatusOK, reachJSON{ReachTable: t, Title: cases.TableTitles[t.Table].Name(lang),
@@ -169,12 +169,17 @@ func (s *Server) apiReach(c *gin.Context) {
 	}
 }
 
-func reachFileName(t *cases.ReachTable, ext string) string {
+// reachFileName names a download; the two CSV dialects differ, so both
+// can sit side by side in one folder.
+func reachFileName(t *cases.ReachTable, dialect, ext string) string {
 	name := "buurtbrug-bereik-" + t.Period + "-" + t.Table
 	if t.Status == cases.ReachPublished {
 		name += "-v" + strconv.Itoa(t.Version)
 	} else {
 		name += "-voorlopig"
+	}
+	if dialect == dialectNL {
+		name += "-nl"
 	}
 	return name + "." + ext
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,27 +29,67 @@ func (s *Server) apiCreateResident(c *gin.Context) {
 	c.JSON(status, r)
 }
 
-// apiFindResidents searches the organisation's records: GET /api/v1/residents?q=.
+// residentFilterParams are the filters of the residents list.
+var residentFilterParams = []string{"q", "neighbourhood", "last_contact_from", "last_contact_to", "no_contact", "cursor", "limit"}
+
+// residentFilter reads the residents list's filters from q.
+func residentFilter(q *query) cases.ResidentFilter {
+	return cases.ResidentFilter{Query: q.text("q", cases.MaxQuery), Neighbourhood: q.text("neighbourhood", 64),
+		LastContactFrom: q.bound("last_contact_from", false), LastContactTo: q.bound("last_contact_to", true),
+		NoContact: q.flag("no_contact"), Cursor: q.text("cursor", 400), Limit: q.limit()}
+}
+
+// apiFindResidents lists a page of the organisation's records, most
+// recently changed first: GET /api/v1/residents?q=&neighbourhood=
+// &last_contact_from=&last_contact_to=&no_contact=&cursor=&limit=.
 func (s *Server) apiFindResidents(c *gin.Context) {
-	q := c.Query("q")
-	if len(q) > 100 {
-		s.fail(c, cases.FieldInvalid("q", "max_length", "100"))
+	q := listQuery(c, residentFilterParams...)
+	f := residentFilter(q)
+	if err := q.err(); err != nil {
+		s.fail(c, err)
 		return
 	}
-	limit, err := queryLimit(c)
+	list, err := s.Residents.Find(c.Request.Context(), actor(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list, err := s.Residents.Find(c.Request.Context(), actor(c), q, limit)
-	if err != nil {
+	c.JSON(http.StatusOK, list)
+}
+
+// apiResidentMatches lists the organisation's records that may be the
+// person about to be registered: GET /api/v1/residents/matches
+// ?family_name=&birth_date=&birth_year=.
+func (s *Server) apiResidentMatches(c *gin.Context) {
+	q := listQuery(c, "family_name", "birth_date", "birth_year")
+	m := cases.MatchQuery{FamilyName: q.text("family_name", 100), BirthDate: q.text("birth_date", 10),
+		BirthYear: q.number("birth_year", 1900, 2100)}
+	if err := q.err(); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if list == nil {
-		list = []*cases.Resident{}
+	list, err := s.Residents.Matches(c.Request.Context(), actor(c), m)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	c.JSON(http.StatusOK, gin.H{"residents": list})
+}
+
+// apiMergeResident merges a record into another of the organisation (a
+// coordinator's task): POST /api/v1/residents/{id}/merge {"into"}.
+func (s *Server) apiMergeResident(c *gin.Context) {
+	var in cases.MergeInput
+	if err := decodeJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Residents.Merge(c.Request.Context(), actor(c), c.Param("id"), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
 }
 
 // apiGetResident reads one record: GET /api/v1/residents/{id}.
@@ -76,17 +115,4 @@ func (s *Server) apiUpdateResident(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, r)
-}
-
-// queryLimit reads ?limit= (1..500, default 0 = the service's default).
-func queryLimit(c *gin.Context) (int, error) {
-	v := c.Query("limit")
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 500 {
-		return 0, cases.FieldInvalid("limit", "range", "1-500")
-	}
-	return n, nil
 }

@@ -36,12 +36,11 @@ func (s *Server) apiLogin(c *gin.Context) {
 		s.fail(c, cases.Invalid(problems...))
 		return
 	}
-	sess, err := s.Auth.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP())
+	sess, err := s.login(c, req.Username, req.Password)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.setSessionCookie(c, sess)
 	c.JSON(http.StatusOK, loginResponse{User: sess.User, CSRFToken: sess.CSRFToken})
 }
 
@@ -60,6 +59,8 @@ type meResponse struct {
 	Organisation *cases.Organisation `json:"organisation"`
 	Roles        []string            `json:"roles"`
 	CSRFToken    string              `json:"csrf_token"`
+	// Unread are the user's unread notifications.
+	Unread cases.Unread `json:"unread"`
 }
 
 // apiMe describes the logged-in user: GET /api/v1/me.
@@ -77,7 +78,13 @@ func (s *Server) apiMe(c *gin.Context) {
 			break
 		}
 	}
-	c.JSON(http.StatusOK, meResponse{User: sess.User, Organisation: org, Roles: sess.User.Roles, CSRFToken: sess.CSRFToken})
+	unread, err := s.Notify.Unread(c.Request.Context(), sess.User.Actor())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, meResponse{User: sess.User, Organisation: org, Roles: sess.User.Roles, CSRFToken: sess.CSRFToken,
+		Unread: unread})
 }
 
 // apiReference returns the reference lists: GET /api/v1/reference.

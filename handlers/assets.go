@@ -51,7 +51,7 @@ type assetSet struct {
 
 // shellAssets are the files the contact form needs offline; the service
 // worker precaches them (plus the manifest).
-var shellAssets = []string{"app.css", "app.js", "store.js", "contact.js",
+var shellAssets = []string{"app.css", "app.js", "store.js", "contact.js", "newresident.js",
 	"icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png"}
 
 // generated are the static files served only through their own routes.

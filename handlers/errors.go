@@ -2,12 +2,17 @@ package handlers
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -54,7 +59,8 @@ func (s *Server) errorBody(c *gin.Context, err error) (int, apiError) {
 		// The client went away mid-request: nothing to report, nobody to tell.
 		e = cases.Errorf(cases.ECANCELED, "canceled")
 	default:
-		s.Log.Error("internal error", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+		s.Log.Error("internal error", "request_id", c.GetString(ctxRequestID), "method", c.Request.Method,
+			"route", c.FullPath(), "err", err)
 		e = cases.Errorf(cases.EINTERNAL, "internal")
 	}
 	var body apiError
@@ -64,7 +70,7 @@ func (s *Server) errorBody(c *gin.Context, err error) (int, apiError) {
 		body.Error.Fields = make(map[string]string, len(e.Fields))
 		for _, f := range e.Fields {
 			if _, seen := body.Error.Fields[f.Field]; !seen {
-				body.Error.Fields[f.Field] = s.i18n.Field(lang, f)
+				body.Error.Fields[f.Field] = s.i18n.Field(lang, resourceOf(c.Request.URL.Path), f)
 			}
 		}
 	}
@@ -78,10 +84,21 @@ func (s *Server) errorBody(c *gin.Context, err error) (int, apiError) {
 // fail answers an API request with err as JSON and stops the chain.
 func (s *Server) fail(c *gin.Context, err error) {
 	status, body := s.errorBody(c, err)
-	if status == http.StatusTooManyRequests {
-		c.Header("Retry-After", "900")
-	}
+	setRetryAfter(c, status, err)
 	c.AbortWithStatusJSON(status, body)
+}
+
+// setRetryAfter tells a throttled or busy client when to try again.
+func setRetryAfter(c *gin.Context, status int, err error) {
+	var e *cases.Error
+	switch {
+	case errors.As(err, &e) && e.RetryAfter > 0:
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+	case status == http.StatusTooManyRequests:
+		c.Header("Retry-After", "900")
+	case status == http.StatusServiceUnavailable:
+		c.Header("Retry-After", "5")
+	}
 }
 
 // decodeJSON reads a JSON body into dst strictly: unknown fields, wrong types,
@@ -141,11 +158,31 @@ func jsonTypeName(kind string) string {
 	return "number"
 }
 
-// requestLog logs each request briefly, without query strings, which may
-// hold search terms (names).
+// ctxRequestID holds the request's id; logs and the X-Request-ID header carry it.
+const ctxRequestID = "request_id"
+
+// requestID gives every request an id of its own.
+func requestID(c *gin.Context) {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	c.Set(ctxRequestID, id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+// requestLog logs each request briefly: its id, route (never the path or
+// query string, which may hold ids and search terms such as names), status,
+// duration and the user's id (never a name).
 func requestLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		start := time.Now()
 		c.Next()
-		log.Info("request", "method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status())
+		var user int64
+		if sess := session(c); sess != nil {
+			user = sess.User.ID
+		}
+		log.Info("request", "request_id", c.GetString(ctxRequestID), "method", c.Request.Method, "route", c.FullPath(),
+			"status", c.Writer.Status(), "ms", time.Since(start).Milliseconds(), "user_id", user)
 	}
 }

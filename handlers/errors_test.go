@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
 )
@@ -77,8 +78,15 @@ func TestEveryErrorCodeHasItsStatus(t *testing.T) {
 		if rec.Code != want || apiErrorOf(t, rec).Error.Code != code {
 			t.Errorf("cases.%s: %d %s, want %d", name, rec.Code, rec.Body, want)
 		}
-		if retry := rec.Header().Get("Retry-After"); (code == cases.ETOOMANY) != (retry != "") {
-			t.Errorf("cases.%s: Retry-After %q", name, retry)
+		if retry, want := rec.Header().Get("Retry-After"), map[string]string{cases.ETOOMANY: "900", cases.EUNAVAILABLE: "5"}[code]; retry != want {
+			t.Errorf("cases.%s: Retry-After %q, want %q", name, retry, want)
+		}
+	}
+	// An error that knows when to try again says so, in whole seconds.
+	for _, code := range []string{cases.ETOOMANY, cases.EUNAVAILABLE} {
+		ts.residents.err = &cases.Error{Code: code, Message: "login_throttled", Args: []any{1}, RetryAfter: 1500 * time.Millisecond}
+		if got := ts.do(apiRequest("GET", "/api/v1/residents/x", "")).Header().Get("Retry-After"); got != "2" {
+			t.Errorf("%s after 1.5 s: Retry-After %q, want 2", code, got)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,12 +119,43 @@ func (fakeTokens) Authenticate(_ context.Context, secret string) (*cases.ReachTo
 	return nil, cases.Errorf(cases.EUNAUTHORIZED, "token_invalid")
 }
 
+type fakeTimeline struct{ timelineCases }
+type fakePrivacy struct{ privacyCases }
+type fakeDirectory struct{ directoryCases }
+type fakeMail struct{ mailCases }
+
+// fakeAudit records the refusals allow reports, as "METHOD path".
+type fakeAudit struct {
+	auditCases
+	mu      sync.Mutex
+	refused []string
+}
+
+func (f *fakeAudit) Refused(_ context.Context, _ cases.Actor, what string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refused = append(f.refused, what)
+	return nil
+}
+
+// fakeNotify has nothing unread and sends no mail: the menu of every page
+// asks it.
+type fakeNotify struct{ notifyCases }
+
+func (fakeNotify) Unread(context.Context, cases.Actor) (cases.Unread, error) {
+	return cases.Unread{}, nil
+}
+func (fakeNotify) SendsMail() bool { return false }
+
 // testServer is the router on the fakes.
 type testServer struct {
 	t         *testing.T
 	handler   http.Handler
 	engine    *gin.Engine
+	services  Services
+	auth      *fakeAuth
 	policy    *fakePolicy
+	audit     *fakeAudit
 	residents *fakeResidents
 	contacts  *fakeContacts
 	log       *bytes.Buffer
@@ -131,14 +163,16 @@ type testServer struct {
 
 func newTestServer(t *testing.T, configure ...func(*Server)) *testServer {
 	t.Helper()
-	ts := &testServer{t: t, policy: &fakePolicy{deny: map[string]bool{}}, residents: &fakeResidents{},
+	ts := &testServer{t: t, policy: &fakePolicy{deny: map[string]bool{}}, audit: &fakeAudit{}, residents: &fakeResidents{},
 		contacts: &fakeContacts{}, log: &bytes.Buffer{}}
+	ts.auth = &fakeAuth{sessions: map[string]*auth.Session{workerToken: {Token: workerToken, CSRFToken: workerCSRF,
+		User: testWorker, ExpiresAt: testNow.Add(time.Hour), Generation: 42}}}
 	srv := &Server{
+		// A fake of every interface of services.go (TestEveryServiceIsFaked).
 		Services: Services{
-			Auth: &fakeAuth{sessions: map[string]*auth.Session{workerToken: {Token: workerToken, CSRFToken: workerCSRF,
-				User: testWorker, ExpiresAt: testNow.Add(time.Hour), Generation: 42}}},
-			Policy: ts.policy, Reference: fakeReference{}, Residents: ts.residents, Contacts: ts.contacts,
-			Handovers: fakeHandovers{}, Users: fakeUsers{}, Reach: fakeReach{}, Tokens: fakeTokens{},
+			Auth: ts.auth, Policy: ts.policy, Reference: fakeReference{}, Residents: ts.residents, Contacts: ts.contacts,
+			Handovers: fakeHandovers{}, Timeline: fakeTimeline{}, Users: fakeUsers{}, Reach: fakeReach{}, Tokens: fakeTokens{},
+			Privacy: fakePrivacy{}, Audit: ts.audit, Notify: fakeNotify{}, Directory: fakeDirectory{}, Mail: fakeMail{},
 		},
 		Log: slog.New(slog.NewTextHandler(&syncWriter{w: ts.log}, nil)),
 	}
@@ -149,8 +183,17 @@ func newTestServer(t *testing.T, configure ...func(*Server)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.handler, ts.engine = h, h.(*gin.Engine)
+	ts.handler, ts.engine, ts.services = h, h.(*gin.Engine), srv.Services
 	return ts
+}
+
+// login adds a session of user to the fake and returns its token and
+// CSRF token.
+func (ts *testServer) login(user *cases.User) (token, csrf string) {
+	token, csrf = user.Username+"-session-token", user.Username+"-csrf-token"
+	ts.auth.sessions[token] = &auth.Session{Token: token, CSRFToken: csrf, User: user, ExpiresAt: testNow.Add(time.Hour),
+		Generation: 42}
+	return token, csrf
 }
 
 // syncWriter lets the server log from its goroutines into one buffer.
@@ -168,9 +211,14 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // apiRequest is a request of the logged-in worker: session cookie, CSRF
 // header and, with a body, the JSON content type.
 func apiRequest(method, path, body string) *http.Request {
+	return apiRequestOf(workerToken, workerCSRF, method, path, body)
+}
+
+// apiRequestOf is apiRequest in the session of token.
+func apiRequestOf(token, csrf, method, path, body string) *http.Request {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: workerToken})
-	req.Header.Set(csrfHeader, workerCSRF)
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+	req.Header.Set(csrfHeader, csrf)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -193,13 +241,31 @@ func apiErrorOf(t *testing.T, rec *httptest.ResponseRecorder) apiError {
 	return body
 }
 
-// routes lists the router's routes as "METHOD path".
+// routes lists the router's routes as "METHOD path": those under prefix,
+// or with prefix "" the pages (every route not under /api/).
 func (ts *testServer) routes(prefix string) []string {
 	var out []string
 	for _, r := range ts.engine.Routes() {
-		if strings.HasPrefix(r.Path, prefix) {
+		if prefix == "" && !strings.HasPrefix(r.Path, "/api/") || prefix != "" && strings.HasPrefix(r.Path, prefix) {
 			out = append(out, r.Method+" "+r.Path)
 		}
 	}
 	return out
+}
+
+// Every interface of services.go has a fake in the test server, so a
+// route that calls a use case reaches a fake (which panics on a method it
+// lacks) and never a nil interface.
+func TestEveryServiceIsFaked(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	v := reflect.ValueOf(ts.services)
+	for i := range v.NumField() {
+		if f := v.Field(i); f.IsNil() {
+			t.Errorf("Services.%s (%s) has no fake", v.Type().Field(i).Name, f.Type())
+		}
+	}
+	if v.NumField() < 15 {
+		t.Errorf("Services has %d fields: the test no longer sees them all", v.NumField())
+	}
 }

@@ -16,7 +16,8 @@ import (
 type handoverLine struct {
 	ID, State, StateLabel, Direction     string
 	Partner, Resident, Topics, Sent, Due string
-	Assignee, ToReceipt, ToAccept        string
+	Assignee, AssigneeUsername           string
+	ToReceipt, ToAccept                  string
 	ToContact                            string
 	Overdue, Urgent, Open, Reassign      bool
 }
@@ -73,14 +74,18 @@ func (s *Server) elapsed(lang string, from time.Time, to *time.Time) string {
 	if d < 24*time.Hour {
 		return s.i18n.T(lang, "handover.hours", int(d.Hours()))
 	}
-	return s.i18n.T(lang, "handover.workdays", cases.WorkdaysBetween(from, *to))
+	if n := cases.WorkdaysBetween(from, *to); n != 1 {
+		return s.i18n.T(lang, "handover.workdays", n)
+	}
+	return s.i18n.T(lang, "handover.workday")
 }
 
 func (s *Server) handoverLine(h *cases.Handover, l *handoverLabels) handoverLine {
 	line := handoverLine{
 		ID: h.ID, State: h.State, StateLabel: s.i18n.T(l.lang, "handover.state."+h.State), Direction: h.Direction,
 		Resident: sharedName(h), Topics: l.topicList(h.Topics), Sent: localTime(h.RequestedAt, l.lang),
-		Assignee: h.Assignee, Overdue: h.Overdue, Urgent: h.Urgency == "urgent", Open: cases.OpenState(h.State),
+		Assignee: h.To.WorkerName, AssigneeUsername: h.Assignee, Overdue: h.Overdue, Urgent: h.Urgency == "urgent",
+		Open:      cases.OpenState(h.State),
 		ToReceipt: s.elapsed(l.lang, h.RequestedAt, h.ReceivedAt), ToAccept: s.elapsed(l.lang, h.RequestedAt, h.AcceptedAt),
 		ToContact: s.elapsed(l.lang, h.RequestedAt, h.ContactedAt),
 	}
@@ -100,6 +105,37 @@ func (s *Server) handoverLine(h *cases.Handover, l *handoverLabels) handoverLine
 	}
 	line.Reassign = h.Moves[cases.ActionReassign]
 	return line
+}
+
+// handoverSteps are the steps a handover went through, with when and who:
+// its loop from sending to the outcome.
+func (s *Server) handoverSteps(h *cases.Handover, l *handoverLabels) []choice {
+	var out []choice
+	for _, step := range []struct {
+		state string
+		at    *time.Time
+		who   string
+	}{{cases.StateRequested, &h.RequestedAt, h.From.WorkerName}, {cases.StateReceived, h.ReceivedAt, ""},
+		{cases.StateAccepted, h.AcceptedAt, h.To.WorkerName}, {cases.StateContacted, h.ContactedAt, s.firstContactHow(h, l.lang)},
+		{cases.StateCompleted, h.CompletedAt, l.outcomes[h.Outcome]}, {cases.StateDeclined, h.DeclinedAt, ""},
+		{cases.StateWithdrawn, h.WithdrawnAt, ""}} {
+		if step.at == nil {
+			continue
+		}
+		label := s.i18n.T(l.lang, "handover.state."+step.state)
+		if step.who != "" {
+			label += " · " + step.who
+		}
+		out = append(out, choice{Label: label, Value: localTime(*step.at, l.lang)})
+	}
+	return out
+}
+
+func (s *Server) firstContactHow(h *cases.Handover, lang string) string {
+	if h.FirstContact == nil {
+		return ""
+	}
+	return s.i18n.T(lang, "handover.first_contact."+h.FirstContact.How)
 }
 
 // localDay shows the last day before a deadline (an end-of-day instant).

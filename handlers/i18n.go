@@ -107,9 +107,11 @@ func (t *i18n) T(lang, key string, args ...any) string {
 // Field explains one field problem: our catalogue first, then the
 // validator's translation of its own rule.
 // The field is named by its label in lang ("label.birth_date"), so a user
-// reads "Geboortedatum", not "birth_date".
-func (t *i18n) Field(lang string, fe cases.FieldError) string {
-	label := t.label(lang, fe.Field)
+// reads "Geboortedatum", not "birth_date". A resource may name a field its
+// own way ("label.handovers.to" is the partner, "label.to" the end of a
+// period): scope is the resource of the request, "" for none.
+func (t *i18n) Field(lang, scope string, fe cases.FieldError) string {
+	label := t.label(lang, scope, fe.Field)
 	var verr validator.FieldError
 	if errors.As(fe.Cause, &verr) && !slices.Contains(cases.CustomTags, fe.Tag) {
 		if msg := verr.Translate(t.validator[lang]); msg != "" && !strings.Contains(msg, "Key: ") {
@@ -125,10 +127,14 @@ func (t *i18n) Field(lang string, fe cases.FieldError) string {
 // label names a field: "topics[2]" is labelled as "topics", and a nested
 // "consent.how" as "consent.how" or else as "how". A field without a label
 // keeps its JSON name.
-func (t *i18n) label(lang, field string) string {
+func (t *i18n) label(lang, scope, field string) string {
 	base := indexSuffix.ReplaceAllString(field, "")
 	_, last, _ := strings.Cut(base, ".")
-	for _, key := range []string{base, last} {
+	keys := []string{base, last}
+	if scope != "" {
+		keys = append([]string{scope + "." + base}, keys...)
+	}
+	for _, key := range keys {
 		for _, l := range []string{lang, langNL} {
 			if label, ok := t.catalogue[l]["label."+key]; ok && key != "" {
 				return label
@@ -138,5 +144,35 @@ func (t *i18n) label(lang, field string) string {
 	return field
 }
 
+// resourceOf is the resource a request is about, for field labels: the
+// first part of the path ("/api/v1/handovers/…" and "/handovers/new" are
+// "handovers").
+func resourceOf(path string) string {
+	path = strings.TrimPrefix(path, "/api/v1")
+	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return first
+}
+
 // indexSuffix matches the list indexes in a field path ("[0]").
 var indexSuffix = regexp.MustCompile(`\[[0-9]+\]`)
+
+var sharedI18n = sync.OnceValues(newI18n)
+
+// Describe says what err means in lang, as sentences: the message and, for
+// invalid input, what is wrong with each field ("Wachtwoord moet minstens
+// 12 tekens hebben."). For the command line.
+func Describe(lang string, err error) string {
+	var e *cases.Error
+	t, terr := sharedI18n()
+	if terr != nil || !errors.As(err, &e) {
+		return err.Error()
+	}
+	if e.Code == cases.EINVALID && len(e.Fields) > 0 {
+		parts := make([]string, 0, len(e.Fields))
+		for _, f := range e.Fields {
+			parts = append(parts, t.Field(lang, "", f))
+		}
+		return strings.Join(parts, " ")
+	}
+	return t.T(lang, e.Message, e.Args...)
+}

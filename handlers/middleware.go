@@ -19,6 +19,15 @@ const (
 	ctxSession    = "session"
 )
 
+// cookieName is a cookie's name on this connection: with the __Host- prefix
+// over TLS, which the browser then keeps to this host, path / and Secure.
+func (s *Server) cookieName(c *gin.Context, name string) string {
+	if s.secure(c) {
+		return "__Host-" + name
+	}
+	return name
+}
+
 // contentSecurityPolicy allows scripts, styles and images from this origin
 // only: no inline script, no framing. The one inline style allowed is the
 // stylesheet the contact form carries in its page (named by its hash), so a
@@ -59,7 +68,7 @@ func (s *Server) secure(c *gin.Context) bool {
 
 // loadSession attaches the session named by the cookie, if any and valid.
 func (s *Server) loadSession(c *gin.Context) {
-	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
+	if token, err := c.Cookie(s.cookieName(c, sessionCookie)); err == nil && token != "" {
 		sess, err := s.Auth.Authenticate(c.Request.Context(), token)
 		switch {
 		case err == nil:
@@ -81,10 +90,17 @@ func session(c *gin.Context) *auth.Session {
 	return nil
 }
 
-func actor(c *gin.Context) cases.Actor { return session(c).User.Actor() }
+// actor is the logged-in user as the actor of a use case, with the address
+// the request came from (for the audit log).
+func actor(c *gin.Context) cases.Actor {
+	a := session(c).User.Actor()
+	a.Address = c.ClientIP()
+	return a
+}
 
 // apiAuth requires a session on API routes, and the CSRF header on every
-// request that changes state.
+// request that changes state. A user whose password was set by someone
+// else may only change it (or look at themselves, or leave) first.
 func (s *Server) apiAuth(c *gin.Context) {
 	sess := session(c)
 	if sess == nil {
@@ -95,7 +111,17 @@ func (s *Server) apiAuth(c *gin.Context) {
 		s.fail(c, cases.Errorf(cases.EFORBIDDEN, "csrf"))
 		return
 	}
+	if sess.User.MustChangePassword && !passwordChangeRoutes[c.FullPath()] {
+		s.fail(c, cases.Errorf(cases.EFORBIDDEN, "password_change_required"))
+		return
+	}
 	c.Next()
+}
+
+// passwordChangeRoutes stay open to a user who must change their password.
+var passwordChangeRoutes = map[string]bool{
+	"/api/v1/me": true, "/api/v1/me/password": true, "/api/v1/logout": true,
+	"/me/password": true, "/logout": true,
 }
 
 // pageAuth requires a session on HTML pages (redirecting to the login page)
@@ -111,6 +137,11 @@ func (s *Server) pageAuth(c *gin.Context) {
 		s.renderError(c, http.StatusForbidden, "csrf")
 		return
 	}
+	if sess.User.MustChangePassword && !passwordChangeRoutes[c.FullPath()] {
+		c.Redirect(http.StatusSeeOther, "/me/password")
+		c.Abort()
+		return
+	}
 	c.Next()
 }
 
@@ -119,6 +150,11 @@ func (s *Server) pageAuth(c *gin.Context) {
 func (s *Server) allow(obj, act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !s.allowed(c, obj, act) {
+			// A privacy officer sees who tried what they may not.
+			if err := s.Audit.Refused(c.Request.Context(), actor(c), c.Request.Method+" "+c.Request.URL.Path); err != nil {
+				s.fail(c, err)
+				return
+			}
 			if strings.HasPrefix(c.Request.URL.Path, "/api/") {
 				s.fail(c, cases.Errorf(cases.EFORBIDDEN, "forbidden"))
 			} else {
@@ -144,20 +180,37 @@ func tokensEqual(got, want string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
+// setSessionCookie gives the browser the session's token for this browser
+// session only (no Max-Age): a shared tablet's browser, once closed, holds
+// no session; the server ends it after the idle or absolute timeout anyway.
 func (s *Server) setSessionCookie(c *gin.Context, sess *auth.Session) {
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, Secure: s.secure(c),
-		// MaxAge, not Expires: relative to the server's clock, so a skewed
-		// device clock cannot expire the cookie early.
-		SameSite: http.SameSiteLaxMode, MaxAge: int(sess.ExpiresAt.Sub(s.Auth.Now()).Seconds()),
+		Name: s.cookieName(c, sessionCookie), Value: sess.Token, Path: "/", HttpOnly: true, Secure: s.secure(c),
+		SameSite: http.SameSiteLaxMode,
 	})
 }
 
 func (s *Server) clearSessionCookie(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.secure(c),
+		Name: s.cookieName(c, sessionCookie), Value: "", Path: "/", HttpOnly: true, Secure: s.secure(c),
 		SameSite: http.SameSiteLaxMode, MaxAge: -1,
 	})
+}
+
+// login starts a session from a form or the API, ending the session the
+// browser still held (another user's, on a shared tablet).
+func (s *Server) login(c *gin.Context, username, password string) (*auth.Session, error) {
+	sess, err := s.Auth.Login(c.Request.Context(), username, password, c.ClientIP())
+	if err != nil {
+		return nil, err
+	}
+	if old := session(c); old != nil {
+		if err := s.Auth.Logout(c.Request.Context(), old); err != nil {
+			s.Log.Error("ending the previous session", "err", err)
+		}
+	}
+	s.setSessionCookie(c, sess)
+	return sess, nil
 }
 
 // lang is the request's language: the remembered choice, else the browser's

@@ -64,45 +64,115 @@ func TestAPIWritesNeedCSRF(t *testing.T) {
 	}
 }
 
-// Posted forms need the session's CSRF token as a form field.
+// pageRequest is a page request of the session token; a POST sends form
+// (with csrf as its token, when given).
+func pageRequest(method, path, token, csrf string) *http.Request {
+	form := url.Values{}
+	if csrf != "" {
+		form.Set(csrfField, csrf)
+	}
+	var req *http.Request
+	if method == http.MethodPost {
+		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req = httptest.NewRequest(method, path, nil)
+	}
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+	return req
+}
+
+// publicPages are the routes outside /api/ that need no session.
+var publicPages = []string{"GET /healthz", "GET /metrics", "GET /static/*path", "HEAD /static/*path", "GET /sw.js",
+	"GET /manifest.webmanifest", "GET /", "GET /login", "POST /login", "GET /lang/:lang"}
+
+// Every posted form of a session needs the session's CSRF token as a form
+// field; without it, or with another, it is refused before the policy is
+// asked or any use case runs.
 func TestPageFormsNeedCSRF(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
-	for name, form := range map[string]url.Values{"no token": {}, "another token": {csrfField: {"not-" + workerCSRF}}} {
-		req := httptest.NewRequest("POST", "/logout", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: workerToken})
-		rec := ts.do(req)
-		if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), text(t, "nl", "csrf")) {
-			t.Errorf("logout form with %s: %d", name, rec.Code)
+	checked := 0
+	for _, route := range ts.routes("") {
+		method, path, _ := strings.Cut(route, " ")
+		if method != http.MethodPost || slices.Contains(publicPages, route) {
+			continue
 		}
+		for name, csrf := range map[string]string{"no token": "", "another token": "not-" + workerCSRF} {
+			rec := ts.do(pageRequest(method, pathParams.ReplaceAllString(path, "x"), workerToken, csrf))
+			if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), text(t, "nl", "csrf")) {
+				t.Errorf("%s with %s: %d", route, name, rec.Code)
+			}
+		}
+		checked++
+	}
+	if checked < 30 || len(ts.policy.asked) != 0 {
+		t.Errorf("%d forms checked; the policy was asked %d times", checked, len(ts.policy.asked))
 	}
 }
 
+// openAPIRoutes and openPages are the routes a session may use without a
+// permission of the policy: its own account, its notices, logging out.
+var (
+	openAPIRoutes = []string{"GET /api/v1/openapi.json", "POST /api/v1/login", "POST /api/v1/logout", "GET /api/v1/me",
+		"POST /api/v1/me/password"}
+	openPages = append(slices.Clip(publicPages), "POST /logout", "GET /me/password", "POST /me/password",
+		"GET /notifications", "POST /notifications/read", "GET /account", "POST /account")
+)
+
 // allow asks the policy about the session's user, organisation and
 // generation for the route's object and action, and answers 403 when the
-// policy says no, before any use case runs.
+// policy says no, before any use case runs; the refusal is audited (a
+// privacy officer sees who tried what). Every route but the open ones
+// asks: the API's and the pages'.
 func TestAllowAsksThePolicy(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	ts.policy.deny["*"] = true
-	// The routes a session may use without a permission of the policy.
-	open := []string{"GET /api/v1/openapi.json", "POST /api/v1/login", "POST /api/v1/logout", "GET /api/v1/me"}
-	refused := 0
+	refused, want := 0, []string{}
 	for _, route := range ts.routes("/api/") {
-		if slices.Contains(open, route) {
+		if slices.Contains(openAPIRoutes, route) {
 			continue
 		}
 		method, path, _ := strings.Cut(route, " ")
-		rec := ts.do(apiRequest(method, pathParams.ReplaceAllString(path, "x"), `{}`))
+		path = pathParams.ReplaceAllString(path, "x")
+		rec := ts.do(apiRequest(method, path, `{}`))
 		if body := apiErrorOf(t, rec); rec.Code != http.StatusForbidden || body.Error.Code != cases.EFORBIDDEN ||
 			body.Error.Message != text(t, "nl", "forbidden") {
 			t.Errorf("%s: %d %s", route, rec.Code, rec.Body)
 		}
 		refused++
+		want = append(want, method+" "+path)
 	}
-	if refused < 20 || len(ts.policy.asked) != refused {
+	for _, route := range ts.routes("") {
+		if slices.Contains(openPages, route) {
+			continue
+		}
+		method, path, _ := strings.Cut(route, " ")
+		path = pathParams.ReplaceAllString(path, "x")
+		rec := ts.do(pageRequest(method, path, workerToken, workerCSRF))
+		if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), text(t, "nl", "forbidden")) ||
+			!strings.Contains(rec.Header().Get("Content-Type"), "text/html") {
+			t.Errorf("%s: %d %s", route, rec.Code, rec.Header().Get("Content-Type"))
+		}
+		refused++
+		want = append(want, method+" "+path)
+	}
+	if refused < 80 || len(ts.policy.asked) != refused {
 		t.Errorf("%d routes refused, the policy was asked %d times", refused, len(ts.policy.asked))
+	}
+	// Among them the routes of privacy, audit, partners, notifications'
+	// mail, the contact page and merging.
+	for _, route := range []string{"GET /api/v1/audit", "GET /api/v1/residents/x/export", "POST /api/v1/residents/x/erase",
+		"POST /api/v1/residents/x/merge", "GET /api/v1/partners", "GET /privacy", "GET /privacy/audit",
+		"POST /residents/x/own-ground", "GET /partners/x", "POST /partners/x/services/x/delete", "GET /admin/mail",
+		"GET /contacts/x", "POST /contacts/x/correct", "POST /residents/x/merge", "POST /admin/organisations/x/privacy"} {
+		if !slices.Contains(want, route) {
+			t.Errorf("%s was not checked", route)
+		}
+	}
+	if !slices.Equal(ts.audit.refused, want) {
+		t.Errorf("audited refusals %q,\nwant %q", ts.audit.refused, want)
 	}
 
 	ts.policy.asked, ts.policy.deny = nil, map[string]bool{"contacts write": true}
@@ -118,13 +188,51 @@ func TestAllowAsksThePolicy(t *testing.T) {
 	if len(ts.contacts.created) != 0 {
 		t.Error("a refused request reached the use case")
 	}
+}
 
-	// A page answers with a page.
-	ts.policy.deny["contacts read"] = true
-	req := httptest.NewRequest("GET", "/contacts", nil)
-	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: workerToken})
-	if rec := ts.do(req); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), text(t, "nl", "forbidden")) {
-		t.Errorf("a refused page: %d", rec.Code)
+// A user whose password someone else set must choose their own first:
+// the API refuses everything but their own account and logging out, and
+// pages send them to the password form; the pages that need no session
+// stay open.
+func TestPasswordChangeComesFirst(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	fresh := *testWorker
+	fresh.MustChangePassword = true
+	token, csrf := ts.login(&fresh)
+	open := map[string]bool{}
+	for path := range passwordChangeRoutes {
+		open[path] = true
+	}
+	api, pages := 0, 0
+	for _, route := range ts.routes("/api/") {
+		method, path, _ := strings.Cut(route, " ")
+		if open[path] || route == "POST /api/v1/login" || path == "/api/v1/openapi.json" {
+			continue
+		}
+		rec := ts.do(apiRequestOf(token, csrf, method, pathParams.ReplaceAllString(path, "x"), `{}`))
+		if body := apiErrorOf(t, rec); rec.Code != http.StatusForbidden || body.Error.Message != text(t, "nl", "password_change_required") {
+			t.Errorf("%s: %d %s", route, rec.Code, rec.Body)
+		}
+		api++
+	}
+	for _, route := range ts.routes("") {
+		method, path, _ := strings.Cut(route, " ")
+		if open[path] || slices.Contains(publicPages, route) {
+			continue
+		}
+		rec := ts.do(pageRequest(method, pathParams.ReplaceAllString(path, "x"), token, csrf))
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/me/password" {
+			t.Errorf("%s: %d %v", route, rec.Code, rec.Header().Get("Location"))
+		}
+		pages++
+	}
+	if api < 35 || pages < 45 || len(ts.policy.asked) != 0 {
+		t.Errorf("%d API routes and %d pages checked; the policy was asked %d times", api, pages, len(ts.policy.asked))
+	}
+	// Their own account they may look at.
+	if rec := ts.do(apiRequestOf(token, csrf, "GET", "/api/v1/me", "")); rec.Code != http.StatusOK {
+		t.Errorf("GET /api/v1/me: %d %s", rec.Code, rec.Body)
 	}
 }
 

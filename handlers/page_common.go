@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,10 +74,12 @@ func (s *Server) formErrorOf(c *gin.Context, err error) (fe formError, ok bool) 
 	}
 	status, body := s.errorBody(c, err)
 	fe = formError{Status: status, Message: body.Error.Message, Fields: map[string]string{}}
-	for k, msg := range body.Error.Fields {
+	// In field order, so the first problem of a listed field ("hours[0]"
+	// before "hours[1].closes") is the one shown, every time.
+	for _, k := range slices.Sorted(maps.Keys(body.Error.Fields)) {
 		key := formKey(k)
 		if _, seen := fe.Fields[key]; !seen || k == key {
-			fe.Fields[key] = msg
+			fe.Fields[key] = body.Error.Fields[k]
 		}
 	}
 	return fe, true

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +32,10 @@ type contactFormPage struct {
 	// from /api/v1/me.
 	Owner string
 	Shell bool
+	// WindowDays is how old a new contact may be: the form says so before
+	// it queues one the server would refuse later.
+	WindowDays int
+	ThisYear   int
 }
 
 // pageNewContact shows the tablet form: GET /contacts/new. The form posts
@@ -68,6 +71,7 @@ func (s *Server) contactForm(c *gin.Context, shell bool) (contactFormPage, error
 		Outcomes:       termChoices(ref.Outcomes, lang),
 		MaxNote:        maxNote,
 		Shell:          shell,
+		WindowDays:     int(cases.DefaultContactWindow.Hours() / 24),
 	}
 	if !shell {
 		p.Owner = u.Username
@@ -84,123 +88,110 @@ func (s *Server) contactForm(c *gin.Context, shell bool) (contactFormPage, error
 	}
 	now := s.Auth.Now().In(cases.Amsterdam)
 	p.Now = now.Format("2006-01-02T15:04")
-	p.Today = now.Format(time.DateOnly)
+	p.Today, p.ThisYear = now.Format(time.DateOnly), now.Year()
 	return p, nil
 }
 
 // contactRow is one line of a contact list.
 type contactRow struct {
+	ID         string
 	When       string
 	Programme  string
 	Worker     string
 	ResidentID string
 	Resident   string
 	Topics     string
+	Outcomes   string
 	Kind       string
 	Note       string
 	Voided     bool
 	VoidReason string
 }
 
-// contactsPage is "Mijn contacten"; a coordinator may filter the whole
-// organisation's contacts by worker and period.
+// contactsPage is "Mijn contacten": the actor's own contacts, or the whole
+// organisation's, or a colleague's, filtered and paged.
 type contactsPage struct {
-	Contacts    []contactRow
-	Coordinator bool
-	Workers     []choice
-	From, To    string
-	Errors      map[string]string
+	Contacts       []contactRow
+	Mine           bool
+	Workers        []choice
+	Programmes     []choice
+	Topics         []choice
+	Neighbourhoods []choice
+	Kinds          []choice
+	From, To       string
+	Pager          pager
+	Errors         map[string]string
 }
 
-// pageContacts lists recent contacts, newest first: GET /contacts. Workers
-// see their own; a coordinator chooses ?worker= (own by default, "all", or a
-// user ID) and ?from=&to= (dates).
+// pageContacts lists contacts, newest first: GET /contacts?worker=&programme=
+// &topic=&neighbourhood=&kind=&from=&to=&cursor=. Every worker and coordinator
+// chooses whose: their own (worker empty, the default), the organisation's
+// ("all") or a colleague's (a username). The rule of who reads what is the
+// use case's; the page only offers the choice.
 func (s *Server) pageContacts(c *gin.Context) {
 	ctx := c.Request.Context()
-	sess := session(c)
-	a := sess.User.Actor()
-	p := contactsPage{Coordinator: a.Has(cases.RoleCoordinator), Errors: map[string]string{}}
-	f := cases.ContactFilter{Mine: true, Limit: 100}
-	var problems []cases.FieldError
-	if p.Coordinator {
-		worker := c.Query("worker")
-		users, err := s.Users.Find(ctx, a)
-		if err != nil {
+	a := actor(c)
+	lang := s.lang(c)
+	q := listQuery(c, "worker", "programme", "topic", "neighbourhood", "kind", "from", "to", "cursor")
+	f := cases.ContactFilter{Programme: q.text("programme", 64), Topic: q.text("topic", 64),
+		Neighbourhood: q.text("neighbourhood", 64), Kind: q.text("kind", 64), From: q.bound("from", false),
+		To: q.bound("to", true), Cursor: q.text("cursor", 400)}
+	worker := q.text("worker", 64)
+	switch worker {
+	case "":
+		f.Mine = true
+	case "all":
+	default:
+		f.Worker = worker
+	}
+	p := contactsPage{Mine: f.Mine, From: c.Query("from"), To: c.Query("to"), Errors: map[string]string{}}
+	ref, err := s.Reference.Reference(ctx, a.OrganisationID)
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	users, err := s.Users.Find(ctx, a)
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	p.Workers = []choice{{Value: "", Label: s.i18n.T(lang, "contacts.filter.mine"), Checked: worker == ""},
+		{Value: "all", Label: s.i18n.T(lang, "contacts.filter.all"), Checked: worker == "all"}}
+	for _, u := range users {
+		if u.ID != a.UserID && u.TakesHandovers() {
+			p.Workers = append(p.Workers, choice{Value: u.Username, Label: u.DisplayName, Checked: worker == u.Username})
+		}
+	}
+	for _, pr := range ref.Programmes {
+		p.Programmes = append(p.Programmes, choice{Value: pr.Slug, Label: pr.Name, Checked: pr.Slug == f.Programme})
+	}
+	p.Topics, p.Kinds = termChoices(ref.Topics, lang, f.Topic), termChoices(ref.Kinds, lang, f.Kind)
+	p.Neighbourhoods = termChoices(ref.Neighbourhoods, lang, f.Neighbourhood)
+	list, err := s.findContacts(c, a, f, q)
+	if err != nil {
+		fe, ok := s.formErrorOf(c, err)
+		if !ok {
 			s.pageFail(c, err)
 			return
 		}
-		lang := s.lang(c)
-		p.Workers = []choice{
-			{Value: "", Label: s.i18n.T(lang, "contacts.filter.mine"), Checked: worker == ""},
-			{Value: "all", Label: s.i18n.T(lang, "contacts.filter.all"), Checked: worker == "all"},
-		}
-		for _, u := range users {
-			if u.ID == sess.User.ID {
-				continue
-			}
-			id := strconv.FormatInt(u.ID, 10)
-			p.Workers = append(p.Workers, choice{Value: id, Label: u.DisplayName, Checked: worker == id})
-		}
-		switch worker {
-		case "":
-		case "all":
-			f.Mine = false
-		default:
-			f.Mine = false
-			id, err := strconv.ParseInt(worker, 10, 64)
-			if err != nil || !containsValue(p.Workers, worker) {
-				problems = append(problems, cases.FieldError{Field: "worker", Tag: "unknown", Param: worker})
-			}
-			f.WorkerID = id
-		}
-		for _, bound := range []struct {
-			name string
-			dst  **time.Time
-			val  *string
-			end  bool
-		}{{"from", &f.From, &p.From, false}, {"to", &f.To, &p.To, true}} {
-			v := c.Query(bound.name)
-			if v == "" {
-				continue
-			}
-			*bound.val = v
-			t, err := time.ParseInLocation(time.DateOnly, v, cases.Amsterdam)
-			if err != nil {
-				problems = append(problems, cases.FieldError{Field: bound.name, Tag: "datetime", Param: "2006-01-02"})
-				continue
-			}
-			if bound.end {
-				t = t.AddDate(0, 0, 1)
-			}
-			*bound.dst = &t
-		}
-	}
-	if len(problems) > 0 {
-		fe, _ := s.formErrorOf(c, cases.Invalid(problems...))
 		p.Errors = fe.Fields
 		s.render(c, fe.Status, "contacts", "contacts.title", p)
 		return
 	}
-	list, err := s.Contacts.Find(ctx, a, f)
-	if err != nil {
+	if p.Contacts, err = s.contactRows(c, a, list.Contacts); err != nil {
 		s.pageFail(c, err)
 		return
 	}
-	p.Contacts, err = s.contactRows(c, a, list)
-	if err != nil {
-		s.pageFail(c, err)
-		return
-	}
+	p.Pager = pagerOf(c, "contact-list", "cursor", list.Offset, len(list.Contacts), list.Total, list.NextCursor)
 	s.render(c, http.StatusOK, "contacts", "contacts.title", p)
 }
 
-func containsValue(list []choice, v string) bool {
-	for _, ch := range list {
-		if ch.Value == v {
-			return true
-		}
+// findContacts runs the list once the query is known to be well formed.
+func (s *Server) findContacts(c *gin.Context, a cases.Actor, f cases.ContactFilter, q *query) (*cases.ContactList, error) {
+	if err := q.err(); err != nil {
+		return nil, err
 	}
-	return false
+	return s.Contacts.Find(c.Request.Context(), a, f)
 }
 
 // contactRows prepares contacts for display: names in the page language,
@@ -213,7 +204,7 @@ func (s *Server) contactRows(c *gin.Context, a cases.Actor, list []*cases.Contac
 	if err != nil {
 		return nil, err
 	}
-	topics, kinds := termNames(ref.Topics, lang), termNames(ref.Kinds, lang)
+	topics, kinds, outcomes := termNames(ref.Topics, lang), termNames(ref.Kinds, lang), termNames(ref.Outcomes, lang)
 	programmes := map[string]string{}
 	for _, p := range ref.Programmes {
 		programmes[p.Slug] = p.Name
@@ -234,15 +225,11 @@ func (s *Server) contactRows(c *gin.Context, a cases.Actor, list []*cases.Contac
 	rows := make([]contactRow, 0, len(list))
 	for _, ct := range list {
 		row := contactRow{
-			When: localTime(ct.OccurredAt, lang), Programme: programmes[ct.Programme], Worker: ct.Worker,
+			ID: ct.ID, When: localTime(ct.OccurredAt, lang), Programme: programmes[ct.Programme], Worker: ct.Worker,
 			ResidentID: ct.ResidentID, Resident: names[ct.ResidentID], Kind: kinds[ct.Kind],
+			Topics: namesOf(ct.Topics, topics), Outcomes: namesOf(ct.Outcomes, outcomes),
 			Note: ct.Note, Voided: ct.VoidedAt != nil, VoidReason: ct.VoidReason,
 		}
-		var ts []string
-		for _, t := range ct.Topics {
-			ts = append(ts, topics[t])
-		}
-		row.Topics = strings.Join(ts, ", ")
 		if name, ok := workers[ct.Worker]; ok {
 			row.Worker = name
 		}
@@ -263,4 +250,13 @@ func (s *Server) residentNames(ctx context.Context, a cases.Actor, list []*cases
 		}
 	}
 	return s.Residents.Names(ctx, a, ids)
+}
+
+// namesOf joins the names of slugs.
+func namesOf(slugs []string, names map[string]string) string {
+	out := make([]string, 0, len(slugs))
+	for _, sl := range slugs {
+		out = append(out, names[sl])
+	}
+	return strings.Join(out, ", ")
 }

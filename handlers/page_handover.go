@@ -22,6 +22,8 @@ type handoverPage struct {
 	Story                                  string
 	Shared                                 []choice // scope keys and their labels
 	ConsentHow, ConsentAt, ConsentWithdrew string
+	ConsentUntil, ConsentReached           string
+	ConsentExpired, ConsentEnded           bool
 	Timeline                               []choice // Label = step, Value = when
 	Outcome, DeclineReason, Urgency        string
 	PreferredWay                           string
@@ -59,6 +61,7 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	}
 	lang := l.lang
 	side := h.Side(a)
+	backTo(c, "/handovers/"+h.ID)
 	p.H, p.Line = h, s.handoverLine(h, l)
 	p.Sender, p.Receiver = side == cases.SideSender, side == cases.SideReceiver
 	p.From, p.To = l.orgs[h.From.Organisation], l.orgs[h.To.Organisation]
@@ -84,20 +87,19 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	if h.Consent.WithdrawnAt != nil {
 		p.ConsentWithdrew = localTime(*h.Consent.WithdrawnAt, lang)
 	}
+	now := s.Auth.Now()
+	if !h.Consent.ValidUntil.IsZero() {
+		p.ConsentUntil = localTime(h.Consent.ValidUntil, lang)
+	}
+	p.ConsentExpired, p.ConsentEnded = h.Consent.Expired(now), !h.Consent.InForce(now)
+	if h.Consent.ReachedReceiverAt != nil {
+		p.ConsentReached = localTime(*h.Consent.ReachedReceiverAt, lang)
+	}
 	p.Urgency = s.i18n.T(lang, "handover.urgency."+h.Urgency)
 	if h.PreferredContactWay != "" {
 		p.PreferredWay = s.i18n.T(lang, "handover.way."+h.PreferredContactWay)
 	}
-	for _, step := range []struct {
-		state string
-		at    *time.Time
-	}{{cases.StateRequested, &h.RequestedAt}, {cases.StateReceived, h.ReceivedAt}, {cases.StateAccepted, h.AcceptedAt},
-		{cases.StateContacted, h.ContactedAt}, {cases.StateCompleted, h.CompletedAt}, {cases.StateDeclined, h.DeclinedAt},
-		{cases.StateWithdrawn, h.WithdrawnAt}} {
-		if step.at != nil {
-			p.Timeline = append(p.Timeline, choice{Label: s.i18n.T(lang, "handover.state."+step.state), Value: localTime(*step.at, lang)})
-		}
-	}
+	p.Timeline = s.handoverSteps(h, l)
 	if h.Outcome != "" {
 		p.Outcome = l.outcomes[h.Outcome]
 	}
@@ -131,10 +133,10 @@ func (s *Server) showHandover(c *gin.Context, status int, p handoverPage) {
 	p.ContactWays = s.labelled(lang, "handover.first_contact.", cases.FirstContactWays, p.Form["how"])
 	p.Neighbourhoods = termChoices(ref.Neighbourhoods, lang, p.Form["neighbourhood"])
 	switch p.Done {
-	case "sent", "accept", "contacted", "complete", "decline", "withdraw", "consent-withdraw":
+	case "sent", "accept", "contacted", "complete", "decline", "withdraw", "consent-withdraw", "consent-renew", "reassign":
 		p.DoneMsg = "handover.done." + p.Done
 	}
-	p.Now = s.Auth.Now().In(cases.Amsterdam).Format("2006-01-02T15:04")
+	p.Now = now.In(cases.Amsterdam).Format("2006-01-02T15:04")
 	s.render(c, status, "handover", "handover.title", p)
 }
 
@@ -153,11 +155,7 @@ func (s *Server) pageHandoverMove(move string) gin.HandlerFunc {
 		case "accept":
 			_, err = s.Handovers.Accept(ctx, a, id, cases.AcceptInput{Assignee: form["assignee"]})
 		case "contacted":
-			at := form["at"]
-			if t, perr := time.ParseInLocation("2006-01-02T15:04", at, cases.Amsterdam); perr == nil {
-				at = t.Format(time.RFC3339)
-			}
-			_, err = s.Handovers.RecordFirstContact(ctx, a, id, cases.ContactedInput{At: at, How: form["how"],
+			_, err = s.Handovers.RecordFirstContact(ctx, a, id, cases.ContactedInput{At: localInput(form["at"]), How: form["how"],
 				Note: form["note"], Neighbourhood: form["neighbourhood"]})
 		case "complete":
 			_, err = s.Handovers.Complete(ctx, a, id, cases.CompleteInput{Outcome: form["outcome"], Note: form["note"]})
@@ -167,6 +165,8 @@ func (s *Server) pageHandoverMove(move string) gin.HandlerFunc {
 			_, err = s.Handovers.Withdraw(ctx, a, id, cases.WithdrawInput{Reason: form["reason"]})
 		case "consent-withdraw":
 			_, err = s.Handovers.WithdrawConsent(ctx, a, id, cases.ConsentWithdrawInput{Note: form["note"]})
+		case "consent-renew":
+			_, err = s.Handovers.RenewConsent(ctx, a, id, cases.ConsentRenewInput{How: form["how"], At: localInput(form["at"])})
 		}
 		if err != nil {
 			fe, ok := s.formErrorOf(c, err)
@@ -179,4 +179,13 @@ func (s *Server) pageHandoverMove(move string) gin.HandlerFunc {
 		}
 		c.Redirect(http.StatusSeeOther, "/handovers/"+id+"?done="+move)
 	}
+}
+
+// localInput turns a datetime-local field (Amsterdam time) into RFC 3339;
+// anything else is passed on for the use case to name as wrong.
+func localInput(at string) string {
+	if t, err := time.ParseInLocation("2006-01-02T15:04", at, cases.Amsterdam); err == nil {
+		return t.Format(time.RFC3339)
+	}
+	return at
 }

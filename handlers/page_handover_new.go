@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,7 @@ type handoverFormPage struct {
 	Form         handoverForm
 	Programmes   []choice
 	Partners     []choice
+	NotLive      []partnerView // partners not in Buurtbrug yet: called, not handed over to
 	Topics       []choice
 	Scopes       []choice
 	ConsentWays  []choice
@@ -46,8 +48,8 @@ type handoverFormPage struct {
 // (from a resident's page), ?redirect_from= (from a declined handover), or
 // a resident search (?q=) when neither is given.
 func (s *Server) pageNewHandover(c *gin.Context) {
-	p := handoverFormPage{Form: handoverForm{Urgency: "normal", ConsentHow: "verbal",
-		Scope: []string{cases.ScopeName, cases.ScopePhone, cases.ScopeNeighbourhood, cases.ScopeStory}}}
+	// Nothing is shared until the worker ticks what the resident agreed to.
+	p := handoverFormPage{Form: handoverForm{Urgency: "normal", ConsentHow: "verbal"}}
 	ctx := c.Request.Context()
 	if from := c.Query("redirect_from"); from != "" {
 		first, err := s.Handovers.ByID(ctx, actor(c), from)
@@ -70,13 +72,13 @@ func (s *Server) pageNewHandover(c *gin.Context) {
 			p.Query = p.Query[:100]
 		}
 		if p.Query != "" {
-			found, err := s.Residents.Find(ctx, actor(c), p.Query, 25)
+			found, err := s.Residents.Find(ctx, actor(c), cases.ResidentFilter{Query: p.Query})
 			if err != nil {
 				s.pageFail(c, err)
 				return
 			}
 			p.Searched = true
-			for _, r := range found {
+			for _, r := range found.Residents {
 				p.Results = append(p.Results, choice{Value: r.ID, Label: residentName(r) + birthSuffix(r)})
 			}
 		}
@@ -122,16 +124,9 @@ func (s *Server) showHandoverForm(c *gin.Context, status int, p handoverFormPage
 			p.Programmes = append(p.Programmes, choice{Value: pr.Slug, Label: pr.Name, Checked: pr.Slug == p.Form.Programme})
 		}
 	}
-	partners, err := s.Handovers.Partners(ctx, actor(c))
-	if err != nil {
+	if err := s.handoverPartners(c, &p, ref, lang); err != nil {
 		s.pageFail(c, err)
 		return
-	}
-	for _, o := range partners {
-		if o.Slug == p.FirstPartner {
-			continue // a redirect goes to another partner
-		}
-		p.Partners = append(p.Partners, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == p.Form.To})
 	}
 	p.Topics = termChoices(ref.Topics, lang, p.Form.Topics...)
 	for _, k := range cases.ConsentScopes {
@@ -142,6 +137,14 @@ func (s *Server) showHandoverForm(c *gin.Context, status int, p handoverFormPage
 	p.ContactWays = s.labelled(lang, "handover.way.", cases.ContactWays, p.Form.PreferredWay)
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
+	}
+	// A language switch comes back to this resident (or redirect), the
+	// typed text restored by pages.js.
+	switch {
+	case p.RedirectFrom != "":
+		c.Set(ctxBack, "/handovers/new?redirect_from="+url.QueryEscape(p.RedirectFrom))
+	case p.ResidentID != "":
+		c.Set(ctxBack, "/handovers/new?resident_id="+url.QueryEscape(p.ResidentID))
 	}
 	s.render(c, status, "handover_new", "handover.new.title", p)
 }
@@ -205,4 +208,25 @@ func (s *Server) pageNewHandoverPost(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/handovers/"+h.ID+"?done=sent")
+}
+
+// handoverPartners offers the live partners (not the own organisation, nor
+// the one that declined a redirected handover) and lists the others with
+// their intake, to call instead.
+func (s *Server) handoverPartners(c *gin.Context, p *handoverFormPage, ref *cases.Reference, lang string) error {
+	partners, err := s.Directory.Partners(c.Request.Context(), cases.PartnerFilter{Unmeasured: true})
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	for _, o := range partners {
+		switch {
+		case o.OrganisationID == a.OrganisationID || o.Organisation == p.FirstPartner:
+		case o.Live:
+			p.Partners = append(p.Partners, choice{Value: o.Organisation, Label: o.Name, Checked: o.Organisation == p.Form.To})
+		default:
+			p.NotLive = append(p.NotLive, s.partnerView(o, ref, lang, a))
+		}
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,29 +32,28 @@ func (s *Server) pageLogin(c *gin.Context) {
 
 func (s *Server) showLogin(c *gin.Context, status int, p loginPage) {
 	p.LoginCSRF = newFormToken()
-	http.SetCookie(c.Writer, &http.Cookie{Name: loginCSRFCookie, Value: p.LoginCSRF, Path: "/login",
+	http.SetCookie(c.Writer, &http.Cookie{Name: s.cookieName(c, loginCSRFCookie), Value: p.LoginCSRF, Path: "/",
 		HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteStrictMode})
 	s.render(c, status, "login", "login.title", p)
 }
 
 // pageLoginPost logs in from the form: POST /login.
 func (s *Server) pageLoginPost(c *gin.Context) {
-	want, _ := c.Cookie(loginCSRFCookie)
+	want, _ := c.Cookie(s.cookieName(c, loginCSRFCookie))
 	if !tokensEqual(c.PostForm(csrfField), want) {
 		s.renderError(c, http.StatusForbidden, "csrf")
 		return
 	}
 	username := c.PostForm("username")
-	sess, err := s.Auth.Login(c.Request.Context(), username, c.PostForm("password"), c.ClientIP())
-	if err != nil {
+	if _, err := s.login(c, username, c.PostForm("password")); err != nil {
 		status, body := s.errorBody(c, err)
+		setRetryAfter(c, status, err)
 		if len(username) > 64 {
 			username = ""
 		}
 		s.showLogin(c, status, loginPage{Username: username, Error: body.Error.Message})
 		return
 	}
-	s.setSessionCookie(c, sess)
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -77,13 +78,26 @@ func (s *Server) pageLanguage(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, localPath(c.Query("back")))
 }
 
-// localPath keeps a redirect target on this site.
+// localPath keeps a redirect target on this site: a path of this site,
+// judged as a browser will read it once decoded, and its query.
+// "/%2Fevil.example" decodes to "//evil.example", which a browser follows to
+// another host; so do backslashes and control characters, which browsers
+// drop or turn into slashes. Anything else becomes "/".
 func localPath(p string) string {
 	u, err := url.Parse(p)
-	if err != nil || p == "" || u.IsAbs() || u.Host != "" || len(p) > 512 || p[0] != '/' || (len(p) > 1 && p[1] == '/') || (len(p) > 1 && p[1] == '\\') {
+	if err != nil || p == "" || len(p) > 1024 || u.IsAbs() || u.Host != "" || u.Opaque != "" {
 		return "/"
 	}
-	return u.Path
+	path := u.Path
+	if path == "" || path[0] != '/' || strings.HasPrefix(path, "//") ||
+		strings.ContainsFunc(path, func(r rune) bool { return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) }) {
+		return "/"
+	}
+	out := (&url.URL{Path: path}).EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
 }
 
 // pageHome sends each role to its start page: GET /.
@@ -95,12 +109,17 @@ func (s *Server) pageHome(c *gin.Context) {
 	}
 	a := sess.User.Actor()
 	switch {
+	case (a.Has(cases.RoleWorker) || a.Has(cases.RoleCoordinator)) && s.unread(c).Total() > 0:
+		// Something waits: "Voor jou" first.
+		c.Redirect(http.StatusSeeOther, "/notifications")
 	case a.Has(cases.RoleWorker) || a.Has(cases.RoleCoordinator):
 		c.Redirect(http.StatusSeeOther, "/contacts/new")
 	case a.Has(cases.RoleAdmin):
 		c.Redirect(http.StatusSeeOther, "/admin/users")
 	case a.Has(cases.RoleProgramme):
 		c.Redirect(http.StatusSeeOther, "/reach")
+	case a.Has(cases.RolePrivacy):
+		c.Redirect(http.StatusSeeOther, "/privacy")
 	default:
 		s.render(c, http.StatusOK, "home", "app.name", nil)
 	}

@@ -55,7 +55,10 @@ type reachLink struct {
 }
 
 // pageReach shows the reach figures: GET /reach?period=&table=&version=.
-func (s *Server) pageReach(c *gin.Context) {
+func (s *Server) pageReach(c *gin.Context) { s.showReach(c, http.StatusOK, "") }
+
+// showReach renders the page; alert is a message about a refused publish.
+func (s *Server) showReach(c *gin.Context, status int, alert string) {
 	lang := s.lang(c)
 	now := s.Auth.Now().In(cases.Amsterdam)
 	ctx := c.Request.Context()
@@ -68,7 +71,7 @@ func (s *Server) pageReach(c *gin.Context) {
 	for _, p := range published {
 		isPublished[p.Period] = true
 	}
-	page := reachPage{CanPublish: s.allowed(c, "reach", auth.ActManage)}
+	page := reachPage{CanPublish: s.allowed(c, "reach", auth.ActManage), Error: alert}
 	period := c.DefaultQuery("period", defaultReachPeriod(now).String())
 	p, err := cases.ParsePeriod(period)
 	if err != nil {
@@ -117,7 +120,7 @@ func (s *Server) pageReach(c *gin.Context) {
 		return
 	}
 	s.fillReachPage(&page, t, lang, published, q)
-	s.render(c, http.StatusOK, "reach", "reach.title", page)
+	s.render(c, status, "reach", "reach.title", page)
 }
 
 func containsChoice(list []choice, v string) bool {
@@ -276,11 +279,19 @@ func reachPeriodChoices(now time.Time) []cases.Period {
 	return out
 }
 
-// pageReachPublish publishes a period from the page: POST /reach/publish.
+// pageReachPublish publishes a period from the page: POST /reach/publish
+// {period, table, confirm}. Publishing cannot be undone, so the form asks
+// to confirm; without it the page comes back saying so.
 func (s *Server) pageReachPublish(c *gin.Context) {
 	p, err := cases.ParsePeriod(c.PostForm("period"))
 	if err != nil {
 		s.pageFail(c, err)
+		return
+	}
+	if c.PostForm("confirm") != "yes" {
+		c.Request.URL.RawQuery = url.Values{"period": {p.String()}, "table": {c.PostForm("table")}}.Encode()
+		backTo(c, "/reach?"+c.Request.URL.RawQuery)
+		s.showReach(c, http.StatusUnprocessableEntity, s.i18n.T(s.lang(c), "reach.publish_confirm_missing"))
 		return
 	}
 	if _, err := s.Reach.Publish(c.Request.Context(), actor(c), p); err != nil {

@@ -18,40 +18,81 @@ type residentRow struct {
 	Birth         string
 	Neighbourhood string
 	Phone         string
+	LastContact   string
+	Changed       string
 }
 
 type residentsPage struct {
-	Query     string
-	Residents []residentRow
-	Errors    map[string]string
+	Query          string
+	Neighbourhoods []choice
+	LastContact    []choice
+	Residents      []residentRow
+	Pager          pager
+	Filtered       bool
+	Errors         map[string]string
 }
 
-// pageResidents searches the organisation's records: GET /residents?q=.
+// lastContactChoices are the residents list's "last contact" filter: a
+// period back from today, longer ago, or never.
+var lastContactChoices = []string{"30", "90", "older", "none"}
+
+// pageResidents lists the organisation's records: GET /residents?q=
+// &neighbourhood=&contact=&cursor=.
 func (s *Server) pageResidents(c *gin.Context) {
 	ctx := c.Request.Context()
 	lang := s.lang(c)
-	p := residentsPage{Query: c.Query("q"), Errors: map[string]string{}}
-	if len(p.Query) > 100 {
-		fe, _ := s.formErrorOf(c, cases.FieldInvalid("q", "max_length", "100"))
-		p.Errors = fe.Fields
-		s.render(c, fe.Status, "residents", "residents.title", p)
-		return
+	q := listQuery(c, "q", "neighbourhood", "contact", "cursor")
+	f := cases.ResidentFilter{Query: q.text("q", cases.MaxQuery), Neighbourhood: q.text("neighbourhood", 64),
+		Cursor: q.text("cursor", 400)}
+	contact := c.Query("contact")
+	now := s.Auth.Now()
+	switch contact {
+	case "":
+	case "30", "90":
+		days, _ := strconv.Atoi(contact)
+		from := now.AddDate(0, 0, -days)
+		f.LastContactFrom = &from
+	case "older":
+		to := now.AddDate(0, 0, -90)
+		f.LastContactTo = &to
+	case "none":
+		f.NoContact = true
+	default:
+		q.fail("contact", "unknown", contact)
 	}
-	list, err := s.Residents.Find(ctx, actor(c), p.Query, 50)
-	if err != nil {
-		s.pageFail(c, err)
-		return
-	}
+	p := residentsPage{Query: c.Query("q"), Errors: map[string]string{}, Filtered: f.Query != "" || f.Neighbourhood != "" || contact != ""}
 	ref, err := s.Reference.Reference(ctx, 0)
 	if err != nil {
 		s.pageFail(c, err)
 		return
 	}
-	hoods := termNames(ref.Neighbourhoods, lang)
-	for _, r := range list {
-		p.Residents = append(p.Residents, residentRow{ID: r.ID, Name: residentName(r), Birth: birthText(r, lang),
-			Neighbourhood: hoods[r.Neighbourhood], Phone: r.Phone})
+	p.Neighbourhoods = termChoices(ref.Neighbourhoods, lang, f.Neighbourhood)
+	p.LastContact = s.labelled(lang, "residents.contact.", lastContactChoices, contact)
+	err = q.err()
+	var list *cases.ResidentList
+	if err == nil {
+		list, err = s.Residents.Find(ctx, actor(c), f)
 	}
+	if err != nil {
+		fe, ok := s.formErrorOf(c, err)
+		if !ok {
+			s.pageFail(c, err)
+			return
+		}
+		p.Errors = fe.Fields
+		s.render(c, fe.Status, "residents", "residents.title", p)
+		return
+	}
+	hoods := termNames(ref.Neighbourhoods, lang)
+	for _, r := range list.Residents {
+		row := residentRow{ID: r.ID, Name: residentName(r), Birth: birthText(r, lang),
+			Neighbourhood: hoods[r.Neighbourhood], Phone: r.Phone}
+		if r.LastContactAt != nil {
+			row.LastContact = localDate(r.LastContactAt.In(cases.Amsterdam).Format(time.DateOnly), lang)
+		}
+		p.Residents = append(p.Residents, row)
+	}
+	p.Pager = pagerOf(c, "resident-list", "cursor", list.Offset, len(list.Residents), list.Total, list.NextCursor)
 	s.render(c, http.StatusOK, "residents", "residents.title", p)
 }
 
@@ -77,79 +118,6 @@ func formOfResident(r *cases.Resident) residentForm {
 		f.BirthYear = strconv.Itoa(r.BirthYear)
 	}
 	return f
-}
-
-type residentPage struct {
-	ID             string
-	Name           string
-	Birth          string
-	Phone          string
-	Neighbourhood  string
-	Gender         string
-	Note           string
-	Created        string
-	Updated        string
-	Form           residentForm
-	Neighbourhoods []choice
-	Genders        []choice
-	Today          string
-	Alert          string
-	Errors         map[string]string
-	Saved          bool
-	Unchanged      bool
-	Contacts       []contactRow
-}
-
-// pageResident shows one record of the organisation with its contacts and
-// an edit form: GET /residents/{id}. The read is audited by the service;
-// another organisation's record answers the 404 page.
-func (s *Server) pageResident(c *gin.Context) {
-	r, err := s.Residents.ByID(c.Request.Context(), actor(c), c.Param("id"))
-	if err != nil {
-		s.pageFail(c, err)
-		return
-	}
-	p := residentPage{Form: formOfResident(r), Errors: map[string]string{},
-		Saved: c.Query("saved") == "1", Unchanged: c.Query("saved") == "0"}
-	s.showResident(c, http.StatusOK, r, p)
-}
-
-func (s *Server) showResident(c *gin.Context, status int, r *cases.Resident, p residentPage) {
-	ctx := c.Request.Context()
-	lang := s.lang(c)
-	ref, err := s.Reference.Reference(ctx, 0)
-	if err != nil {
-		s.pageFail(c, err)
-		return
-	}
-	hoods := termNames(ref.Neighbourhoods, lang)
-	p.ID, p.Name, p.Birth, p.Phone = r.ID, residentName(r), birthText(r, lang), r.Phone
-	p.Neighbourhood, p.Note = hoods[r.Neighbourhood], r.Note
-	if r.Gender != "" {
-		p.Gender = s.i18n.T(lang, "gender."+r.Gender)
-	}
-	p.Created, p.Updated = localTime(r.CreatedAt, lang), localTime(r.UpdatedAt, lang)
-	p.Neighbourhoods = termChoices(ref.Neighbourhoods, lang, p.Form.Neighbourhood)
-	for _, g := range cases.Genders {
-		p.Genders = append(p.Genders, choice{Value: g, Label: s.i18n.T(lang, "gender."+g), Checked: g == p.Form.Gender})
-	}
-	p.Today = s.Auth.Now().In(cases.Amsterdam).Format(time.DateOnly)
-	list, err := s.Contacts.Find(ctx, actor(c), cases.ContactFilter{ResidentID: r.ID, Limit: 100})
-	if err != nil {
-		s.pageFail(c, err)
-		return
-	}
-	for _, ct := range list {
-		ct.ResidentID = "" // no link to the page itself
-	}
-	if p.Contacts, err = s.contactRows(c, actor(c), list); err != nil {
-		s.pageFail(c, err)
-		return
-	}
-	for i := range p.Contacts {
-		p.Contacts[i].Resident = ""
-	}
-	s.render(c, status, "resident", "resident.title", p)
 }
 
 // pageResidentPost saves the edit form: POST /residents/{id}. Only changed
@@ -182,7 +150,7 @@ func (s *Server) pageResidentPost(c *gin.Context) {
 			s.pageFail(c, err)
 			return
 		}
-		s.showResident(c, fe.Status, r, residentPage{Form: form, Alert: fe.Message, Errors: fe.Fields})
+		s.showResident(c, fe.Status, residentPage{Form: form, Alert: fe.Message, Errors: fe.Fields})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/residents/"+r.ID+"?saved=1")

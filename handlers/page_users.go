@@ -22,11 +22,14 @@ type userRow struct {
 	Roles        string
 	Active       bool
 	Self         bool
+	Can          cases.AccountActions
+	Email, Phone string
 }
 
 // userForm holds the create form's values as typed (never the password).
 type userForm struct {
 	Username, DisplayName, Organisation, Programme string
+	Email, Phone                                   string
 	Roles                                          []string
 }
 
@@ -52,7 +55,7 @@ type usersPage struct {
 // userNotices are the messages a redirect after a change may ask for.
 var userNotices = map[string]string{
 	"created": "users.notice.created", "activated": "users.notice.activated",
-	"deactivated": "users.notice.deactivated", "password": "users.notice.password",
+	"deactivated": "users.notice.deactivated", "password": "users.notice.password", "unlocked": "users.notice.unlocked",
 }
 
 // pageUsers lists the accounts the user may manage (admin: all;
@@ -98,17 +101,19 @@ func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
 		}
 		p.Users = append(p.Users, userRow{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName,
 			Organisation: orgNames[u.OrganisationSlug], Programme: programmes[u.Programme],
-			Roles: strings.Join(roles, ", "), Active: u.Active, Self: u.ID == me.ID})
+			Roles: strings.Join(roles, ", "), Active: u.Active, Self: u.ID == me.ID, Can: cases.ActionsOn(a, u),
+			Email: u.Email, Phone: u.Phone})
 	}
-	// The create form: an admin chooses organisation and roles; a
-	// coordinator creates workers of the own organisation.
+	// The create form: an admin chooses the organisation; the roles are
+	// the ones the user may give (office roles for an admin, case roles
+	// for a coordinator).
 	if p.Admin {
 		for _, o := range ref.Organisations {
 			p.Organisations = append(p.Organisations, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == p.Form.Organisation})
 		}
-		for _, r := range cases.AllRoles {
-			p.Roles = append(p.Roles, choice{Value: r, Label: s.i18n.T(lang, "role."+r), Checked: slices.Contains(p.Form.Roles, r)})
-		}
+	}
+	for _, r := range cases.AssignableRoles(a) {
+		p.Roles = append(p.Roles, choice{Value: r, Label: s.i18n.T(lang, "role."+r), Checked: slices.Contains(p.Form.Roles, r)})
 	}
 	var group *programmeOption
 	for _, pr := range ref.Programmes {
@@ -122,6 +127,7 @@ func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
 		}
 		group.Options = append(group.Options, choice{Value: pr.Slug, Label: pr.Name, Checked: pr.Slug == p.Form.Programme})
 	}
+	backTo(c, "/admin/users")
 	s.render(c, status, "users", "users.title", p)
 }
 
@@ -130,7 +136,8 @@ func (s *Server) pageUsersCreate(c *gin.Context) {
 	me := session(c).User
 	a := me.Actor()
 	form := userForm{Username: strings.TrimSpace(c.PostForm("username")), DisplayName: c.PostForm("display_name"),
-		Organisation: c.PostForm("organisation"), Programme: c.PostForm("programme"), Roles: c.PostFormArray("roles")}
+		Organisation: c.PostForm("organisation"), Programme: c.PostForm("programme"), Roles: c.PostFormArray("roles"),
+		Email: c.PostForm("email"), Phone: c.PostForm("phone")}
 	if !a.Has(cases.RoleAdmin) {
 		form.Organisation = me.OrganisationSlug
 		if len(form.Roles) == 0 {
@@ -138,7 +145,8 @@ func (s *Server) pageUsersCreate(c *gin.Context) {
 		}
 	}
 	in := cases.UserInput{Username: strings.ToLower(form.Username), DisplayName: form.DisplayName,
-		Organisation: form.Organisation, Programme: form.Programme, Roles: form.Roles, Password: c.PostForm("password")}
+		Organisation: form.Organisation, Programme: form.Programme, Roles: form.Roles, Password: c.PostForm("password"),
+		Email: form.Email, Phone: form.Phone}
 	_, err := s.Users.Create(c.Request.Context(), a, in)
 	if err != nil {
 		fe, ok := s.formErrorOf(c, err)
@@ -182,7 +190,7 @@ func (s *Server) pageUserActive(c *gin.Context) {
 	case "false":
 	default:
 		s.showUsers(c, http.StatusUnprocessableEntity, usersPage{Errors: map[string]string{},
-			Alert: s.i18n.Field(s.lang(c), cases.FieldError{Field: "active", Tag: "boolean"})})
+			Alert: s.i18n.Field(s.lang(c), "", cases.FieldError{Field: "active", Tag: "boolean"})})
 		return
 	}
 	if err := s.Users.SetActive(c.Request.Context(), actor(c), u.ID, active); err != nil {
@@ -194,6 +202,19 @@ func (s *Server) pageUserActive(c *gin.Context) {
 		done = "activated"
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/users?done="+done+"&user="+url.QueryEscape(u.Username))
+}
+
+// pageUserUnlock lifts an account's login throttling: POST /admin/users/{id}/unlock.
+func (s *Server) pageUserUnlock(c *gin.Context) {
+	u, ok := s.managedUser(c)
+	if !ok {
+		return
+	}
+	if err := s.Users.Unlock(c.Request.Context(), actor(c), u.ID); err != nil {
+		s.userActionFailed(c, u, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/users?done=unlocked&user="+url.QueryEscape(u.Username))
 }
 
 // pageUserPassword sets a new password: POST /admin/users/{id}/password.

@@ -87,6 +87,25 @@ func exportTime(t time.Time) string {
 	return t.In(cases.Amsterdam).Format("2006-01-02 15:04:05 -07:00")
 }
 
+// defuse keeps a spreadsheet from running a text cell as a formula: one
+// that begins with =, +, -, @, a tab or a carriage return gets a leading
+// apostrophe, which spreadsheets show as text (OWASP's advice on CSV
+// injection). Names of programmes and neighbourhoods are typed by people.
+func defuse(text string) string {
+	if text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0])) {
+		return "'" + text
+	}
+	return text
+}
+
+func defused(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = defuse(c)
+	}
+	return out
+}
+
 // reachCSV renders a table as CSV in a dialect.
 func (s *Server) reachCSV(t *cases.ReachTable, lang, dialect string) ([]byte, error) {
 	sh := s.reachSheet(t, lang)
@@ -108,7 +127,7 @@ func (s *Server) reachCSV(t *cases.ReachTable, lang, dialect string) ([]byte, er
 		w.Comma = ';'
 	}
 	for _, m := range sh.meta {
-		if err := w.Write(m); err != nil {
+		if err := w.Write(defused(m)); err != nil {
 			return nil, err
 		}
 	}
@@ -116,14 +135,14 @@ func (s *Server) reachCSV(t *cases.ReachTable, lang, dialect string) ([]byte, er
 	// write nothing for an empty record).
 	w.Flush()
 	buf.WriteString("\r\n")
-	if err := w.Write(sh.header); err != nil {
+	if err := w.Write(defused(sh.header)); err != nil {
 		return nil, err
 	}
 	for _, row := range sh.rows {
 		record := make([]string, len(row))
 		for i, c := range row {
 			if i == 0 {
-				record[i] = c.text
+				record[i] = defuse(c.text)
 			} else {
 				record[i] = number(c)
 			}

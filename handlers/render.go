@@ -11,11 +11,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/web"
 )
 
 // parseTemplates parses every page once at start-up: each page file is
-// combined with layout.html, which defines the frame around "content".
+// combined with layout.html, which defines the frame around "content", and
+// partials.html, the pieces pages share.
 func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		// t is replaced per request by a translator for the request's language.
@@ -38,7 +40,8 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 			return m, nil
 		},
 	}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web.Templates, "templates/layout.html"))
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(web.Templates,
+		"templates/layout.html", "templates/partials.html"))
 	files, err := fs.Glob(web.Templates, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -46,7 +49,7 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, file := range files {
 		name := strings.TrimSuffix(path.Base(file), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "partials" {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(web.Templates, file)
@@ -66,9 +69,25 @@ type pageData struct {
 	User      any
 	Roles     map[string]bool
 	Path      string
-	Data      any
+	// Back is where a language switch returns to: this page with its query
+	// (a page may name another, ctxBack).
+	Back string
+	Data any
 	// InlineCSS, when set, is put in the page instead of a stylesheet link.
 	InlineCSS template.CSS
+	// Unread are the user's unread notifications, for the menu's badges.
+	Unread cases.Unread
+}
+
+// ctxBack names the page a language switch returns to, when not this one.
+const ctxBack = "back"
+
+// backTo makes a form's answer page switch language to the page the form
+// is on: the form's own path takes no GET.
+func backTo(c *gin.Context, path string) {
+	if c.Request.Method != http.MethodGet {
+		c.Set(ctxBack, path)
+	}
 }
 
 // render writes a page in the request's language.
@@ -80,13 +99,20 @@ func (s *Server) render(c *gin.Context, status int, page, titleKey string, data 
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	pd := pageData{Lang: lang, Title: s.i18n.T(lang, titleKey), Path: c.Request.URL.Path, Data: data, Roles: map[string]bool{}}
+	pd := pageData{Lang: lang, Title: s.i18n.T(lang, titleKey), Path: c.Request.URL.Path, Data: data, Roles: map[string]bool{},
+		Back: c.Request.URL.Path}
+	if back := c.GetString(ctxBack); back != "" {
+		pd.Back = back
+	} else if c.Request.Method == http.MethodGet && c.Request.URL.RawQuery != "" {
+		pd.Back = localPath(c.Request.URL.RequestURI())
+	}
 	if sess := session(c); sess != nil {
 		pd.CSRFToken = sess.CSRFToken
 		pd.User = sess.User
 		for _, r := range sess.User.Roles {
 			pd.Roles[r] = true
 		}
+		pd.Unread = s.unread(c)
 	}
 	if c.GetBool(ctxCompressPage) {
 		pd.InlineCSS = s.inlineCSS
@@ -122,4 +148,18 @@ func (s *Server) execute(t *template.Template, pd pageData) ([]byte, error) {
 func (s *Server) renderError(c *gin.Context, status int, messageKey string) {
 	s.render(c, status, "error", "error.title", s.i18n.T(s.lang(c), messageKey))
 	c.Abort()
+}
+
+// unread counts the session user's unread notifications for the menu; a
+// failure shows no badges rather than no page.
+func (s *Server) unread(c *gin.Context) cases.Unread {
+	a := actor(c)
+	if !a.Has(cases.RoleWorker) && !a.Has(cases.RoleCoordinator) {
+		return cases.Unread{}
+	}
+	u, err := s.Notify.Unread(c.Request.Context(), a)
+	if err != nil {
+		s.Log.Error("unread notifications", "err", err)
+	}
+	return u
 }

@@ -3,6 +3,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
@@ -27,9 +28,16 @@ type Server struct {
 	// TrustedProxies lists the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed; empty trusts none.
 	TrustedProxies []string
+	// MailServer says an SMTP server sends the outbox; without one (the
+	// demo) the outbox page shows the mails that would be sent.
+	MailServer bool
 	// Log receives errors; request lines only when LogRequests is set.
 	Log         *slog.Logger
 	LogRequests bool
+	// Metrics, when set, are served at /metrics (loopback or token).
+	Metrics *Metrics
+	// Health checks that the database can be written, for /healthz.
+	Health func(ctx context.Context) error
 
 	i18n *i18n
 	csp  string
@@ -68,7 +76,10 @@ func (s *Server) Handler() (http.Handler, error) {
 	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
 		return nil, err
 	}
-	r.Use(s.recovery)
+	r.Use(s.recovery, requestID)
+	if s.Metrics != nil {
+		r.Use(s.Metrics.observe)
+	}
 	if s.LogRequests {
 		r.Use(requestLog(s.Log))
 	}

@@ -16,6 +16,8 @@ type authService interface {
 	Authenticate(ctx context.Context, token string) (*auth.Session, error)
 	Logout(ctx context.Context, sess *auth.Session) error
 	Now() time.Time
+	// TokenHash is the stored form of a session's token.
+	TokenHash(sess *auth.Session) string
 }
 
 type policy interface {
@@ -32,15 +34,22 @@ type referenceCases interface {
 
 type residentCases interface {
 	CreateOnce(ctx context.Context, actor cases.Actor, in cases.ResidentInput) (*cases.Resident, bool, error)
-	Find(ctx context.Context, actor cases.Actor, query string, limit int) ([]*cases.Resident, error)
+	Find(ctx context.Context, actor cases.Actor, f cases.ResidentFilter) (*cases.ResidentList, error)
 	ByID(ctx context.Context, actor cases.Actor, id string) (*cases.Resident, error)
 	Names(ctx context.Context, actor cases.Actor, ids []string) (map[string]string, error)
 	Update(ctx context.Context, actor cases.Actor, id string, patch cases.ResidentPatch) (*cases.Resident, error)
+	Matches(ctx context.Context, actor cases.Actor, m cases.MatchQuery) ([]*cases.Resident, error)
+	Merge(ctx context.Context, actor cases.Actor, id string, in cases.MergeInput) (*cases.MergeResult, error)
+	MergedInto(ctx context.Context, actor cases.Actor, id string) ([]*cases.Resident, error)
+}
+
+type timelineCases interface {
+	Of(ctx context.Context, actor cases.Actor, id, cursor string) (*cases.Timeline, error)
 }
 
 type contactCases interface {
 	Create(ctx context.Context, actor cases.Actor, in cases.ContactInput) (*cases.Contact, bool, error)
-	Find(ctx context.Context, actor cases.Actor, f cases.ContactFilter) ([]*cases.Contact, error)
+	Find(ctx context.Context, actor cases.Actor, f cases.ContactFilter) (*cases.ContactList, error)
 	ByID(ctx context.Context, actor cases.Actor, id string) (*cases.Contact, error)
 	Correct(ctx context.Context, actor cases.Actor, id string, patch cases.ContactPatch) (*cases.Contact, error)
 	Void(ctx context.Context, actor cases.Actor, id string, in cases.VoidInput) (*cases.Contact, error)
@@ -56,6 +65,7 @@ type handoverCases interface {
 	Decline(ctx context.Context, actor cases.Actor, id string, in cases.DeclineInput) (*cases.Handover, error)
 	Withdraw(ctx context.Context, actor cases.Actor, id string, in cases.WithdrawInput) (*cases.Handover, error)
 	WithdrawConsent(ctx context.Context, actor cases.Actor, id string, in cases.ConsentWithdrawInput) (*cases.Handover, error)
+	RenewConsent(ctx context.Context, actor cases.Actor, id string, in cases.ConsentRenewInput) (*cases.Handover, error)
 	Redirect(ctx context.Context, actor cases.Actor, id string, in cases.RedirectInput) (*cases.Handover, error)
 	Reassign(ctx context.Context, actor cases.Actor, id string, in cases.AcceptInput) (*cases.Handover, error)
 	Partners(ctx context.Context, actor cases.Actor) ([]cases.Organisation, error)
@@ -70,6 +80,9 @@ type userCases interface {
 	Account(ctx context.Context, actor cases.Actor, id int64) (*cases.User, error)
 	SetActive(ctx context.Context, actor cases.Actor, id int64, active bool) error
 	SetPassword(ctx context.Context, actor cases.Actor, id int64, in cases.PasswordInput) error
+	ChangeOwnPassword(ctx context.Context, actor cases.Actor, keep string, in cases.OwnPasswordInput) error
+	Unlock(ctx context.Context, actor cases.Actor, id int64) error
+	SetContactDetails(ctx context.Context, actor cases.Actor, id int64, in cases.ContactDetails) (*cases.User, error)
 }
 
 type reachCases interface {
@@ -85,6 +98,38 @@ type tokenCases interface {
 	Authenticate(ctx context.Context, secret string) (*cases.ReachToken, error)
 }
 
+type privacyCases interface {
+	Export(ctx context.Context, actor cases.Actor, id string) (*cases.ResidentExport, error)
+	Erase(ctx context.Context, actor cases.Actor, id string, in cases.ReasonInput) (*cases.Erasure, error)
+	SetOwnGround(ctx context.Context, actor cases.Actor, id string, in cases.OwnGroundInput) (*cases.Resident, error)
+	Settings(ctx context.Context) (map[string]cases.PrivacySettings, error)
+	SetSettings(ctx context.Context, actor cases.Actor, organisation string, in cases.PrivacySettings) error
+}
+
+type auditCases interface {
+	Find(ctx context.Context, actor cases.Actor, f cases.AuditFilter) (*cases.AuditPage, error)
+	Refused(ctx context.Context, actor cases.Actor, what string) error
+}
+
+type notifyCases interface {
+	Unread(ctx context.Context, actor cases.Actor) (cases.Unread, error)
+	Notices(ctx context.Context, actor cases.Actor, limit int) ([]cases.Notice, error)
+	MarkAllRead(ctx context.Context, actor cases.Actor) error
+	SendsMail() bool
+}
+
+type directoryCases interface {
+	Partners(ctx context.Context, f cases.PartnerFilter) ([]cases.Partner, error)
+	Editable(ctx context.Context, actor cases.Actor, organisation string) (*cases.Partner, error)
+	SaveService(ctx context.Context, actor cases.Actor, organisation, id string, in cases.PartnerServiceInput) (*cases.PartnerService, error)
+	DeleteService(ctx context.Context, actor cases.Actor, organisation, id string) error
+	ExportHSDS(ctx context.Context, f cases.PartnerFilter) (*cases.HSDSPage, error)
+}
+
+type mailCases interface {
+	Mails(ctx context.Context, actor cases.Actor) ([]cases.OutgoingMail, error)
+}
+
 // Services are the use cases a Server speaks HTTP for.
 type Services struct {
 	Auth      authService
@@ -93,7 +138,13 @@ type Services struct {
 	Residents residentCases
 	Contacts  contactCases
 	Handovers handoverCases
+	Timeline  timelineCases
 	Users     userCases
 	Reach     reachCases
 	Tokens    tokenCases
+	Privacy   privacyCases
+	Audit     auditCases
+	Notify    notifyCases
+	Directory directoryCases
+	Mail      mailCases
 }

@@ -2,30 +2,228 @@ package storage
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/buurtbrug/buurtbrug/cases"
 )
 
-// auditLog reads the append-only audit log; lines are written by Tx.Audit.
-type auditLog struct{ conn }
+// The audit log is append-only (triggers) and chained: each line's hash is
+// an HMAC over the previous line's hash and the line itself, with its ids.
+// The key is derived from the deployment secret, which is not in the
+// database file, so whoever has the file can neither edit a line nor
+// rewrite the chain after it without the check noticing.
 
-func (a auditLog) AuditEntries(ctx context.Context, entity, entityID string, limit int) ([]cases.AuditEntry, error) {
-	rows, err := a.q.QueryContext(ctx, `SELECT at, COALESCE(user_id, 0), username, COALESCE(organisation_id, 0), action,
-		entity, entity_id, detail FROM audit_log WHERE (? = '' OR entity = ?) AND (? = '' OR entity_id = ?)
-		ORDER BY id DESC LIMIT ?`, entity, entity, entityID, entityID, limit)
+// SetAuditKey sets the key of the audit chain and of stored queries. Call
+// it once, before the first write.
+func (db *DB) SetAuditKey(key []byte) { db.auditKey = key }
+
+const (
+	auditInsert = `INSERT INTO audit_log (at, user_id, username, organisation_id, action, entity, entity_id, detail,
+		address, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	auditLastHash = `SELECT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '')`
+	auditIDInsert = `INSERT OR IGNORE INTO audit_ids (audit_id, kind, id) VALUES (?, ?, ?)`
+)
+
+func init() { hotStatements = append(hotStatements, auditInsert, auditLastHash, auditIDInsert) }
+
+// auditLine is what the chain's hash covers.
+type auditLine struct {
+	at, username, action, entity, entityID, detail, address string
+	userID, orgID                                           int64
+	ids                                                     []cases.AuditID
+}
+
+func (l auditLine) hash(key []byte, prev string) string {
+	mac := hmac.New(sha256.New, key)
+	fields := []string{prev, l.at, strconv.FormatInt(l.userID, 10), l.username, strconv.FormatInt(l.orgID, 10),
+		l.action, l.entity, l.entityID, l.detail, l.address}
+	for _, id := range l.ids {
+		fields = append(fields, id.Kind+":"+id.ID)
+	}
+	for _, f := range fields {
+		mac.Write([]byte(f))
+		mac.Write([]byte{0})
+	}
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// sortedIDs puts ids in the order the chain hashes them.
+func sortedAuditIDs(ids []cases.AuditID) []cases.AuditID {
+	out := slices.Clone(ids)
+	slices.SortFunc(out, func(a, b cases.AuditID) int {
+		return strings.Compare(a.Kind+":"+a.ID, b.Kind+":"+b.ID)
+	})
+	return slices.Compact(out)
+}
+
+// QueryHash is the stored form of a search query: keyed, so it cannot be
+// reversed, and normalised, so the same search matches however typed.
+func (db *DB) queryHash(query string) string {
+	q := strings.Join(strings.Fields(strings.ToLower(query)), " ")
+	if q == "" {
+		return ""
+	}
+	mac := hmac.New(sha256.New, db.auditKey)
+	mac.Write([]byte("buurtbrug/audit-query/v1\x00" + q))
+	return hex.EncodeToString(mac.Sum(nil))[:32]
+}
+
+// Audit appends one line to the audit log inside tx, chained to the last.
+func (tx *Tx) Audit(e cases.AuditRecord) error {
+	detail := e.Detail
+	if h := tx.db.queryHash(e.Query); h != "" {
+		detail = strings.TrimSpace(detail + " query=" + h)
+	}
+	line := auditLine{at: cases.FormatTime(tx.now), userID: e.Actor.UserID, username: e.Actor.Username,
+		orgID: e.Actor.OrganisationID, action: e.Action, entity: e.Entity, entityID: e.EntityID, detail: detail,
+		address: e.Actor.Address, ids: sortedAuditIDs(e.IDs)}
+	var prev string
+	if err := tx.queryRowPrepared(auditLastHash).Scan(&prev); err != nil {
+		return err
+	}
+	res, err := tx.execPrepared(auditInsert, line.at, nullInt(line.userID), line.username, nullInt(line.orgID),
+		line.action, line.entity, line.entityID, line.detail, line.address, line.hash(tx.db.auditKey, prev))
 	if err != nil {
-		return nil, err
+		return err
+	}
+	if len(line.ids) == 0 {
+		return nil
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for _, x := range line.ids {
+		if _, err := tx.execPrepared(auditIDInsert, id, x.Kind, x.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// VerifyAudit checks the chain from its first hashed line: it returns the
+// id of the first line that does not follow from the one before (0: the
+// chain holds) and how many lines it checked.
+func (db *DB) VerifyAudit(ctx context.Context) (broken int64, checked int, err error) {
+	rows, err := db.Read.QueryContext(ctx, `SELECT a.id, a.at, COALESCE(a.user_id, 0), a.username,
+		COALESCE(a.organisation_id, 0), a.action, a.entity, a.entity_id, a.detail, a.address, COALESCE(a.hash, ''),
+		COALESCE((SELECT group_concat(kind || ':' || id, char(10)) FROM
+			(SELECT kind, id FROM audit_ids WHERE audit_id = a.id ORDER BY kind || ':' || id)), '')
+		FROM audit_log a ORDER BY a.id`)
+	if err != nil {
+		return 0, 0, err
 	}
 	defer rows.Close()
-	var out []cases.AuditEntry
+	prev, started := "", false
+	for rows.Next() {
+		var id int64
+		var l auditLine
+		var hash, ids string
+		if err := rows.Scan(&id, &l.at, &l.userID, &l.username, &l.orgID, &l.action, &l.entity, &l.entityID,
+			&l.detail, &l.address, &hash, &ids); err != nil {
+			return 0, checked, err
+		}
+		if hash == "" && !started {
+			continue // from before the chain
+		}
+		started = true
+		for _, x := range strings.Split(ids, "\n") {
+			if kind, v, ok := strings.Cut(x, ":"); ok {
+				l.ids = append(l.ids, cases.AuditID{Kind: kind, ID: v})
+			}
+		}
+		checked++
+		if want := l.hash(db.auditKey, prev); !hmac.Equal([]byte(hash), []byte(want)) {
+			return id, checked, nil
+		}
+		prev = hash
+	}
+	return 0, checked, rows.Err()
+}
+
+// auditLog reads the audit log.
+type auditLog struct{ conn }
+
+func (a auditLog) QueryHash(query string) string { return a.db.queryHash(query) }
+
+const auditColumns = `a.id, a.at, COALESCE(a.user_id, 0), a.username, COALESCE(a.organisation_id, 0), a.action,
+	a.entity, a.entity_id, a.detail, a.address,
+	COALESCE((SELECT group_concat(kind || ':' || id, char(10)) FROM audit_ids WHERE audit_id = a.id), '')
+	FROM audit_log a `
+
+func (a auditLog) scanEntries(rows *sql.Rows) ([]cases.AuditEntry, error) {
+	defer rows.Close()
+	orgs := a.db.ref.index().orgSlug
+	out := []cases.AuditEntry{}
 	for rows.Next() {
 		var e cases.AuditEntry
-		var at string
-		if err := rows.Scan(&at, &e.UserID, &e.Username, &e.OrganisationID, &e.Action, &e.Entity, &e.EntityID, &e.Detail); err != nil {
+		var at, ids string
+		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Username, &e.OrganisationID, &e.Action, &e.Entity, &e.EntityID,
+			&e.Detail, &e.Address, &ids); err != nil {
 			return nil, err
 		}
 		e.At, _ = cases.ParseTime(at)
+		e.Organisation = orgs[e.OrganisationID]
+		for _, x := range strings.Split(ids, "\n") {
+			if kind, v, ok := strings.Cut(x, ":"); ok {
+				e.IDs = append(e.IDs, cases.AuditID{Kind: kind, ID: v})
+			}
+		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+func (a auditLog) AuditEntries(ctx context.Context, entity, entityID string, limit int) ([]cases.AuditEntry, error) {
+	rows, err := a.q.QueryContext(ctx, `SELECT `+auditColumns+`WHERE (? = '' OR a.entity = ?) AND (? = '' OR a.entity_id = ?)
+		ORDER BY a.id DESC LIMIT ?`, entity, entity, entityID, entityID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return a.scanEntries(rows)
+}
+
+func (a auditLog) FindAudit(ctx context.Context, q cases.AuditQuery) ([]cases.AuditEntry, error) {
+	where := []string{"a.organisation_id = ?"}
+	args := []any{q.OrganisationID}
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if q.Username != "" {
+		add("a.username = ?", q.Username)
+	}
+	if q.Action != "" {
+		add("a.action = ?", q.Action)
+	}
+	if q.ResidentID != "" {
+		add("(a.entity_id = ? OR a.id IN (SELECT audit_id FROM audit_ids WHERE id = ?))", q.ResidentID)
+		args = append(args, q.ResidentID)
+	}
+	if q.QueryHash != "" {
+		add("a.detail LIKE ?", "%query="+q.QueryHash+"%")
+	}
+	if q.From != nil {
+		add("a.at >= ?", cases.FormatTime(*q.From))
+	}
+	if q.To != nil {
+		add("a.at < ?", cases.FormatTime(*q.To))
+	}
+	if q.Before > 0 {
+		add("a.id < ?", q.Before)
+	}
+	args = append(args, q.Limit)
+	rows, err := a.q.QueryContext(ctx, fmt.Sprintf(`SELECT %s WHERE %s ORDER BY a.id DESC LIMIT ?`, auditColumns,
+		strings.Join(where, " AND ")), args...)
+	if err != nil {
+		return nil, err
+	}
+	return a.scanEntries(rows)
 }

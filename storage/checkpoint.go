@@ -23,13 +23,15 @@ const (
 )
 
 type checkpointer struct {
-	kick   chan struct{}
-	stop   chan struct{}
-	exited chan struct{}
+	kick     chan struct{}
+	truncate chan struct{}
+	stop     chan struct{}
+	exited   chan struct{}
 }
 
 func (db *DB) startCheckpointer() {
-	c := &checkpointer{kick: make(chan struct{}, 1), stop: make(chan struct{}), exited: make(chan struct{})}
+	c := &checkpointer{kick: make(chan struct{}, 1), truncate: make(chan struct{}, 1), stop: make(chan struct{}),
+		exited: make(chan struct{})}
 	db.checkpointer = c
 	go func() {
 		defer close(c.exited)
@@ -41,6 +43,9 @@ func (db *DB) startCheckpointer() {
 				return
 			case <-tick.C:
 			case <-c.kick:
+			case <-c.truncate:
+				db.emptyWAL()
+				continue
 			}
 			db.checkpoint()
 			time.Sleep(checkpointGap)
@@ -65,6 +70,34 @@ func (db *DB) checkpoint() {
 	defer cancel()
 	var busy, logFrames, copied int
 	_ = db.Read.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &copied)
+}
+
+// scrubWAL asks for the WAL to be emptied soon: after an erasure, its
+// frames from before still hold the erased values (secure_delete zeroes
+// them in the database file, not in the log).
+func (db *DB) scrubWAL() {
+	if c := db.checkpointer; c != nil {
+		select {
+		case c.truncate <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// emptyWAL checkpoints everything and truncates the WAL to nothing. On the
+// writer connection, so it waits its turn between writes instead of
+// fighting them for the lock; readers delay it, for at most a few tries.
+func (db *DB) emptyWAL() {
+	for try := 0; try < 5; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var busy, logFrames, copied int
+		err := db.Write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &copied)
+		cancel()
+		if err == nil && busy == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func (db *DB) stopCheckpointer() {

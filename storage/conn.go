@@ -38,6 +38,9 @@ func (c conn) Sessions() cases.SessionReader   { return sessions{c} }
 func (c conn) Reach() cases.ReachReader        { return reach{c} }
 func (c conn) Tokens() cases.TokenReader       { return tokens{c} }
 func (c conn) Audit() cases.AuditReader        { return auditLog{c} }
+func (c conn) Notices() cases.NoticeReader     { return notices{c} }
+func (c conn) Outbox() cases.OutboxReader      { return outbox{c} }
+func (c conn) Partners() cases.PartnerReader   { return partners{c} }
 
 func (tx *Tx) References() cases.ReferenceRepo { return references{tx.conn()} }
 func (tx *Tx) Residents() cases.ResidentRepo   { return residents{tx.conn()} }
@@ -47,6 +50,9 @@ func (tx *Tx) Users() cases.UserRepo           { return users{tx.conn()} }
 func (tx *Tx) Sessions() cases.SessionRepo     { return sessions{tx.conn()} }
 func (tx *Tx) Reach() cases.ReachRepo          { return reach{tx.conn()} }
 func (tx *Tx) Tokens() cases.TokenRepo         { return tokens{tx.conn()} }
+func (tx *Tx) Notices() cases.NoticeRepo       { return notices{tx.conn()} }
+func (tx *Tx) Outbox() cases.OutboxRepo        { return outbox{tx.conn()} }
+func (tx *Tx) Partners() cases.PartnerRepo     { return partners{tx.conn()} }
 
 // scanner is a row or rows.
 type scanner interface{ Scan(dest ...any) error }

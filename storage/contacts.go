@@ -43,12 +43,14 @@ func (c contacts) ids(ct *cases.Contact) (contactIDs, error) {
 
 // contactInsert writes a new contact unless its id exists (ON CONFLICT) or
 // its resident is not a record of the contact's organisation (WHERE): then it
-// writes nothing and contactOrganisation tells which. One prepared statement
-// instead of three queries on the path of every logged contact.
+// writes nothing and contactOrganisation tells which. A record merged into
+// another gets the contact of the one it was merged into (a tablet's outbox
+// may send it after the merge). One prepared statement instead of three
+// queries on the path of every logged contact.
 const contactInsert = `INSERT INTO contacts (id, organisation_id, programme_id, worker_id, resident_id, occurred_at,
 	neighbourhood_id, kind_id, note, version, created_at, updated_at)
-	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
-	WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM residents WHERE id = ?5 AND organisation_id = ?2)
+	SELECT ?1, ?2, ?3, ?4, COALESCE((SELECT merged_into FROM residents WHERE id = ?5), ?5), ?6, ?7, ?8, ?9, ?10, ?11, ?12
+	WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM residents WHERE id = ?5 AND organisation_id = ?2 AND erased_at IS NULL)
 	ON CONFLICT (id) DO NOTHING`
 
 const (
@@ -96,19 +98,21 @@ func (c contacts) writeLists(id string, ids contactIDs) error {
 	return nil
 }
 
-const contactSelect = `SELECT c.id, c.organisation_id, c.programme_id, c.worker_id, u.username,
+const contactSelect = `SELECT c.rowid, c.id, c.organisation_id, c.programme_id, c.worker_id, u.username,
 	COALESCE(c.resident_id, ''), c.occurred_at, c.neighbourhood_id, c.kind_id, c.note, c.version,
 	c.created_at, c.updated_at, COALESCE(c.voided_at, ''), COALESCE(c.void_reason, ''),
 	COALESCE((SELECT group_concat(topic_id) FROM contact_topics WHERE contact_id = c.id), ''),
-	COALESCE((SELECT group_concat(outcome_id) FROM contact_outcomes WHERE contact_id = c.id), '')
-	FROM contacts c JOIN users u ON u.id = c.worker_id `
+	COALESCE((SELECT group_concat(outcome_id) FROM contact_outcomes WHERE contact_id = c.id), ''),
+	cr.erased_at IS NOT NULL
+	FROM contacts c JOIN users u ON u.id = c.worker_id LEFT JOIN residents cr ON cr.id = c.resident_id `
 
 func (c contacts) scan(row scanner) (*cases.Contact, error) {
 	var ct cases.Contact
 	var programmeID, hoodID, kindID int64
 	var occurred, created, updated, voided, topics, outcomes string
-	err := row.Scan(&ct.ID, &ct.OrganisationID, &programmeID, &ct.WorkerID, &ct.Worker, &ct.ResidentID, &occurred,
-		&hoodID, &kindID, &ct.Note, &ct.Version, &created, &updated, &voided, &ct.VoidReason, &topics, &outcomes)
+	err := row.Scan(&ct.Seq, &ct.ID, &ct.OrganisationID, &programmeID, &ct.WorkerID, &ct.Worker, &ct.ResidentID, &occurred,
+		&hoodID, &kindID, &ct.Note, &ct.Version, &created, &updated, &voided, &ct.VoidReason, &topics, &outcomes,
+		&ct.ResidentErased)
 	if err != nil {
 		return nil, err
 	}
@@ -172,38 +176,62 @@ func (c contacts) ContactHistory(ctx context.Context, id string) ([]cases.Contac
 	return out, rows.Err()
 }
 
-func (c contacts) FindContacts(ctx context.Context, orgID int64, f cases.ContactFilter) ([]*cases.Contact, error) {
-	where := `WHERE c.organisation_id = ?`
-	args := []any{orgID}
-	if f.ResidentID != "" {
-		where += ` AND c.resident_id = ?`
-		args = append(args, strings.ToLower(f.ResidentID))
+// contactWhere is a ContactQuery as conditions, the cursor aside.
+func (c contacts) contactWhere(q cases.ContactQuery) where {
+	idx := c.db.ref.index()
+	w := where{`c.organisation_id = ?`, []any{q.OrganisationID}}
+	if q.ResidentID != "" {
+		w = w.and(`c.resident_id = ?`, strings.ToLower(q.ResidentID))
 	}
-	if f.WorkerID != 0 {
-		where += ` AND c.worker_id = ?`
-		args = append(args, f.WorkerID)
+	if q.WorkerID != 0 {
+		w = w.and(`c.worker_id = ?`, q.WorkerID)
 	}
-	if f.From != nil {
-		where += ` AND c.occurred_at >= ?`
-		args = append(args, cases.FormatTime(*f.From))
+	if q.Programme != "" {
+		w = w.and(`c.programme_id = ?`, idx.programmes[q.Programme])
 	}
-	if f.To != nil {
-		where += ` AND c.occurred_at < ?`
-		args = append(args, cases.FormatTime(*f.To))
+	if q.Neighbourhood != "" {
+		w = w.and(`c.neighbourhood_id = ?`, idx.neighbourhoods[q.Neighbourhood])
 	}
-	args = append(args, f.Limit)
-	rows, err := c.q.QueryContext(ctx, contactSelect+where+` ORDER BY c.occurred_at DESC LIMIT ?`, args...)
+	if q.Kind != "" {
+		w = w.and(`c.kind_id = ?`, idx.kinds[q.Kind])
+	}
+	if q.Topic != "" {
+		w = w.and(`EXISTS (SELECT 1 FROM contact_topics t WHERE t.contact_id = c.id AND t.topic_id = ?)`, idx.topics[q.Topic])
+	}
+	if q.From != nil {
+		w = w.and(`c.occurred_at >= ?`, cases.FormatTime(*q.From))
+	}
+	if q.To != nil {
+		w = w.and(`c.occurred_at < ?`, cases.FormatTime(*q.To))
+	}
+	return w
+}
+
+// FindContacts reads a page newest first. The order (time, then row) is
+// the one the indexes on (organisation, time), (resident, time) and
+// (worker, time) hold, so a page after a cursor starts with a seek.
+func (c contacts) FindContacts(ctx context.Context, q cases.ContactQuery) (*cases.ContactResult, error) {
+	w := c.contactWhere(q)
+	out := &cases.ContactResult{Contacts: []*cases.Contact{}}
+	if err := c.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM contacts c WHERE `+w.sql, w.args...).Scan(&out.Total); err != nil {
+		return nil, err
+	}
+	if k := q.After; k != nil {
+		at := cases.FormatTime(k.OccurredAt)
+		w = w.and(`c.occurred_at <= ? AND (c.occurred_at < ? OR c.rowid < ?)`, at, at, k.Seq)
+	}
+	rows, err := c.q.QueryContext(ctx, contactSelect+`WHERE `+w.sql+` ORDER BY c.occurred_at DESC, c.rowid DESC LIMIT ?`,
+		append(w.args, q.Limit)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []*cases.Contact{}
 	for rows.Next() {
 		ct, err := c.scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ct)
+		out.Contacts = append(out.Contacts, ct)
 	}
 	return out, rows.Err()
 }

@@ -9,8 +9,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -32,12 +34,16 @@ type DB struct {
 	Read  *sql.DB
 	// Clock is the time source; tests replace it.
 	Clock func() time.Time
+	// OnBatch, when set, hears the size of every batch the writer commits
+	// (metrics). Set it before the first write.
+	OnBatch func(size int)
 
 	ref          referenceCache
-	authGen      authGenCache
+	auditKey     []byte    // keys the audit chain (audit.go)
 	stmts        stmtCache // statements prepared once on the writer connection
 	writer       *writer   // runs the transactions of Update, batching them (writer.go)
 	checkpointer *checkpointer
+	mailQueued   chan struct{} // a signal after each commit that queued mail (outbox.go)
 }
 
 var _ cases.Store = (*DB)(nil)
@@ -51,6 +57,8 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", "cache_size(-16000)")
+	// An erased value is overwritten, not left in a free page of the file.
+	q.Add("_pragma", "secure_delete(ON)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -66,6 +74,11 @@ func dsn(path string, readOnly bool) string {
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("storage: a file path is required (WAL needs a file)")
+	}
+	// The file holds case notes: only its owner may read it. SQLite gives
+	// the WAL and shared-memory files the database file's mode.
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	write, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -85,7 +98,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
-	db := &DB{Write: write, Read: read, Clock: time.Now}
+	db := &DB{Write: write, Read: read, Clock: time.Now, mailQueued: make(chan struct{}, 1)}
 	if err := db.stmts.prepare(write, hotStatements); err != nil {
 		read.Close()
 		write.Close()
@@ -100,6 +113,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.startWriter()
 	db.startCheckpointer()
 	return db, nil
+}
+
+// createPrivate creates the database file with mode 0600 when it does not
+// exist yet.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -171,9 +196,11 @@ type Tx struct {
 	// referenceChanged is set by writes to reference data; the cache is
 	// reloaded after the commit.
 	referenceChanged bool
-	// authChanged is set by writes to sessions and accounts; the remembered
-	// auth generation is dropped after the commit.
-	authChanged bool
+	// erased is set by erasures; the WAL is emptied after the commit.
+	erased bool
+	// mailQueued is set when mail was put in the outbox; the mail worker
+	// is woken after the commit.
+	mailQueued bool
 }
 
 var _ cases.Tx = (*Tx)(nil)
@@ -195,17 +222,6 @@ func (tx *Tx) settle() error {
 	return tx.refreshReach()
 }
 
-// Audit appends one line to the audit log inside tx.
-func (tx *Tx) Audit(e cases.AuditRecord) error {
-	_, err := tx.execPrepared(auditInsert,
-		cases.FormatTime(tx.now), nullInt(e.Actor.UserID), e.Actor.Username, nullInt(e.Actor.OrganisationID),
-		e.Action, e.Entity, e.EntityID, e.Detail)
-	return err
-}
-
-const auditInsert = `INSERT INTO audit_log (at, user_id, username, organisation_id, action, entity, entity_id, detail)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-
 func nullInt(n int64) any {
 	if n == 0 {
 		return nil
@@ -220,10 +236,20 @@ func nullString(s string) any {
 	return s
 }
 
+// MailQueued signals, after a commit that put mail in the outbox, that the
+// mail worker has something to send; signals coalesce.
+func (db *DB) MailQueued() <-chan struct{} { return db.mailQueued }
+
 // committed runs after the commit that holds tx's writes.
 func (tx *Tx) committed() {
-	if tx.authChanged {
-		tx.db.authGen.forget()
+	if tx.erased {
+		tx.db.scrubWAL()
+	}
+	if tx.mailQueued {
+		select {
+		case tx.db.mailQueued <- struct{}{}:
+		default: // a signal is pending already
+		}
 	}
 	if tx.referenceChanged {
 		// A failed reload leaves the old lists; the next change or restart

@@ -152,7 +152,7 @@ func TestViewInsideATransactionSeesItsWrites(t *testing.T) {
 	db := openTestDB(t)
 	ctx := context.Background()
 	u := &cases.User{Username: "new.user", DisplayName: "New", OrganisationID: orgID(t, db, "dock"),
-		Roles: []string{cases.RoleWorker}, Active: true, CreatedAt: testNow}
+		Roles: []string{cases.RoleWorker}, Active: true, CreatedAt: testNow, MailPreference: cases.MailImmediate}
 	mustUpdate(t, db, func(ctx context.Context, tx cases.Tx) error {
 		if err := tx.Users().InsertUser(ctx, u, "hash"); err != nil {
 			return err

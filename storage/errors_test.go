@@ -31,7 +31,7 @@ func TestDomainErrorsOfConstraints(t *testing.T) {
 	}{
 		{"a taken username", func(ctx context.Context, tx cases.Tx) error {
 			return tx.Users().InsertUser(ctx, &cases.User{Username: "dock.worker", DisplayName: "Again",
-				OrganisationID: worker.OrganisationID, Active: true, CreatedAt: testNow}, "hash")
+				OrganisationID: worker.OrganisationID, Active: true, CreatedAt: testNow, MailPreference: cases.MailImmediate}, "hash")
 		}, cases.EINVALID, "username"},
 		{"a taken topic", func(ctx context.Context, tx cases.Tx) error {
 			return tx.References().AddTerm(ctx, cases.ListTopics, cases.TermInput{Slug: "schulden", NameNL: "S", NameEN: "D"})

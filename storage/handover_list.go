@@ -16,6 +16,15 @@ import (
 // is read from an index that already has that order (partial indexes on open
 // and on closed handovers, migration 00003) and reading stops at the page
 // size. A page costs a fixed number of small queries, never one per handover.
+//
+// Paging: a cursor names the part of the last row shown and its key in
+// that part's order (cases.HandoverKey), with the clock of the first page,
+// so overdue stays overdue for the whole walk. The next page reads the rest
+// of that part from just after the key, then the later parts from their
+// start. Each read is a seek in the part's index: in an open part the
+// index is (organisation, urgency, sent), so the rest of the cursor's
+// urgency and then the less urgent ones are two ranges, never a scan of
+// what came before. A page stays a fixed number of queries however deep.
 
 // stateIn is "h.state IN ('a', 'b')" for a list of states, written the way
 // the partial indexes of migration 00003 write it, so SQLite uses them.
@@ -36,18 +45,19 @@ var (
 )
 
 // listDirection is one side of the review: the column holding the actor's
-// organisation, the other party's column, what "mine" means, and the
-// indexes of its open and closed handovers.
+// organisation, the other party's column, what "mine" means, the column of
+// the organisation's own record, and the indexes of its open and closed
+// handovers.
 type listDirection struct {
-	own, other, mine       string
-	openIndex, closedIndex string
+	own, other, mine, resident string
+	openIndex, closedIndex     string
 }
 
 var listDirections = map[string]listDirection{
 	cases.DirectionIncoming: {"h.to_org_id", "h.from_org_id", "(h.assignee_id = ? OR h.assignee_id IS NULL)",
-		"handovers_to_open", "handovers_to_closed"},
+		"h.to_resident_id", "handovers_to_open", "handovers_to_closed"},
 	cases.DirectionOutgoing: {"h.from_org_id", "h.to_org_id", "h.from_user_id = ?",
-		"handovers_from_open", "handovers_from_closed"},
+		"h.from_resident_id", "handovers_from_open", "handovers_from_closed"},
 }
 
 // where is a condition with its arguments.
@@ -66,12 +76,30 @@ type pageRow struct {
 	id, urgency, requested, upd string
 }
 
-// segment is one part of the review order.
+// segment is one part of the review order (cases.PartOverdue, PartOpen,
+// PartClosed, in that order).
 type segment struct {
 	closed  bool  // the closed handovers' index, else the open ones'
 	overdue *bool // only overdue (true) or only not overdue (false) ones
 	order   string
 	less    func(a, b pageRow) int
+}
+
+// after is the rest of a part after key k, as one or two ranges of its
+// index. Open parts: the same urgency later, then the less urgent ones
+// from their start (urgent sorts before normal); the closed part: earlier
+// changes.
+func (seg segment) after(k *cases.HandoverKey) []where {
+	if seg.closed {
+		at := cases.FormatTime(k.UpdatedAt)
+		return []where{{`h.updated_at <= ? AND (h.updated_at < ? OR h.rowid < ?)`, []any{at, at, k.Seq}}}
+	}
+	at := cases.FormatTime(k.RequestedAt)
+	out := []where{{`h.urgency = ? AND h.requested_at >= ? AND (h.requested_at > ? OR h.rowid > ?)`, []any{k.Urgency, at, at, k.Seq}}}
+	if k.Urgency > "normal" {
+		out = append(out, where{`h.urgency < ?`, []any{k.Urgency}})
+	}
+	return out
 }
 
 func openOrder(a, b pageRow) int {
@@ -111,9 +139,17 @@ func newListQuery(q cases.HandoverQuery) listQuery {
 		if q.MineUserID != 0 {
 			b = b.and(d.mine, q.MineUserID)
 		}
+		if q.ResidentID != "" {
+			b = b.and(d.resident+` = ?`, q.ResidentID)
+		}
 		f := b
-		if q.State != "" {
+		switch {
+		case q.State != "":
 			f = f.and(`h.state = ?`, q.State)
+		case q.StateGroup == cases.StatesOpen:
+			f = f.and(openStatesSQL)
+		case q.StateGroup == cases.StatesClosed:
+			f = f.and(closedStatesSQL)
 		}
 		if q.SentBefore != nil {
 			f = f.and(`h.requested_at <= ?`, cases.FormatTime(*q.SentBefore))
@@ -181,17 +217,23 @@ func (h handovers) countStates(ctx context.Context, lq listQuery, page *cases.Ha
 // they already tell.
 func (h handovers) countTotal(ctx context.Context, lq listQuery, page *cases.HandoverPage) error {
 	q := lq.q
+	states := cases.HandoverStates
 	switch {
-	case !q.Overdue && q.SentBefore == nil && q.State != "":
-		page.Total = page.Counts[q.State]
-		return nil
+	case q.State != "":
+		states = []string{q.State}
+	case q.StateGroup == cases.StatesOpen:
+		states = cases.OpenStates
+	case q.StateGroup == cases.StatesClosed:
+		states = cases.ClosedStates
+	}
+	switch {
 	case !q.Overdue && q.SentBefore == nil:
-		for _, n := range page.Counts {
-			page.Total += n
+		for _, st := range states {
+			page.Total += page.Counts[st]
 		}
 		return nil
-	case q.Overdue && q.SentBefore == nil && q.State == "":
-		page.Total = page.Overdue
+	case q.Overdue && q.SentBefore == nil && q.State == "" && q.StateGroup != cases.StatesClosed:
+		page.Total = page.Overdue // overdue ones are open
 		return nil
 	}
 	for _, f := range lq.filtered {
@@ -207,27 +249,36 @@ func (h handovers) countTotal(ctx context.Context, lq listQuery, page *cases.Han
 	return nil
 }
 
-// pageIDs reads the page's rowids, part by part of the order.
+// pageIDs reads the page's rowids, part by part of the order, from after
+// the cursor's key.
 func (h handovers) pageIDs(ctx context.Context, lq listQuery) ([]int64, error) {
 	var ids []int64
-	for _, seg := range segments {
-		remaining := lq.q.Limit - len(ids)
-		if remaining <= 0 {
-			break
-		}
-		if lq.q.Overdue && (seg.overdue == nil || !*seg.overdue) {
+	q := lq.q
+	for part, seg := range segments {
+		remaining := q.Limit - len(ids)
+		switch {
+		case remaining <= 0:
+			return ids, nil
+		case q.After != nil && part < q.After.Part,
+			q.Overdue && (seg.overdue == nil || !*seg.overdue),
+			q.State != "" && seg.closed == cases.OpenState(q.State),
+			q.StateGroup == cases.StatesOpen && seg.closed,
+			q.StateGroup == cases.StatesClosed && !seg.closed:
 			continue
 		}
-		if lq.q.State != "" && seg.closed == cases.OpenState(lq.q.State) {
-			continue
+		ranges := []where{{"1", nil}}
+		if q.After != nil && part == q.After.Part {
+			ranges = seg.after(q.After)
 		}
 		var found []pageRow
 		for i, d := range lq.dirs {
-			rows, err := h.segmentRows(ctx, lq, seg, d, lq.filtered[i], remaining)
-			if err != nil {
-				return nil, err
+			for _, r := range ranges {
+				rows, err := h.segmentRows(ctx, lq, seg, d, lq.filtered[i].and(r.sql, r.args...), remaining)
+				if err != nil {
+					return nil, err
+				}
+				found = append(found, rows...)
 			}
-			found = append(found, rows...)
 		}
 		slices.SortFunc(found, seg.less)
 		for _, r := range found[:min(len(found), remaining)] {
@@ -250,8 +301,13 @@ func (h handovers) segmentRows(ctx context.Context, lq listQuery, seg segment, d
 		}
 		f = f.and(cond, lq.now, lq.now)
 	}
-	rows, err := h.q.QueryContext(ctx, `SELECT h.rowid, h.id, h.urgency, h.requested_at, h.updated_at FROM handovers h
-		INDEXED BY `+index+` WHERE `+f.sql+` ORDER BY `+seg.order+` LIMIT ?`, append(f.args, limit)...)
+	// A resident's few handovers come from the resident indexes instead.
+	hint := ` INDEXED BY ` + index
+	if lq.q.ResidentID != "" {
+		hint = ""
+	}
+	rows, err := h.q.QueryContext(ctx, `SELECT h.rowid, h.id, h.urgency, h.requested_at, h.updated_at FROM handovers h`+
+		hint+` WHERE `+f.sql+` ORDER BY `+seg.order+` LIMIT ?`, append(f.args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +333,7 @@ func (h handovers) byRowIDs(ctx context.Context, ids []int64) ([]*cases.Handover
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := h.q.QueryContext(ctx, `SELECT h.rowid, `+handoverColumns+` FROM handovers h`+handoverJoins+
+	rows, err := h.q.QueryContext(ctx, `SELECT `+handoverColumns+` FROM handovers h`+handoverJoins+
 		`WHERE h.rowid IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -285,12 +341,11 @@ func (h handovers) byRowIDs(ctx context.Context, ids []int64) ([]*cases.Handover
 	defer rows.Close()
 	byID := make(map[int64]*cases.HandoverRecord, len(ids))
 	for rows.Next() {
-		var rowid int64
-		r, err := h.scanHandover(scanAfter{rows, &rowid})
+		r, err := h.scanHandover(rows)
 		if err != nil {
 			return nil, err
 		}
-		byID[rowid] = r
+		byID[r.Seq] = r
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -302,11 +357,3 @@ func (h handovers) byRowIDs(ctx context.Context, ids []int64) ([]*cases.Handover
 	}
 	return out, nil
 }
-
-// scanAfter scans a row whose first column is read into first.
-type scanAfter struct {
-	rows  scanner
-	first any
-}
-
-func (s scanAfter) Scan(dest ...any) error { return s.rows.Scan(append([]any{s.first}, dest...)...) }

@@ -15,7 +15,8 @@ import (
 // handovers stores handovers, their consents, topics and redirect links.
 type handovers struct{ conn }
 
-const handoverColumns = `h.id, h.state, h.from_org_id, COALESCE(h.from_programme_id, 0), h.from_user_id, fu.username,
+const handoverColumns = `h.rowid, h.id, h.state, h.from_org_id, COALESCE(h.from_programme_id, 0), h.from_user_id, fu.username,
+	fu.display_name, COALESCE(au.display_name, ''),
 	h.from_resident_id, h.to_org_id, COALESCE(h.to_programme_id, 0), COALESCE(h.to_resident_id, ''),
 	COALESCE(h.assignee_id, 0), COALESCE(au.username, ''), h.question, h.urgency, h.preferred_way, h.preferred_time,
 	h.shared_given_name, h.shared_family_name, h.shared_phone, h.shared_birth_date, COALESCE(hn.slug, ''),
@@ -26,7 +27,9 @@ const handoverColumns = `h.id, h.state, h.from_org_id, COALESCE(h.from_programme
 	COALESCE(h.decline_reason, ''), COALESCE(h.decline_note, ''), COALESCE(h.withdraw_reason, ''),
 	c.how, c.given_at, c.recorded_by, cu.username, c.scope_name, c.scope_phone, c.scope_birth_date,
 	c.scope_neighbourhood, c.scope_story, COALESCE(c.withdrawn_at, ''), COALESCE(c.withdrawn_by, 0),
-	COALESCE(wu.username, ''), COALESCE(c.withdrawal_note, ''),
+	COALESCE(wu.username, ''), COALESCE(c.withdrawal_note, ''), COALESCE(c.valid_until, ''),
+	COALESCE(c.renewed_at, ''), COALESCE(c.applied_at, ''), COALESCE(tr.own_ground, '') <> '', tr.erased_at IS NOT NULL,
+	fr.erased_at IS NOT NULL,
 	COALESCE((SELECT group_concat(topic_id) FROM handover_topics WHERE handover_id = h.id), ''),
 	COALESCE((SELECT redirected_from FROM handover_links WHERE handover_id = h.id), ''),
 	COALESCE((SELECT handover_id FROM handover_links WHERE redirected_from = h.id), '')`
@@ -37,7 +40,9 @@ const handoverJoins = ` JOIN users fu ON fu.id = h.from_user_id
 	LEFT JOIN neighbourhoods hn ON hn.id = h.shared_neighbourhood_id
 	JOIN handover_consents c ON c.handover_id = h.id
 	JOIN users cu ON cu.id = c.recorded_by
-	LEFT JOIN users wu ON wu.id = c.withdrawn_by `
+	LEFT JOIN users wu ON wu.id = c.withdrawn_by
+	LEFT JOIN residents tr ON tr.id = h.to_resident_id
+	JOIN residents fr ON fr.id = h.from_resident_id `
 
 // handoverRow holds what a scan reads as text before it becomes a record.
 type handoverRow struct {
@@ -47,6 +52,7 @@ type handoverRow struct {
 	received, accepted, contacted, completed   string
 	declined, withdrawn, requested, updated    string
 	acceptBy, contactBy, consentAt, consentOff string
+	validUntil, renewed, applied               string
 	contactAt, contactHow, contactNote, cid    string
 	scope                                      [5]bool // in the order of cases.ConsentScopes
 	topics                                     string
@@ -56,7 +62,8 @@ func (c conn) scanHandover(row scanner) (*cases.HandoverRecord, error) {
 	var h cases.HandoverRecord
 	var r handoverRow
 	con := &h.Consent
-	err := row.Scan(&h.ID, &h.State, &h.FromOrganisationID, &r.fromProgramme, &h.SenderID, &h.From.Worker,
+	err := row.Scan(&h.Seq, &h.ID, &h.State, &h.FromOrganisationID, &r.fromProgramme, &h.SenderID, &h.From.Worker,
+		&h.From.WorkerName, &h.To.WorkerName,
 		&h.FromResidentID, &h.ToOrganisationID, &r.toProgramme, &h.ToResidentID,
 		&h.AssigneeID, &h.To.Worker, &h.Question, &h.Urgency, &h.PreferredContactWay, &h.PreferredContactTime,
 		&r.given, &r.family, &r.phone, &r.birth, &r.hood,
@@ -67,7 +74,9 @@ func (c conn) scanHandover(row scanner) (*cases.HandoverRecord, error) {
 		&h.DeclineReason, &h.DeclineNote, &h.WithdrawReason,
 		&con.How, &r.consentAt, &con.RecordedByID, &con.RecordedBy,
 		&r.scope[0], &r.scope[1], &r.scope[2], &r.scope[3], &r.scope[4],
-		&r.consentOff, &con.WithdrawnByID, &con.WithdrawnBy, &con.WithdrawalNote,
+		&r.consentOff, &con.WithdrawnByID, &con.WithdrawnBy, &con.WithdrawalNote, &r.validUntil,
+		&r.renewed, &r.applied, &con.ReceiverOwnGround, &h.ToResidentErased,
+		&h.FromResidentErased,
 		&r.topics, &h.RedirectedFrom, &h.RedirectedTo)
 	if err != nil {
 		return nil, err
@@ -91,6 +100,7 @@ func (c conn) scanHandover(row scanner) (*cases.HandoverRecord, error) {
 		}
 	}
 	con.At, con.WithdrawnAt = mustTime(r.consentAt), optTime(r.consentOff)
+	con.ValidUntil, con.RenewedAt, con.ReachedReceiverAt = mustTime(r.validUntil), optTime(r.renewed), optTime(r.applied)
 	t := &h.HandoverTimes
 	t.RequestedAt, t.UpdatedAt, t.AcceptBy, t.ContactBy = mustTime(r.requested), mustTime(r.updated),
 		mustTime(r.acceptBy), mustTime(r.contactBy)
@@ -152,8 +162,23 @@ func (h handovers) Handover(ctx context.Context, orgID int64, id string) (*cases
 }
 
 func (h handovers) OpenHandoversTo(ctx context.Context, orgID int64) ([]*cases.HandoverRecord, error) {
-	rows, err := h.q.QueryContext(ctx, `SELECT `+handoverColumns+` FROM handovers h`+handoverJoins+
-		`WHERE h.to_org_id = ? AND `+openStatesSQL, orgID)
+	return h.list(ctx, `WHERE h.to_org_id = ? AND `+openStatesSQL, orgID)
+}
+
+func (h handovers) HandoversOfResident(ctx context.Context, orgID int64, residentID string) ([]*cases.HandoverRecord, error) {
+	id := strings.ToLower(residentID)
+	return h.list(ctx, `WHERE (h.from_org_id = ?1 AND h.from_resident_id = ?2) OR (h.to_org_id = ?1 AND h.to_resident_id = ?2)
+		ORDER BY h.requested_at`, orgID, id)
+}
+
+func (h handovers) ConsentEnded(ctx context.Context, now time.Time) ([]*cases.HandoverRecord, error) {
+	return h.list(ctx, `WHERE c.applied_at IS NULL AND (c.withdrawn_at IS NOT NULL OR c.valid_until <= ?)
+		ORDER BY h.requested_at`, cases.FormatTime(now))
+}
+
+// list reads the handovers that where selects.
+func (h handovers) list(ctx context.Context, where string, args ...any) ([]*cases.HandoverRecord, error) {
+	rows, err := h.q.QueryContext(ctx, `SELECT `+handoverColumns+` FROM handovers h`+handoverJoins+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +192,16 @@ func (h handovers) OpenHandoversTo(ctx context.Context, orgID int64) ([]*cases.H
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+func (h handovers) OpenHandoverOf(ctx context.Context, fromOrgID int64, residentID string, toOrgID int64) (string, error) {
+	var id string
+	err := h.q.QueryRowContext(ctx, `SELECT h.id FROM handovers h WHERE h.from_resident_id = ? AND h.from_org_id = ?
+		AND h.to_org_id = ? AND `+openStatesSQL+` LIMIT 1`, residentID, fromOrgID, toOrgID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
 }
 
 func (h handovers) HandoverLimits(ctx context.Context, orgID int64) (cases.HandoverLimits, error) {
@@ -247,9 +282,10 @@ func (h handovers) InsertHandover(ctx context.Context, r *cases.HandoverRecord) 
 	}
 	scope := func(key string) bool { return hasScope(r.Consent.Scope, key) }
 	if _, err := h.q.ExecContext(ctx, `INSERT INTO handover_consents (handover_id, given, how, given_at, recorded_by,
-		recorded_at, scope_name, scope_phone, scope_birth_date, scope_neighbourhood, scope_story)
-		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		recorded_at, valid_until, scope_name, scope_phone, scope_birth_date, scope_neighbourhood, scope_story)
+		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Consent.How, cases.FormatTime(r.Consent.At), r.Consent.RecordedByID, now,
+		cases.FormatTime(r.Consent.ValidUntil),
 		scope(cases.ScopeName), scope(cases.ScopePhone), scope(cases.ScopeBirthDate), scope(cases.ScopeNeighbourhood),
 		scope(cases.ScopeStory)); err != nil {
 		return err
@@ -300,7 +336,10 @@ func (h handovers) SaveHandover(ctx context.Context, r *cases.HandoverRecord) er
 		return err
 	}
 	c := r.Consent
-	_, err := h.q.ExecContext(ctx, `UPDATE handover_consents SET withdrawn_at = ?, withdrawn_by = ?, withdrawal_note = ?
-		WHERE handover_id = ?`, timeOrNil(c.WithdrawnAt), nullInt(c.WithdrawnByID), nullString(c.WithdrawalNote), r.ID)
+	_, err := h.q.ExecContext(ctx, `UPDATE handover_consents SET how = ?, given_at = ?, valid_until = ?, renewed_at = ?,
+		applied_at = ?, withdrawn_at = ?, withdrawn_by = ?, withdrawal_note = ? WHERE handover_id = ?`,
+		c.How, cases.FormatTime(c.At), cases.FormatTime(c.ValidUntil), timeOrNil(c.RenewedAt),
+		timeOrNil(c.ReachedReceiverAt), timeOrNil(c.WithdrawnAt), nullInt(c.WithdrawnByID),
+		nullString(c.WithdrawalNote), r.ID)
 	return err
 }

@@ -66,7 +66,7 @@ func orgID(t *testing.T, db *DB, slug string) int64 {
 func addUser(t *testing.T, db *DB, org, username string, roles ...string) *cases.User {
 	t.Helper()
 	u := &cases.User{Username: username, DisplayName: username, OrganisationID: orgID(t, db, org),
-		OrganisationSlug: org, Roles: roles, Active: true, CreatedAt: testNow}
+		OrganisationSlug: org, Roles: roles, Active: true, CreatedAt: testNow, MailPreference: cases.DefaultMailPreference(roles)}
 	mustUpdate(t, db, func(ctx context.Context, tx cases.Tx) error { return tx.Users().InsertUser(ctx, u, "hash") })
 	return u
 }

@@ -65,8 +65,8 @@ const (
 		FROM contacts c LEFT JOIN residents r ON r.id = c.resident_id WHERE c.id = ?`
 	reachFactsOfPerson = `SELECT programme_id, period, first_at, first_seq, neighbourhood_id, helped, topics, age_band, gender
 		FROM reach_facts WHERE person_id = ?`
-	reachPersonAttrs = `SELECT COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, '')
-		FROM residents WHERE person_id = ? ORDER BY updated_at, id`
+	reachPersonAttrs = `SELECT COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, ''),
+		erased_at IS NOT NULL FROM residents WHERE person_id = ? ORDER BY updated_at, id`
 	reachClearDirty = `DELETE FROM reach_dirty_contacts`
 )
 
@@ -323,7 +323,7 @@ func (tx *Tx) personAttrs(personID int64) (cases.PersonAttrs, error) {
 	var records []cases.PersonAttrs
 	for rows.Next() {
 		var r cases.PersonAttrs
-		if err := rows.Scan(&r.BirthDate, &r.BirthYear, &r.Gender); err != nil {
+		if err := rows.Scan(&r.BirthDate, &r.BirthYear, &r.Gender, &r.Erased); err != nil {
 			return cases.PersonAttrs{}, err
 		}
 		records = append(records, r)

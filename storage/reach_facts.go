@@ -120,6 +120,7 @@ func (tx *Tx) recomputePerson(personID int64, d cases.CounterDelta) error {
 	if err != nil {
 		return err
 	}
+	cases.KeepCounted(want, have, attrs)
 	var writes []factWrite
 	for k, old := range have {
 		f, keep := want[k]

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,28 +41,48 @@ func TestAuthGenerationMovesOnAuthChanges(t *testing.T) {
 		moves bool
 		write func(ctx context.Context, tx *Tx) error
 	}{
-		{"a new session", false, func(ctx context.Context, tx *Tx) error {
-			if err := tx.Sessions().InsertSession(ctx, session("a")); err != nil {
-				return err
+		{"new sessions", false, func(ctx context.Context, tx *Tx) error {
+			for _, hash := range []string{"a", "b", "c"} {
+				if err := tx.Sessions().InsertSession(ctx, session(hash)); err != nil {
+					return err
+				}
 			}
-			return tx.Sessions().InsertSession(ctx, session("b"))
+			return nil
 		}},
 		{"a session used", false, func(ctx context.Context, tx *Tx) error {
 			return tx.Sessions().TouchSession(ctx, "a", testNow.Add(time.Minute))
 		}},
-		{"a failed login", false, func(ctx context.Context, tx *Tx) error {
-			return tx.Sessions().RecordFailure(ctx, "dock.worker", "127.0.0.1", testNow)
+		{"a failed login, forgotten", false, func(ctx context.Context, tx *Tx) error {
+			id, err := tx.Sessions().RecordFailure(ctx, "dock.worker", "127.0.0.1", testNow)
+			if err != nil {
+				return err
+			}
+			return tx.Sessions().ForgetFailure(ctx, id)
+		}},
+		{"failed logins cleared", false, func(ctx context.Context, tx *Tx) error {
+			return tx.Sessions().ClearFailures(ctx, "dock.worker", "")
 		}},
 		{"a display name", false, func(ctx context.Context, tx *Tx) error {
 			_, err := tx.Exec(`UPDATE users SET display_name = 'Other' WHERE id = ?`, u.ID)
 			return err
 		}},
 		{"a session ends", true, func(ctx context.Context, tx *Tx) error { return tx.Sessions().DeleteSession(ctx, "a") }},
-		{"an account's sessions end", true, func(ctx context.Context, tx *Tx) error {
-			return tx.Sessions().DeleteUserSessions(ctx, u.ID)
+		{"an account's other sessions end", true, func(ctx context.Context, tx *Tx) error {
+			return tx.Sessions().DeleteUserSessions(ctx, u.ID, "b")
+		}},
+		{"the kept session is still there", false, func(ctx context.Context, tx *Tx) error {
+			if _, err := tx.Sessions().Session(ctx, "b"); err != nil {
+				return err
+			}
+			return tx.Sessions().DeleteUserSessions(ctx, u.ID, "b") // nothing left to end
 		}},
 		{"switched off", true, func(ctx context.Context, tx *Tx) error { return tx.Users().SetActive(ctx, u.ID, false) }},
-		{"a new password", true, func(ctx context.Context, tx *Tx) error { return tx.Users().SetPassword(ctx, u.ID, "new") }},
+		{"a new password", true, func(ctx context.Context, tx *Tx) error { return tx.Users().SetPassword(ctx, u.ID, "new", false) }},
+		{"must change the password", true, func(ctx context.Context, tx *Tx) error { return tx.Users().SetMustChange(ctx, u.ID, true) }},
+		{"an address and mail preference", true, func(ctx context.Context, tx *Tx) error {
+			return tx.Users().SetContactDetails(ctx, u.ID, cases.ContactDetails{Email: "dock.worker@example.org",
+				MailPreference: cases.MailDigest})
+		}},
 		{"a role taken away", true, func(ctx context.Context, tx *Tx) error {
 			_, err := tx.Exec(`DELETE FROM user_roles WHERE user_id = ? AND role = ?`, u.ID, cases.RoleCoordinator)
 			return err
@@ -78,12 +100,11 @@ func TestAuthGenerationMovesOnAuthChanges(t *testing.T) {
 	}
 }
 
-// Outside a transaction the generation is remembered for a while (every
-// request reads it), but a commit of this process that changed sessions or
-// accounts drops the memory at once, so its own change counts on the next
-// request; another process's change is seen when the memory ends. Time is
-// not waited for: the tests set how long the memory lasts.
-func TestAuthGenerationMemory(t *testing.T) {
+// The generation is read from the database on every request, never
+// remembered: a change made by another process (the command line, a
+// second server) counts at once, as does this process's own, inside a
+// transaction and outside.
+func TestAuthGenerationIsReadFresh(t *testing.T) {
 	t.Parallel()
 	db, path := openTestDBFile(t)
 	ctx := context.Background()
@@ -96,77 +117,81 @@ func TestAuthGenerationMemory(t *testing.T) {
 		}
 		return n
 	}
-	rememberLong := func() {
-		db.authGen.mu.Lock()
-		db.authGen.until = time.Now().Add(time.Hour)
-		db.authGen.mu.Unlock()
-	}
 	first := read()
 	if first != storedGeneration(t, db) {
 		t.Fatalf("read %d, stored %d", first, storedGeneration(t, db))
 	}
-	rememberLong()
-
 	// Another process (a second store on the same file) switches the
-	// account off: this one still answers from memory.
+	// account off: this one sees it on its next read.
 	other, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
 	mustUpdate(t, other, func(ctx context.Context, tx cases.Tx) error { return tx.Users().SetActive(ctx, u.ID, false) })
-	if got := read(); got != first {
-		t.Errorf("within the memory: %d, want the remembered %d", got, first)
+	if got := read(); got != first+1 {
+		t.Errorf("after another process's change: %d, want %d", got, first+1)
 	}
-	// Inside a transaction the generation is read from the database.
+	// Inside a transaction the generation is the transaction's own.
 	mustUpdate(t, db, func(ctx context.Context, tx cases.Tx) error {
-		if n, err := tx.Sessions().AuthGeneration(ctx); err != nil || n != first+1 {
-			t.Errorf("inside a transaction: %d %v, want %d", n, err, first+1)
+		if err := tx.Users().SetActive(ctx, u.ID, true); err != nil {
+			return err
+		}
+		if n, err := tx.Sessions().AuthGeneration(ctx); err != nil || n != first+2 {
+			t.Errorf("inside the changing transaction: %d %v, want %d", n, err, first+2)
 		}
 		return nil
 	})
-	// A commit of this process that changes no account keeps the memory.
-	mustUpdate(t, db, func(_ context.Context, tx cases.Tx) error {
-		return tx.Audit(cases.AuditRecord{Action: "read", Entity: "test"})
-	})
-	if got := read(); got != first {
-		t.Errorf("after an unrelated commit: %d, want the remembered %d", got, first)
-	}
-	// One that does drops it: the next read sees both changes.
-	mustUpdate(t, db, func(ctx context.Context, tx cases.Tx) error { return tx.Users().SetActive(ctx, u.ID, true) })
 	if got := read(); got != first+2 {
 		t.Errorf("after this process's own change: %d, want %d", got, first+2)
 	}
-	// When the memory ends, another process's change is seen.
-	rememberLong()
-	mustUpdate(t, other, func(ctx context.Context, tx cases.Tx) error { return tx.Users().SetPassword(ctx, u.ID, "x") })
-	db.authGen.mu.Lock()
-	db.authGen.until = time.Now().Add(-time.Millisecond)
-	db.authGen.mu.Unlock()
-	if got := read(); got != first+3 {
-		t.Errorf("after the memory ended: %d, want %d", got, first+3)
+	// A commit that changes no account leaves it.
+	mustUpdate(t, db, func(_ context.Context, tx cases.Tx) error {
+		return tx.Audit(cases.AuditRecord{Action: "read", Entity: "test"})
+	})
+	if got := read(); got != first+2 {
+		t.Errorf("after an unrelated commit: %d, want %d", got, first+2)
 	}
 }
 
-// A read that began before a commit dropped the memory cannot put its
-// older value back afterwards.
-func TestAuthGenerationMemoryIgnoresReadsFromBeforeACommit(t *testing.T) {
+// Reads that run beside commits never answer a generation older than the
+// last commit that returned before the read began.
+func TestAuthGenerationNeverStaleAfterACommit(t *testing.T) {
 	t.Parallel()
-	var c authGenCache
-	_, epoch, _ := c.get() // a read begins
-	c.forget()             // a commit drops the memory meanwhile
-	c.put(7, epoch)        // the read ends with what it read before the commit
-	if _, _, fresh := c.get(); fresh {
-		t.Error("a value read before the commit is remembered")
+	db := openTestDB(t)
+	ctx := context.Background()
+	u := addUser(t, db, "dock", "dock.worker", cases.RoleWorker)
+	var committed atomic.Int64
+	committed.Store(storedGeneration(t, db))
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				floor := committed.Load()
+				n, err := db.View(ctx).Sessions().AuthGeneration(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n < floor {
+					t.Errorf("read generation %d after a commit of %d", n, floor)
+					return
+				}
+			}
+		}()
 	}
-	_, epoch, _ = c.get()
-	c.put(8, epoch)
-	if n, _, fresh := c.get(); !fresh || n != 8 {
-		t.Errorf("a read after the commit: %d fresh=%v", n, fresh)
+	for i := range 50 {
+		mustUpdate(t, db, func(ctx context.Context, tx cases.Tx) error { return tx.Users().SetActive(ctx, u.ID, i%2 == 1) })
+		committed.Store(storedGeneration(t, db))
 	}
-	// An older value never replaces a newer one.
-	c.put(6, epoch)
-	if n, _, _ := c.get(); n != 8 {
-		t.Errorf("remembered %d after an older read, want 8", n)
-	}
+	close(done)
+	wg.Wait()
 }

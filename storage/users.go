@@ -13,15 +13,15 @@ import (
 type users struct{ conn }
 
 const userSelect = `SELECT u.id, u.username, u.display_name, u.organisation_id, o.slug, COALESCE(p.slug, ''),
-	u.active, u.created_at, u.password_hash,
-	COALESCE((SELECT group_concat(role) FROM user_roles WHERE user_id = u.id), '')
+	u.active, u.created_at, u.password_hash, u.must_change_password,
+	COALESCE((SELECT group_concat(role) FROM user_roles WHERE user_id = u.id), ''), u.email, u.phone, u.mail_pref
 	FROM users u JOIN organisations o ON o.id = u.organisation_id LEFT JOIN programmes p ON p.id = u.programme_id `
 
 func scanUser(row scanner) (*cases.User, error) {
 	var u cases.User
 	var created, roles string
 	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.OrganisationSlug, &u.Programme,
-		&u.Active, &created, &u.PasswordHash, &roles); err != nil {
+		&u.Active, &created, &u.PasswordHash, &u.MustChangePassword, &roles, &u.Email, &u.Phone, &u.MailPreference); err != nil {
 		return nil, err
 	}
 	u.CreatedAt, _ = cases.ParseTime(created)
@@ -100,14 +100,15 @@ func (u users) RoleAssignments(ctx context.Context) ([]cases.RoleAssignment, err
 }
 
 func (u users) InsertUser(ctx context.Context, user *cases.User, passwordHash string) error {
-	u.tx.authChanged = true
 	var programme any
 	if user.Programme != "" {
 		programme = nullInt(u.db.ref.index().programmes[user.Programme])
 	}
 	res, err := u.q.ExecContext(ctx, `INSERT INTO users (organisation_id, username, display_name, programme_id,
-		password_hash, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, user.OrganisationID, user.Username,
-		user.DisplayName, programme, passwordHash, user.Active, cases.FormatTime(user.CreatedAt))
+		password_hash, active, created_at, must_change_password, email, phone, mail_pref)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, user.OrganisationID,
+		user.Username, user.DisplayName, programme, passwordHash, user.Active, cases.FormatTime(user.CreatedAt),
+		user.MustChangePassword, user.Email, user.Phone, user.MailPreference)
 	if err != nil {
 		return err
 	}
@@ -123,13 +124,23 @@ func (u users) InsertUser(ctx context.Context, user *cases.User, passwordHash st
 }
 
 func (u users) SetActive(ctx context.Context, id int64, active bool) error {
-	u.tx.authChanged = true
 	_, err := u.q.ExecContext(ctx, `UPDATE users SET active = ? WHERE id = ?`, active, id)
 	return err
 }
 
-func (u users) SetPassword(ctx context.Context, id int64, passwordHash string) error {
-	u.tx.authChanged = true
-	_, err := u.q.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, id)
+func (u users) SetPassword(ctx context.Context, id int64, passwordHash string, mustChange bool) error {
+	_, err := u.q.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`,
+		passwordHash, mustChange, id)
+	return err
+}
+
+func (u users) SetMustChange(ctx context.Context, id int64, mustChange bool) error {
+	_, err := u.q.ExecContext(ctx, `UPDATE users SET must_change_password = ? WHERE id = ?`, mustChange, id)
+	return err
+}
+
+func (u users) SetContactDetails(ctx context.Context, id int64, d cases.ContactDetails) error {
+	_, err := u.q.ExecContext(ctx, `UPDATE users SET email = ?, phone = ?, mail_pref = ? WHERE id = ?`,
+		d.Email, d.Phone, d.MailPreference, id)
 	return err
 }

@@ -74,6 +74,14 @@ func (db *DB) stopWriter() {
 	<-w.exited
 }
 
+// QueueDepth is how many use cases wait for the writer now.
+func (db *DB) QueueDepth() int {
+	if db.writer == nil {
+		return 0
+	}
+	return len(db.writer.queue)
+}
+
 // submit queues fn for the writer and waits for its outcome.
 func (db *DB) submit(ctx context.Context, fn func(tx *Tx) error) error {
 	w := db.writer
@@ -145,6 +153,9 @@ func (db *DB) writeLoop(w *writer) {
 			}
 		}
 		db.runBatch(batch)
+		if db.OnBatch != nil {
+			db.OnBatch(len(batch))
+		}
 		db.kickCheckpointer()
 		clear(batch)
 	}

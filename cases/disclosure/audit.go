@@ -1,105 +1,299 @@
 package disclosure
 
-import "fmt"
-
-// ViolationKind says how a publication could disclose a small count.
-type ViolationKind int
-
-const (
-	// SmallCountShown: a count from 1 to Threshold-1 is published.
-	SmallCountShown ViolationKind = iota + 1
-	// Inconsistent: a cell's status or value does not follow the rules (a
-	// primary cell that is not small, a secondary cell below the threshold,
-	// a value on a suppressed cell, a published value not rounded).
-	Inconsistent
-	// Determined: the relations and published cells give a suppressed
-	// cell's exact value.
-	Determined
-	// Pinned: the relations, published cells and the ranges the statuses
-	// imply leave a suppressed cell one possible value.
-	Pinned
-	// SmallLineSum: a relation with a published total shows that its
-	// suppressed parts add up to 1..Threshold-1.
-	SmallLineSum
+import (
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 )
 
-func (k ViolationKind) String() string {
-	switch k {
-	case SmallCountShown:
-		return "small count shown"
-	case Inconsistent:
-		return "inconsistent"
-	case Determined:
-		return "determined"
-	case Pinned:
-		return "pinned"
-	case SmallLineSum:
-		return "small line sum"
+// Finding is a count a reader can narrow down too far: a suppressed count
+// whose derived range keeps fewer values than it must, or a published
+// count the relations fix exactly.
+type Finding struct {
+	Var    int
+	Lo, Hi int // the derived range (Hi may be Unbounded)
+}
+
+// Report is the outcome of an audit.
+type Report struct {
+	// Ranges holds, for every audited variable with a non-zero count, the
+	// range a reader can derive by linear reasoning over all rows.
+	Ranges   map[int]Range
+	Findings []Finding
+	// Unverified are audited counts whose range neither search nor the
+	// bounded programs proved wide enough, while the propagated bounds do
+	// not prove it too narrow: not shown to disclose, not shown safe.
+	Unverified []int
+	// Components is how many independent linear components were solved,
+	// Largest the most variables in one, Programs the linear programs
+	// solved, Fallbacks the programs the solver failed on (their bound is
+	// then the propagated one, looser but still valid).
+	Components, Largest, Programs, Fallbacks int
+}
+
+// Range is a derived range of a count. Every value in Lo..Hi is proven
+// possible (an assignment of all counts that fits everything published has
+// it); no value outside OuterLo..OuterHi is. Exact says the two are equal:
+// the reader's range is known. Hi and OuterHi are Unbounded when nothing
+// caps them.
+type Range struct {
+	Lo, Hi, OuterLo, OuterHi int
+	Exact                    bool
+}
+
+// Values is how many values Lo..Hi holds, capped at 1000.
+func (r Range) Values() int {
+	if r.Hi == Unbounded {
+		return 1000
 	}
-	return fmt.Sprintf("ViolationKind(%d)", int(k))
+	return min(1000, r.Hi-r.Lo+1)
 }
 
-// Violation is one way a publication discloses. It names cells and
-// relations by index and carries no counts, so it is safe to log.
-type Violation struct {
-	Kind ViolationKind
-	// Cell is the cell at risk; for SmallLineSum, the relation's total.
-	Cell int
-	// Relation is the relation for SmallLineSum, and -1 otherwise.
-	Relation int
+// Clean reports whether nothing was found.
+func (rep *Report) Clean() bool { return len(rep.Findings) == 0 }
+
+// Auditor audits models and remembers the components it has solved, so
+// that auditing again after a few more suppressions only solves what
+// changed.
+type Auditor struct {
+	Rules  Rules
+	mu     sync.Mutex
+	cache  map[string]componentResult
+	optima map[string]optimum
 }
 
-func (v Violation) String() string {
-	if v.Relation >= 0 {
-		return fmt.Sprintf("%v in relation %d (total cell %d)", v.Kind, v.Relation, v.Cell)
-	}
-	return fmt.Sprintf("%v: cell %d", v.Kind, v.Cell)
+type componentResult struct {
+	ranges              map[int]bounds
+	programs, fallbacks int
 }
 
-// Audit checks, on the true counts, that publishing p for t is safe under
-// r, and returns every violation found: none means safe. It checks that
-// statuses and values follow the rules, that no suppressed cell is
-// determined by the relations (exact rational arithmetic), that no line
-// with a published total reveals a small suppressed sum, and that no
-// suppressed cell is pinned by the bounds a reader can derive. Audit does
-// not trust how p was made; it is the check to run before publishing.
-func Audit(t Table, r Rules, p Protection) ([]Violation, error) {
-	if err := r.Validate(); err != nil {
+// bounds are what is known of an audited count's derived range: inner
+// holds values proven possible, outer every possible value; they are equal
+// when exact.
+type bounds struct {
+	inner, outer [2]float64
+	exact        bool
+}
+
+// Audit derives the range of every audited count of m. It checks that the
+// model holds for the true counts, then propagates bounds, reduces the
+// model to independent components and solves two linear programs per
+// audited count that the propagated box and earlier solutions leave open.
+func (a *Auditor) Audit(m *Model) (*Report, error) {
+	return a.audit(m, map[int][2]int{}, nil)
+}
+
+// audit is Audit with values already proven possible: valid as long as
+// every range of m has only widened since (suppressing a published count
+// widens its range), as every point proven then still fits.
+//
+// Counts in failed had no witness in an earlier round; they are not
+// searched again (the programs still run for them), and counts whose search
+// fails now are added.
+func (a *Auditor) audit(m *Model, proven map[int][2]int, failed map[int]bool) (*Report, error) {
+	if err := a.Rules.Validate(); err != nil {
 		return nil, err
 	}
-	if len(p.Cells) != len(t.counts) {
-		return nil, fmt.Errorf("disclosure: protection has %d cells, table %d", len(p.Cells), len(t.counts))
+	if err := m.check(); err != nil {
+		return nil, err
 	}
-	var violations []Violation
-	status := make([]Status, len(p.Cells))
-	for i, c := range p.Cells {
-		status[i] = c.Status
-		switch {
-		case c.Status == Published && r.isSmall(t.counts[i]):
-			violations = append(violations, Violation{Kind: SmallCountShown, Cell: i, Relation: -1})
-		case !follows(c, t.counts[i], r):
-			violations = append(violations, Violation{Kind: Inconsistent, Cell: i, Relation: -1})
+	lo, hi := propagate(m)
+	red := reduce(m, lo, hi)
+	proveRanges(a.Rules, m, proven, failed)
+	rep := &Report{Ranges: map[int]Range{}}
+	inComponent := map[int]bool{}
+	comps := red.components()
+	results := make([]componentResult, len(comps))
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ci := range work {
+				results[ci] = a.solve(m, red, comps[ci], proven)
+			}
+		}()
+	}
+	for ci, c := range comps {
+		for _, v := range c.vars {
+			inComponent[v] = true
+		}
+		if slices.ContainsFunc(c.vars, func(v int) bool { return m.Vars[v].Audit }) {
+			work <- ci
 		}
 	}
-	// The bounds a reader derives assume statuses that follow the rules.
-	if len(violations) > 0 {
-		return violations, nil
+	close(work)
+	wg.Wait()
+	for ci, c := range comps {
+		if len(results[ci].ranges) == 0 {
+			continue
+		}
+		rep.Components++
+		rep.Largest = max(rep.Largest, len(c.vars))
+		rep.Programs += results[ci].programs
+		rep.Fallbacks += results[ci].fallbacks
+		for v, b := range results[ci].ranges {
+			rep.Ranges[v] = Range{Lo: toInt(math.Ceil(b.inner[0] - roundingTol)), Hi: toInt(math.Floor(b.inner[1] + roundingTol)),
+				OuterLo: toInt(b.outer[0]), OuterHi: toInt(b.outer[1]), Exact: b.exact}
+		}
 	}
-	for _, f := range newPattern(t, r, status).findings() {
-		violations = append(violations, f.Violation)
+	for v, x := range m.Vars {
+		if x.Count == 0 {
+			continue
+		}
+		if x.Audit && !inComponent[v] {
+			lo, hi := toInt(red.lo[v]), toInt(red.hi[v])
+			rep.Ranges[v] = Range{lo, hi, lo, hi, true}
+		}
+		if r, ok := rep.Ranges[v]; ok && x.Audit && r.Values() < a.Rules.need(x.Count) {
+			outer := Range{Lo: r.OuterLo, Hi: r.OuterHi}
+			if r.Exact || outer.Values() < a.Rules.need(x.Count) {
+				rep.Findings = append(rep.Findings, Finding{Var: v, Lo: r.Lo, Hi: r.Hi})
+			} else {
+				rep.Unverified = append(rep.Unverified, v)
+			}
+		}
+		// A published count is checked on its propagated bounds only.
+		if !x.Audit && x.Hi != Unbounded && lo[v] == hi[v] {
+			rep.Findings = append(rep.Findings, Finding{Var: v, Lo: toInt(lo[v]), Hi: toInt(hi[v])})
+		}
 	}
-	return violations, nil
+	slices.SortFunc(rep.Findings, func(a, b Finding) int { return a.Var - b.Var })
+	return rep, nil
 }
 
-// follows reports whether c is how the rules publish count.
-func follows(c PublishedCell, count int, r Rules) bool {
-	switch c.Status {
-	case Published:
-		return c.Value == r.round(count)
-	case Primary:
-		return c.Value == 0 && r.isSmall(count)
-	case Secondary:
-		return c.Value == 0 && count >= r.Threshold
+// maxFree caps the counts a local program lets move; with more the dense
+// simplex gets slow.
+const maxFree = 30
+
+// solve derives the range of the audited variables of one component.
+//
+// Each count gets programs over its neighbourhood in the relations, a
+// growing ball of counts that may move while all others keep their true
+// values. Any optimum of such a program, completed with the true values,
+// satisfies every relation: it is a set of counts the reader cannot rule
+// out, so its value is proven possible. The propagated box bounds the range
+// from outside. A count is safe once the values proven possible are enough;
+// the ball grows until they are, or it holds the whole component (then the
+// range is exact), or it reaches maxFree counts: then the count is reported
+// as unproven, a finding, and protection suppresses more.
+func (a *Auditor) solve(m *Model, red *reduction, c component, proven map[int][2]int) componentResult {
+	key := componentKey(m, red, c)
+	a.mu.Lock()
+	if r, ok := a.cache[key]; ok {
+		a.mu.Unlock()
+		return r
 	}
-	return false
+	a.mu.Unlock()
+	l := newLocal(m, red, c)
+	for v, p := range proven {
+		if _, ok := l.seenLo[v]; ok {
+			l.seenLo[v], l.seenHi[v] = float64(p[0]), float64(p[1])
+		}
+	}
+	res := componentResult{ranges: map[int]bounds{}}
+	for _, v := range c.vars {
+		x := m.Vars[v]
+		if !x.Audit || x.Count == 0 {
+			continue
+		}
+		need := a.Rules.need(x.Count)
+		exact := false
+		for depth, last := 1, false; !last; depth++ {
+			if l.proven(v) >= need {
+				break
+			}
+			free, whole, capped := l.ball(v, depth, maxFree)
+			last = capped
+			p, pkey := l.program(free)
+			for _, sign := range []float64{-1, 1} {
+				if l.reached(v, sign) {
+					continue
+				}
+				res.programs++
+				x, err := a.optimum(p, pkey, slices.Index(free, v), sign)
+				switch {
+				case err != nil:
+					res.fallbacks++
+				case x == nil:
+					l.unbounded(v, sign)
+				default:
+					l.see(free, x)
+				}
+			}
+			if whole {
+				exact = true
+				break
+			}
+		}
+		res.ranges[v] = bounds{inner: [2]float64{l.seenLo[v], l.seenHi[v]}, outer: [2]float64{red.lo[v], red.hi[v]}, exact: exact}
+	}
+	a.mu.Lock()
+	if a.cache == nil {
+		a.cache = map[string]componentResult{}
+	}
+	a.cache[key] = res
+	a.mu.Unlock()
+	return res
+}
+
+// optimum solves p for one count, remembering the answer: the same
+// neighbourhood with the same bounds recurs from round to round of
+// Suppress.
+func (a *Auditor) optimum(p *program, key string, j int, sign float64) ([]float64, error) {
+	key += "#" + strconv.Itoa(j) + strconv.FormatFloat(sign, 'g', -1, 64)
+	a.mu.Lock()
+	o, ok := a.optima[key]
+	a.mu.Unlock()
+	if ok {
+		return o.x, o.err
+	}
+	_, x, err := p.optimise([]int{j}, sign)
+	a.mu.Lock()
+	if a.optima == nil {
+		a.optima = map[string]optimum{}
+	}
+	a.optima[key] = optimum{x, err}
+	a.mu.Unlock()
+	return x, err
+}
+
+type optimum struct {
+	x   []float64
+	err error
+}
+
+// componentKey identifies a component by everything its programs read.
+func componentKey(m *Model, red *reduction, c component) string {
+	var b strings.Builder
+	num := func(f float64) {
+		b.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+		b.WriteByte(',')
+	}
+	for _, v := range c.vars {
+		b.WriteString(strconv.Itoa(v))
+		if m.Vars[v].Audit {
+			b.WriteByte('*')
+		}
+		b.WriteByte(':')
+		num(float64(m.Vars[v].Count))
+		num(red.lo[v])
+		num(red.hi[v])
+	}
+	for _, row := range c.rows {
+		b.WriteByte('|')
+		for _, t := range row.terms {
+			b.WriteString(strconv.Itoa(t.Coef))
+			b.WriteByte('x')
+			b.WriteString(strconv.Itoa(t.Var))
+			b.WriteByte(' ')
+		}
+		num(row.lo)
+		num(row.hi)
+	}
+	return b.String()
 }

@@ -1,104 +1,151 @@
 package disclosure
 
 import (
-	"slices"
 	"testing"
 )
 
-// A row of 3 + 40 with its total 43 published.
-func smallRow(t *testing.T) Table {
-	t.Helper()
-	tab, err := NewTable([]int{3, 40, 43}, []Relation{{Total: 2, Parts: []int{0, 1}}})
+// rowModel is total = Σ parts, each part and the total shown as given.
+func rowModel(r Rules, counts []int, shown []PublishedCell) *Model {
+	m := &Model{}
+	row := Row{Lo: 0, Hi: 0}
+	for i, n := range counts {
+		lo, hi := r.Range(shown[i])
+		m.Vars = append(m.Vars, Var{Count: n, Lo: lo, Hi: hi, Audit: shown[i].Status != Published})
+		coef := -1
+		if i == 0 {
+			coef = 1
+		}
+		row.Terms = append(row.Terms, Term{Var: i, Coef: coef})
+	}
+	m.Rows = []Row{row}
+	return m
+}
+
+func TestAuditRoundingProtectsALoneSmallCount(t *testing.T) {
+	r := DefaultRules()
+	// 15 = 6 + 9 shown as "15", "<10", "<10": 6 could be 4..9.
+	m := rowModel(r, []int{15, 6, 9}, []PublishedCell{r.Cell(15), r.Cell(6), r.Cell(9)})
+	rep, err := (&Auditor{Rules: r}).Audit(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tab
-}
-
-func audit(t *testing.T, tab Table, p Protection) []Violation {
-	t.Helper()
-	v, err := Audit(tab, DefaultRules(), p)
-	if err != nil {
-		t.Fatal(err)
+	if got := rep.Ranges[1]; got.Values() < 3 || got.Lo < 4 || got.OuterLo != 4 || got.OuterHi != 9 {
+		t.Errorf("range of 6: %+v, want at least three values within 4..9", got)
 	}
-	return v
-}
-
-func TestAuditCatchesOnlyPrimarySuppressed(t *testing.T) {
-	// "<10", "40", "45": the total minus 40 gives the small count away.
-	p := Protection{Cells: []PublishedCell{{Status: Primary}, {Status: Published, Value: 40}, {Status: Published, Value: 45}}}
-	got := audit(t, smallRow(t), p)
-	want := []Violation{
-		{Kind: Determined, Cell: 0, Relation: -1},
-		{Kind: SmallLineSum, Cell: 2, Relation: 0},
+	if vals := enumerate(m, 40); len(vals[1]) != 6 {
+		t.Errorf("enumeration gives %v, want 4..9", vals[1])
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("Audit = %v, want %v", got, want)
+	if !rep.Clean() {
+		t.Errorf("findings %v", rep.Findings)
 	}
 }
 
-func TestAuditCatchesPinnedCells(t *testing.T) {
-	// 1 + 10 = 11 published as "<10", "x", "10": no cell is determined by
-	// the sum alone, but "x" is at least 10, so the cells are 1 and 10.
-	tab, err := NewTable([]int{1, 10, 11}, []Relation{{Total: 2, Parts: []int{0, 1}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := Protection{Cells: []PublishedCell{{Status: Primary}, {Status: Secondary}, {Status: Published, Value: 10}}}
-	got := audit(t, tab, p)
-	want := []Violation{{Kind: Pinned, Cell: 0, Relation: -1}, {Kind: Pinned, Cell: 1, Relation: -1}}
-	if !slices.Equal(got, want) {
-		t.Errorf("Audit = %v, want %v", got, want)
-	}
-}
-
-func TestAuditCatchesSmallSuppressedSum(t *testing.T) {
-	// 2 + 3 + 40 = 45: hiding 2 and 3 still shows they add up to 5.
-	tab, err := NewTable([]int{2, 3, 40, 45}, []Relation{{Total: 3, Parts: []int{0, 1, 2}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := Protection{Cells: []PublishedCell{{Status: Primary}, {Status: Primary}, {Status: Published, Value: 40}, {Status: Published, Value: 45}}}
-	got := audit(t, tab, p)
-	want := []Violation{{Kind: SmallLineSum, Cell: 3, Relation: 0}}
-	if !slices.Equal(got, want) {
-		t.Errorf("Audit = %v, want %v", got, want)
-	}
-}
-
-func TestAuditCatchesCellsNotFollowingTheRules(t *testing.T) {
-	safe := []PublishedCell{{Status: Primary}, {Status: Secondary}, {Status: Secondary}}
-	tests := []struct {
-		name string
-		cell int
-		as   PublishedCell
-		want ViolationKind
-	}{
-		{"small count shown", 0, PublishedCell{Status: Published, Value: 3}, SmallCountShown},
-		{"small count shown as its rounding", 0, PublishedCell{Status: Published, Value: 10}, SmallCountShown},
-		{"value on a suppressed cell", 0, PublishedCell{Status: Primary, Value: 3}, Inconsistent},
-		{"large count marked primary", 1, PublishedCell{Status: Primary}, Inconsistent},
-		{"published value not rounded", 2, PublishedCell{Status: Published, Value: 43}, Inconsistent},
-		{"unknown status", 1, PublishedCell{Status: Status(7)}, Inconsistent},
-	}
-	for _, tt := range tests {
-		p := Protection{Cells: slices.Clone(safe)}
-		p.Cells[tt.cell] = tt.as
-		got := audit(t, smallRow(t), p)
-		want := []Violation{{Kind: tt.want, Cell: tt.cell, Relation: -1}}
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: Audit = %v, want %v", tt.name, got, want)
+func TestRangeMatchesRounding(t *testing.T) {
+	for _, r := range []Rules{DefaultRules(), {Threshold: 10, RoundingBase: 10}, {Threshold: 12, RoundingBase: 5}, {Threshold: 5, RoundingBase: 1}} {
+		for count := 0; count < 300; count++ {
+			lo, hi := r.Range(r.Cell(count))
+			if count < lo || count > hi {
+				t.Fatalf("%+v: count %d outside the range %d..%d of its cell", r, count, lo, hi)
+			}
+			for other := 0; other < 320; other++ {
+				if inside := other >= lo && other <= hi; inside != (r.Cell(other) == r.Cell(count)) {
+					t.Fatalf("%+v: %d shown as %v; range of %d's cell is %d..%d", r, other, r.Cell(other), count, lo, hi)
+				}
+			}
 		}
 	}
 }
 
-func TestAuditRejectsBadInput(t *testing.T) {
-	p := Protection{Cells: []PublishedCell{{Status: Primary}, {Status: Secondary}}}
-	if _, err := Audit(smallRow(t), DefaultRules(), p); err == nil {
-		t.Error("a protection of another size was audited")
+// enumerate is an independent check by exhaustive integer enumeration: the
+// values each variable takes over all integer points within its range
+// (capped at limit) that satisfy every row.
+func enumerate(m *Model, limit int) []map[int]bool {
+	values := make([]map[int]bool, len(m.Vars))
+	for i := range values {
+		values[i] = map[int]bool{}
 	}
-	p.Cells = append(p.Cells, PublishedCell{Status: Secondary})
-	if _, err := Audit(smallRow(t), Rules{Threshold: 2, RoundingBase: 1}, p); err == nil {
-		t.Error("threshold 2 was accepted")
+	point := make([]int, len(m.Vars))
+	var walk func(i int)
+	walk = func(i int) {
+		if i == len(point) {
+			for _, row := range m.Rows {
+				sum := 0
+				for _, t := range row.Terms {
+					sum += t.Coef * point[t.Var]
+				}
+				if (row.Lo != -NoLimit && sum < row.Lo) || (row.Hi != NoLimit && sum > row.Hi) {
+					return
+				}
+			}
+			for j, v := range point {
+				values[j][v] = true
+			}
+			return
+		}
+		for v := m.Vars[i].Lo; v <= min(m.Vars[i].Hi, limit); v++ {
+			point[i] = v
+			walk(i + 1)
+		}
+	}
+	walk(0)
+	return values
+}
+
+// TestHalfYearQuarterPattern: a half-year's cell published "20" with both
+// quarters "<10" forces both quarters to 9 (half ≤ Q3 + Q4). The audit
+// finds it; suppression hides the half-year's cell; exhaustive enumeration
+// confirms each quarter then keeps at least three values.
+func TestHalfYearQuarterPattern(t *testing.T) {
+	r := DefaultRules()
+	m := &Model{}
+	for _, n := range []int{18, 9, 9} {
+		lo, hi := r.Range(r.Cell(n))
+		m.Vars = append(m.Vars, Var{Count: n, Lo: lo, Hi: hi, Audit: r.isSmall(n)})
+	}
+	m.Vars[0].Candidate, m.Vars[0].Cost = true, 18
+	m.Rows = []Row{
+		{Terms: []Term{{0, 1}, {1, -1}, {2, -1}}, Lo: -NoLimit, Hi: 0}, // H ≤ Q3 + Q4
+		{Terms: []Term{{1, 1}, {0, -1}}, Lo: -NoLimit, Hi: 0},          // Q3 ≤ H
+		{Terms: []Term{{2, 1}, {0, -1}}, Lo: -NoLimit, Hi: 0},          // Q4 ≤ H
+	}
+	a := &Auditor{Rules: r}
+	rep, err := a.Audit(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) < 2 {
+		t.Fatalf("findings %v, want both quarters", rep.Findings)
+	}
+	if vals := enumerate(m, 60); len(vals[1]) != 1 {
+		t.Fatalf("enumeration gives Q3 %v, want pinned", vals[1])
+	}
+	suppressed, rep, err := a.Suppress(m)
+	if err != nil || !rep.Clean() || len(suppressed) != 1 || suppressed[0] != 0 {
+		t.Fatalf("suppress: %v %v %v", suppressed, rep, err)
+	}
+	for _, q := range []int{1, 2} {
+		if vals := enumerate(m, 60); len(vals[q]) < 3 {
+			t.Errorf("quarter %d keeps %v", q, vals[q])
+		}
+	}
+}
+
+// TestVersionDifferencing: "vrouw" of all programmes published 395 in
+// version 1 (397 persons) and 400 in version 2 after one person more: with
+// the change known to be one person, both counts are determined.
+func TestVersionDifferencing(t *testing.T) {
+	r := DefaultRules()
+	m := &Model{}
+	for _, n := range []int{397, 398} {
+		lo, hi := r.Range(r.Cell(n))
+		m.Vars = append(m.Vars, Var{Count: n, Lo: lo, Hi: hi})
+	}
+	m.Rows = []Row{{Terms: []Term{{0, 1}, {1, -1}}, Lo: -1, Hi: 1}}
+	rep, err := (&Auditor{Rules: r}).Audit(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 2 {
+		t.Errorf("findings %v, want both versions", rep.Findings)
 	}
 }

@@ -1,85 +1,60 @@
-// Package disclosure protects published reach tables (distinct persons
-// reached per programme × neighbourhood, topic, age band) so that no
+// Package disclosure protects published counts of persons so that no
 // published figure singles out a person. It is the statistical core only:
-// no HTTP, SQL or other I/O.
+// no HTTP, SQL or other I/O, and it knows nothing of reach tables (package
+// cases writes their relations).
 //
-// # Tables and relations
+// # What a reader knows
 //
-// A Table is a list of cells, each holding a true count, plus the relations
-// a reader knows: lines whose total is the sum of their parts. Additive2D
-// and Additive3D build grid tables in which every line in every direction
-// adds up to its margin; margins are cells too and can be suppressed. Reach
-// tables often do not add up: "all programmes" is a union of persons, and a
-// topic breakdown counts one person under several topics. Such totals are
-// cells without a relation (see Grid2D and NewTable). Nothing can be derived
-// from them, so they need no complementary cells.
+// A Model is everything a reader knows: one integer variable per true count,
+// within the range its publication implies (Rules.Range: a rounded value v
+// is v-2..v+2 with base 5, "<10" is 1..9, "x" is at least 10 because a
+// complementary cell is never zero or small, an unpublished count is any
+// count), and the relations that hold between true counts whatever the data
+// (Row: Lo ≤ Σ coef·count ≤ Hi, equalities included). Published values are
+// ranges, not exact: rounding hides where it hides, and is not trusted where
+// the relations undo it.
+//
+// # The audit
+//
+// Auditor.Audit derives, for every suppressed non-zero count (Var.Audit),
+// the range a reader can derive by linear reasoning, and reports a count
+// that keeps fewer than two values (three for a count from 1 to
+// threshold-1) as a Finding. A published count is a finding when bound
+// propagation alone fixes it. The audit proceeds in steps, each sound:
+//
+//   - Bound propagation (interval constraint propagation over integers)
+//     gives every count an outer range: no value outside it is possible.
+//   - Reduction drops what the box already implies, fixes what it fixes and
+//     projects out counts left in one relation (exact Fourier–Motzkin for a
+//     single row); what is left falls apart into independent components.
+//   - Witness search proves values possible: integer counts that fit every
+//     range and relation with the audited count one or two steps from the
+//     truth, found by moving it and repairing each relation it breaks (a
+//     depth-first search over short chains of ±1 moves).
+//   - Where no witness is found, linear programs over a growing
+//     neighbourhood of the count in its component (the others held at their
+//     true values, so every optimum is a possible point) prove more values
+//     possible; a neighbourhood that covers the whole component makes the
+//     range exact. They are solved with gonum's simplex
+//     (optimize/convex/lp), started from the slack basis of the
+//     deviation-from-truth form so that no Phase I is needed.
+//
+// A count the witnesses and programs leave short while its outer range is
+// wide enough is neither shown safe nor shown unsafe: it is reported in
+// Report.Unverified, not as a finding.
 //
 // # Protection
 //
-// Protect suppresses every count from 1 to Threshold-1 (primary, shown
-// "<10"), then adds complementary suppressions (secondary, shown "x") until
-// Audit finds nothing. Audit works on true counts. After checking that
-// every status and value follows the rules, it checks three things:
+// Auditor.Suppress adds complementary suppressions until the audit is clean.
+// Each round repairs every finding with a published count near it in the
+// relations: candidates of the finding's own kind of period first (a running
+// period's problem is repaired in running periods), then the fewest
+// relations away, then the fewest persons hidden; a candidate shared by
+// several findings is taken once. Headline counts (Var.LastResort) are
+// taken only when nothing else reaches a finding. When nothing can repair a
+// finding, Suppress returns a CannotProtectError naming it, so the caller
+// can withhold a breakdown and go on.
 //
-// Determined. Once the published cells are known, each relation is a linear
-// equation in the suppressed cells. A suppressed cell is determined iff some
-// combination of relations leaves it as the only suppressed cell, that is
-// iff its unit vector lies in the row space of the relation matrix
-// restricted to the suppressed columns. This is decided exactly by Gaussian
-// elimination over math/big.Rat. The reduced form is updated as cells are
-// suppressed, so it is never rebuilt. The pivot row that isolates a cell
-// names the published cells its proof uses; suppressing any of them breaks
-// that proof.
-//
-// Line sums. A line with a published total reveals the sum of its
-// suppressed parts. That sum must be 0 or at least Threshold; otherwise
-// readers learn that the hidden cells together hold a small group.
-//
-// Bounds. The statuses are information too. A reader knows that "<10"
-// means 1 to 9. Complementary cells are never zero or small, so "x" means at
-// least 10. So a line 1 + 10 + 0 = 11 published as "<10", "x", "0", "11"
-// gives both hidden cells away, although the equations alone determine
-// neither. The audit propagates these ranges through the relations
-// (interval constraint propagation on integers) and flags a suppressed cell
-// whose range shrinks to a single value. The derived ranges always contain
-// the true count, so every flag is a real disclosure.
-//
-// Each problem found lists its remedies: the published non-zero cells whose
-// suppression addresses it. For a determined cell these are the cells its
-// proof uses; for a small line sum, the line's published parts; for a pinned
-// cell, the nearest published cells along its lines. Protect suppresses the
-// remedy shared by the most problems, then the one with the smallest count,
-// then the first by position, and checks again. Preferring shared remedies
-// closes the classic rectangle in one step; among equals, the smallest count
-// hides the fewest persons. On random test tables this order suppressed
-// roughly 30% fewer cells, and fewer persons, than smallest-count-first, and
-// hid far fewer persons than largest-first. The greedy result is safe but
-// not minimal.
-//
-// Zeros are never suppressed. A published 0 singles out nobody, and a
-// suppressed 0 protects only in one direction (it cannot go below 0). It
-// also keeps "x ≥ Threshold" true, which the audit assumes openly rather
-// than hoping readers do not work it out.
-//
-// Rounding to RoundingBase is applied to published cells after suppression.
-// The audit ignores it: it reasons as if readers knew every published count
-// exactly.
-//
-// # Linked tables
-//
-// A table and a table nested in it (a half-year and one of its quarters, all
-// programmes and one programme) can be subtracted cell by cell.
-// DifferenceRisks reports published cell pairs whose difference is from 1
-// to Threshold-1. ProtectNested suppresses those cells in the inner table
-// and protects it again until no such pair is left.
-//
-// # Limitations
-//
-// Bound propagation is weaker than linear or integer programming, so it can
-// miss a disclosure that only an exact optimisation over all relations
-// would find. It also only requires a range to keep at least two values;
-// there is no minimum protection width. Relations are sums with
-// coefficient 1. The differencing check is cell by cell for one pair of
-// tables; inferences that combine relations from both tables are not
-// analysed.
+// Zeros are never suppressed: a published 0 singles out nobody, and keeping
+// them shown keeps "x ≥ threshold" true.
 package disclosure

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"slices"
 	"time"
@@ -22,32 +19,32 @@ import (
 //
 // into a new database file (it refuses an existing one), with the demo
 // logins (their workers log the contacts), then prints the ground truth of the persons reached per programme.
-func runGen(args []string, log *slog.Logger) error {
+func runGen(args []string, env *cli) error {
 	spec := storage.CityScale()
-	fs := flag.NewFlagSet("buurtbrug gen", flag.ContinueOnError)
+	fs := flagSet("buurtbrug gen", env)
 	dbPath := fs.String("db", "buurtbrug-city.db", "new SQLite database file to write")
 	fs.IntVar(&spec.Contacts, "contacts", spec.Contacts, "contacts to write")
 	fs.IntVar(&spec.Persons, "persons", spec.Persons, "persons to write")
 	fs.IntVar(&spec.Neighbourhoods, "neighbourhoods", spec.Neighbourhoods, "neighbourhoods (made-up ones are added)")
 	fs.IntVar(&spec.Years, "years", spec.Years, "years of contacts, from 2024")
 	fs.Uint64Var(&spec.Seed, "seed", spec.Seed, "random seed")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if spec.Persons < 1 || spec.Contacts < spec.Persons || spec.Years < 1 {
-		return errors.New("gen: need persons ≥ 1, contacts ≥ persons and years ≥ 1")
+		return usageError{"gen: nodig zijn persons ≥ 1, contacts ≥ persons en years ≥ 1"}
 	}
 	if _, err := os.Stat(*dbPath); err == nil {
-		return fmt.Errorf("gen: %s exists; give a new file", *dbPath)
+		return fmt.Errorf("gen: %s bestaat al; geef een nieuw bestand", *dbPath)
 	}
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DBPath: *dbPath, Secret: os.Getenv("BUURTBRUG_SECRET"), Log: log})
+	a, err := app.Open(ctx, app.Config{DBPath: *dbPath, Secret: os.Getenv("BUURTBRUG_SECRET"), Log: env.log})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	if _, err := a.Users.ByUsername(ctx, demo.Users[0].Username); err != nil {
-		if _, err := demo.CreateUsers(ctx, a.Users); err != nil {
+		if _, err := demo.CreateUsers(ctx, demo.Services{Store: a.DB, Users: a.Users, Residents: a.Residents, Handovers: a.Handovers}); err != nil {
 			return err
 		}
 	}
@@ -58,7 +55,7 @@ func runGen(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("wrote %d contacts of %d persons to %s in %v\n", spec.Contacts, spec.Persons, *dbPath,
+	fmt.Fprintf(env.stdout, "wrote %d contacts of %d persons to %s in %v\n", spec.Contacts, spec.Persons, *dbPath,
 		time.Since(started).Round(time.Second))
 	for y := range spec.Years {
 		p := cases.Period{Year: spec.Start.Year() + y, Kind: cases.Year}.String()
@@ -67,9 +64,9 @@ func runGen(args []string, log *slog.Logger) error {
 			slugs = append(slugs, slug)
 		}
 		slices.Sort(slugs)
-		fmt.Printf("%s: persons reached (ground truth; the union is not the sum %d):\n", p, truth.Sum[p])
+		fmt.Fprintf(env.stdout, "%s: persons reached (ground truth; the union is not the sum %d):\n", p, truth.Sum[p])
 		for _, slug := range slugs {
-			fmt.Printf("  %-22s %7d reached %7d helped %8d moments\n", slug, truth.Reached[p][slug],
+			fmt.Fprintf(env.stdout, "  %-22s %7d reached %7d helped %8d moments\n", slug, truth.Reached[p][slug],
 				truth.Helped[p][slug], truth.Moments[p][slug])
 		}
 	}

@@ -1,190 +1,136 @@
-// Command buurtbrug serves Buurtbrug on its embedded SQLite database.
-//
-//	buurtbrug [--addr A] [--db PATH] [--demo]        serve (the default)
-//	buurtbrug user add --username U --org O --roles worker [--programme P] [--name N]
-//	buurtbrug user password --username U
-//	buurtbrug gen --db city.db [--contacts N --persons N]   made-up city-scale reach data
-//
-// Passwords for the user commands are read from BUURTBRUG_PASSWORD or from
-// standard input, never from a flag (flags show up in process lists).
+// Command buurtbrug serves Buurtbrug on its embedded SQLite database and
+// gives the operator the tasks of running it: accounts, backups, made-up
+// data. `buurtbrug help` lists them.
 package main
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
-
-	"github.com/buurtbrug/buurtbrug/cases"
-	"github.com/buurtbrug/buurtbrug/cmd/internal/app"
-	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 )
 
+// command is one subcommand.
+type command struct {
+	name, usage, summary string
+	run                  func(args []string, env *cli) error
+}
+
+// commands are the subcommands; without one, buurtbrug serves.
+var commands = []command{
+	{"user", "user add|password --username U [...]", "maak een account of stel een wachtwoord in", runUser},
+	{"backup", "backup --db FILE --to BACKUP", "maak een consistente kopie terwijl de server draait", runBackup},
+	{"restore", "restore --from BACKUP --db FILE", "zet een back-up terug", runRestore},
+	{"retention", "retention --db FILE [--dry-run]", "wis de registraties over hun bewaartermijn", runRetention},
+	{"audit", "audit verify --db FILE", "controleer de keten van het logboek", runAudit},
+	{"partners", "partners import|export --db FILE [PARTNERS.json]", "de partnergids als HSDS 3.0 JSON", runPartners},
+	{"gen", "gen --db city.db [--contacts N --persons N]", "schrijf een verzonnen stad (voor metingen)", runGen},
+	{"help", "help", "deze lijst", nil},
+}
+
+// cli is what a command reads and writes.
+type cli struct {
+	stdout, stderr io.Writer
+	stdin          *os.File
+	log            *slog.Logger
+}
+
+// usageError is a wrong command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(os.Args[1:], log); err != nil {
-		fmt.Fprintln(os.Stderr, "buurtbrug:", err)
-		os.Exit(1)
-	}
+	env := &cli{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	os.Exit(run(os.Args[1:], env))
 }
 
-func run(args []string, log *slog.Logger) error {
-	if len(args) > 0 && args[0] == "user" {
-		return runUser(args[1:], log)
+// run runs one command line and returns the exit status: 0, 1 when the
+// work failed, 2 when the command line was wrong.
+func run(args []string, env *cli) int {
+	err := dispatch(args, env)
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		fmt.Fprintln(env.stderr, "buurtbrug:", err)
+		fmt.Fprintln(env.stderr, "Zie 'buurtbrug help'.")
+		return 2
 	}
-	if len(args) > 0 && args[0] == "gen" {
-		return runGen(args[1:], log)
-	}
-	fs := flag.NewFlagSet("buurtbrug", flag.ContinueOnError)
-	addr := fs.String("addr", envOr("BUURTBRUG_ADDR", "127.0.0.1:8080"), "listen address (BUURTBRUG_ADDR)")
-	dbPath := dbFlag(fs)
-	demoData := fs.Bool("demo", envOr("BUURTBRUG_DEMO", "") == "true", "load demo logins and made-up data on first start (BUURTBRUG_DEMO=true)")
-	secure := fs.Bool("secure-cookies", envOr("BUURTBRUG_SECURE_COOKIES", "") == "true",
-		"mark cookies Secure behind a TLS-terminating proxy (BUURTBRUG_SECURE_COOKIES=true)")
-	proxies := fs.String("trusted-proxies", envOr("BUURTBRUG_TRUSTED_PROXIES", ""),
-		"comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is trusted (BUURTBRUG_TRUSTED_PROXIES)")
-	quiet := fs.Bool("quiet", false, "do not log each request")
-	reachThreshold := fs.Int("reach-threshold", envInt("BUURTBRUG_REACH_THRESHOLD", 10),
-		"smallest count published in reach figures, at least 5 (BUURTBRUG_REACH_THRESHOLD)")
-	reachRounding := fs.Int("reach-rounding", envInt("BUURTBRUG_REACH_ROUNDING", 5),
-		"reach figures are rounded to a multiple of this (BUURTBRUG_REACH_ROUNDING)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	a, err := app.Open(ctx, app.Config{DBPath: *dbPath, Secret: os.Getenv("BUURTBRUG_SECRET"),
-		SecureCookies: *secure, TrustedProxies: splitList(*proxies), LogRequests: !*quiet, Log: log,
-		ReachThreshold: *reachThreshold, ReachRounding: *reachRounding})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if *demoData {
-		seeded, err := demo.Seed(ctx, demo.Services{Store: a.DB, Users: a.Users, Residents: a.Residents, Handovers: a.Handovers})
-		if err != nil {
-			return fmt.Errorf("demo data: %w", err)
-		}
-		if seeded {
-			log.Info("demo data loaded")
-		}
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 32 << 10,
-	}
-	go sweepSessions(ctx, a, log)
-	fmt.Printf("Buurtbrug is running at http://%s/ (database %s)\n", ln.Addr(), *dbPath)
-	if *demoData {
-		fmt.Printf("Demo logins (password %q):\n", demo.Password)
-		for _, u := range demo.Users {
-			fmt.Printf("  %-17s %-12s %s\n", u.Username, u.Role, u.Organisation)
-		}
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	fmt.Fprintln(env.stderr, "buurtbrug:", sentence(err))
+	return 1
 }
 
-// sweepSessions removes expired sessions every few minutes.
-func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
-	tick := time.NewTicker(5 * time.Minute)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if err := a.Auth.Sweep(ctx); err != nil && ctx.Err() == nil {
-				log.Error("sweeping sessions", "err", err)
-			}
+func dispatch(args []string, env *cli) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			printHelp(env.stdout)
+			return nil
 		}
+		return runServe(args, env)
 	}
-}
-
-func runUser(args []string, log *slog.Logger) error {
-	if len(args) == 0 || (args[0] != "add" && args[0] != "password") {
-		return errors.New("usage: buurtbrug user add|password --username U [...]")
-	}
-	fs := flag.NewFlagSet("buurtbrug user "+args[0], flag.ContinueOnError)
-	dbPath := dbFlag(fs)
-	username := fs.String("username", "", "login name")
-	org := fs.String("org", "", "organisation slug (add)")
-	roles := fs.String("roles", cases.RoleWorker, "comma-separated roles: worker, coordinator, programme, admin (add)")
-	programme := fs.String("programme", "", "default programme slug (add)")
-	name := fs.String("name", "", "display name (add; default the username)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	password, err := readPassword()
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DBPath: *dbPath, Secret: os.Getenv("BUURTBRUG_SECRET"), Log: log})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if args[0] == "password" {
-		if err := a.ResetPassword(ctx, *username, password); err != nil {
-			return err
+	if args[0] == "help" {
+		if len(args) > 1 {
+			return usageError{"help verwacht geen argumenten"}
 		}
-		fmt.Printf("password of %s changed; their sessions have ended\n", *username)
+		printHelp(env.stdout)
 		return nil
 	}
-	if *name == "" {
-		*name = *username
+	for _, c := range commands {
+		if c.name == args[0] && c.run != nil {
+			return c.run(args[1:], env)
+		}
 	}
-	u, err := a.CreateUser(ctx, cases.UserInput{Username: *username, DisplayName: *name, Organisation: *org,
-		Programme: *programme, Roles: strings.Split(*roles, ","), Password: password})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("user %s created in %s with roles %s\n", u.Username, u.OrganisationSlug, strings.Join(u.Roles, ","))
-	return nil
+	return usageError{fmt.Sprintf("onbekend commando %q", args[0])}
 }
 
-func readPassword() (string, error) {
-	if p := os.Getenv("BUURTBRUG_PASSWORD"); p != "" {
-		return p, nil
+func printHelp(w io.Writer) {
+	fmt.Fprintln(w, `Buurtbrug: contactmomenten, warme overdrachten en bereikcijfers.
+
+Gebruik:
+  buurtbrug [--addr A] [--db FILE] [--demo] [...]   start de server (buurtbrug --help voor de opties)`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  buurtbrug %-40s %s\n", c.usage, c.summary)
 	}
-	fmt.Fprint(os.Stderr, "password (at least 12 characters): ")
-	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return "", errors.New("no password given on standard input or in BUURTBRUG_PASSWORD")
+	fmt.Fprintln(w, `
+Elk commando toont zijn opties met --help. Wachtwoorden komen uit BUURTBRUG_PASSWORD
+of worden gevraagd (zonder ze te tonen), nooit uit een optie.`)
+}
+
+// flagSet is a flag set whose errors are usage errors and whose help is
+// printed on the command's standard error.
+func flagSet(name string, env *cli) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	return fs
+}
+
+// parse parses args; a wrong flag or a stray argument is a usage error.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("onverwacht argument %q", fs.Arg(0))}
+	}
+	return nil
 }
 
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envOr("BUURTBRUG_DB", "buurtbrug.db"), "SQLite database file (BUURTBRUG_DB)")
+	return fs.String("db", envOr("BUURTBRUG_DB", "buurtbrug.db"), "SQLite-databasebestand (BUURTBRUG_DB)")
+}
+
+func secretFileFlag(fs *flag.FlagSet) *string {
+	return fs.String("secret-file", envOr("BUURTBRUG_SECRET_FILE", ""),
+		"bestand met het geheim van de pseudoniemen (BUURTBRUG_SECRET_FILE; standaard <db>.secret; of BUURTBRUG_SECRET)")
 }
 
 // envInt reads an integer from the environment; a value that is not one is

@@ -9,6 +9,9 @@ if ('serviceWorker' in navigator) {
   else addEventListener('load', register);
 }
 
+// Paged lists and forms that keep their state across a language switch.
+if (document.querySelector('a[data-more], form[data-carry]')) import('./pages.js');
+
 const logout = document.getElementById('logout-form');
 if (logout) {
   const m = logout.dataset;
@@ -77,3 +80,6 @@ function ask(title, text, buttons) {
     row.querySelector('button').focus();
   });
 }
+
+// A printable document (an access request's export) offers a print button.
+for (const b of document.querySelectorAll('[data-print]')) b.addEventListener('click', () => print());

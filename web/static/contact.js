@@ -10,6 +10,7 @@
 // the worker fixes it; a lost network or an expired session keeps it too.
 
 import { outbox, meta, USER_CACHE, SHELL_URL, REFERENCE_URL } from './store.js';
+import * as matches from './newresident.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('contact-form');
@@ -93,6 +94,8 @@ export function collect() {
   } else if (mode === 'new') {
     const input = { neighbourhood: contact.neighbourhood };
     for (const f of ['given_name', 'family_name', 'birth_date', 'phone']) input[f] = (fd.get(f) || '').trim();
+    const year = (fd.get('birth_year') || '').trim();
+    if (year) input.birth_year = /^\d{1,4}$/.test(year) ? Number(year) : year; // the server names a wrong one
     job.resident = { input, id: state.residentId, done: false };
     job.label = `${input.given_name} ${input.family_name}`.trim();
   } else if (fd.get('resident_id')) {
@@ -109,6 +112,11 @@ function check(job) {
     if (!group.querySelector('input:checked')) errors[group.dataset.field] = group.dataset.required;
   }
   if (!job.contact.anonymous && !job.resident && !job.contact.resident_id) errors.resident_id = msg.msgChooseResident;
+  // The server refuses a contact older than its window; offline that would
+  // come out later, away from the resident: say it now.
+  const at = Date.parse(job.contact.occurred_at);
+  if (at < Date.now() - msg.windowDays * 864e5) errors.occurred_at = msg.msgTooOld;
+  else if (at > Date.now() + 10 * 60000) errors.occurred_at = msg.msgFuture;
   return errors;
 }
 
@@ -442,7 +450,7 @@ async function edit(id) {
   } else if (resident && !resident.done) {
     mode = 'new';
     state.residentId = resident.id;
-    for (const f of ['given_name', 'family_name', 'birth_date', 'phone']) $('new-' + f).value = resident.input[f] || '';
+    for (const f of ['given_name', 'family_name', 'birth_date', 'birth_year', 'phone']) $('new-' + f).value = resident.input[f] || '';
   } else {
     // An existing record, or a new one the server already has.
     choose({ id: resident ? resident.id : contact.resident_id, name: item.job.label }, false);
@@ -537,6 +545,7 @@ form.addEventListener('submit', async (ev) => {
   const missing = check(job);
   if (Object.keys(missing).length) return showErrors(msg.msgError, missing);
   if (!state.owner) return showErrors(msg.msgSession);
+  if (job.resident && !state.editing && await matches.mustLookFirst()) return say(alertBox, msg.msgMatchesLook);
   busy(true);
   const item = { id: job.contact.id, owner: state.owner, seq: state.seq || Date.now(), job, state: 'waiting', attempts: 0 };
   const editing = state.editing;
@@ -588,6 +597,7 @@ function reset() {
   $('occurred_at').value = localValue(new Date());
   for (const el of form.querySelectorAll('input[name=topics],input[name=outcomes]')) el.checked = false;
   for (const el of $('mode-new').querySelectorAll('input')) el.value = '';
+  matches.reset();
   $('note').value = '';
   count();
   unchoose(false);
@@ -602,6 +612,11 @@ $('occurred_at').addEventListener('input', () => { state.timeTouched = true; });
 setInterval(() => { if (!state.timeTouched) $('occurred_at').value = localValue(new Date()); }, 30000);
 $('occurred_at').value = localValue(new Date());
 $('new-birth_date').max = localValue(new Date()).slice(0, 10); // the offline form may be days old
+$('new-birth_year').max = localValue(new Date()).slice(0, 4);
+matches.setup((r) => {
+  for (const el of $('mode-new').querySelectorAll('input')) el.value = '';
+  choose(r, true);
+});
 
 const note = $('note');
 const counter = $('note-count');
@@ -694,6 +709,18 @@ $('resident-change').addEventListener('click', () => unchoose(true));
 
 // ---- start ----
 
+// offlinePage: offline, the service worker brings any other page here
+// (#offline=/path); say which page could not open, instead of silently
+// showing the form.
+function offlinePage() {
+  const m = /^#offline=(.+)$/.exec(location.hash);
+  if (!m) return;
+  const first = '/' + (decodeURIComponent(m[1]).split('/')[1] || '');
+  const link = document.querySelector(`nav a[href="${CSS.escape(first)}"]`);
+  say(statusBox, msg.msgOfflinePage.replace('{0}', link ? link.textContent.trim() : first));
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
 async function setOwner(username) {
   state.owner = username;
   try { await meta.set('me', { username }); } catch { /* no IndexedDB */ }
@@ -743,6 +770,7 @@ async function checkSession() {
 saveButton.dataset.label = saveButton.textContent;
 count();
 showMode();
+offlinePage();
 performance.mark('contact-ready'); // the form works from here (measured by the budget test)
 (async () => {
   try {

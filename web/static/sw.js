@@ -59,7 +59,7 @@ async function cachedShell() {
 // app shell: at once, whatever the network; its script fetches the session's
 // token and sends the outbox). With ?resident= it needs the server. Other
 // pages come from the network; offline, they lead to the form, the one page
-// that works offline.
+// that works offline, which says which page could not open.
 async function navigate(event, url) {
   const shell = await cachedShell();
   if (url.pathname === '/contacts/new') {
@@ -75,7 +75,8 @@ async function navigate(event, url) {
   try {
     res = await fetch(event.request);
   } catch (err) {
-    if (shell) return Response.redirect('/contacts/new', 303);
+    // The form says which page needs the network (contact.js, offlinePage).
+    if (shell) return Response.redirect('/contacts/new#offline=' + encodeURIComponent(url.pathname), 303);
     throw err;
   }
   if (url.pathname.startsWith('/lang/')) {

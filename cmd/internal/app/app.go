@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -26,22 +28,30 @@ import (
 // Config is what an instance needs.
 type Config struct {
 	DBPath string
-	// Secret keys the person pseudonyms. Empty: read or create the file
-	// DBPath + ".secret" (a deployment secret, never a constant in code).
+	// Secret keys the person pseudonyms. Empty: read SecretFile, or the
+	// file DBPath + ".secret", which a new database creates (a deployment
+	// secret, never a constant in code).
 	Secret         string
+	SecretFile     string
 	SecureCookies  bool
 	TrustedProxies []string
 	LogRequests    bool
 	Log            *slog.Logger
 	// Now replaces the clock (tests).
 	Now func() time.Time
-	// Hasher replaces the password hashing (tests that make many
-	// accounts); nil is auth.HashPassword.
-	Hasher cases.Hasher
+	// Passwords replaces the password hashing (tests that make many
+	// accounts); nil is argon2id, as many at once as there are processors.
+	Passwords cases.Passwords
+	// SessionIdle is how long an unused session lasts (0: 30 minutes).
+	SessionIdle time.Duration
+	// MetricsToken lets a scraper from elsewhere than loopback read /metrics.
+	MetricsToken string
 	// ReachThreshold and ReachRounding are the disclosure rules of reach
 	// figures (0 and 0: the defaults, 10 and 5; the threshold is never
 	// below 5).
 	ReachThreshold, ReachRounding int
+	// Notifications: see NotifyConfig (background.go).
+	Notify NotifyConfig
 }
 
 // App is a wired instance.
@@ -54,30 +64,92 @@ type App struct {
 	Contacts  *cases.ContactService
 	Users     *cases.UserService
 	Handovers *cases.HandoverService
+	Timeline  *cases.TimelineService
 	Reach     *cases.ReachService
 	Tokens    *cases.TokenService
+	Privacy   *cases.PrivacyService
+	Audit     *cases.AuditService
+	Notify    *cases.NotifyService
+	Directory *cases.DirectoryService
+	Mail      *cases.MailDelivery
 	Handler   http.Handler
+	log       *slog.Logger
+
+	background background
 }
 
-// Open opens the database (migrating it) and wires everything.
+// Open opens the database (migrating it), checks that it can be written
+// and that the secret is the one it was written with, and wires everything.
+// When it fails on a database it created, it removes what it created.
 func Open(ctx context.Context, cfg Config) (*App, error) {
-	secret, err := loadSecret(cfg)
-	if err != nil {
-		return nil, err
+	_, statErr := os.Stat(cfg.DBPath)
+	created := errors.Is(statErr, fs.ErrNotExist)
+	if dir := filepath.Dir(cfg.DBPath); created {
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("de map %s van de database bestaat niet", dir)
+		}
 	}
+	cleanup := newFiles(cfg.DBPath, cfg.DBPath+"-wal", cfg.DBPath+"-shm", secretPath(cfg))
 	db, err := storage.Open(ctx, cfg.DBPath)
 	if err != nil {
-		return nil, err
+		cleanup()
+		return nil, fmt.Errorf("de database %s kan niet worden geopend: %w", cfg.DBPath, err)
 	}
 	if cfg.Now != nil {
 		db.Clock = cfg.Now
 	}
-	a := &App{DB: db}
-	if err := a.wire(ctx, cfg, secret); err != nil {
+	a := &App{DB: db, log: cfg.Log}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if err := a.start(ctx, cfg); err != nil {
 		db.Close()
+		cleanup()
 		return nil, err
 	}
 	return a, nil
+}
+
+// newFiles notes which of paths do not exist yet and returns the function
+// that removes those again: a start that fails leaves nothing new behind.
+func newFiles(paths ...string) (remove func()) {
+	var fresh []string
+	for _, p := range paths {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			fresh = append(fresh, p)
+		}
+	}
+	return func() {
+		for _, p := range fresh {
+			_ = os.Remove(p)
+		}
+	}
+}
+
+// start checks the database and wires the app on it.
+func (a *App) start(ctx context.Context, cfg Config) error {
+	if err := a.DB.CheckWritable(ctx); err != nil {
+		return fmt.Errorf("de database %s kan niet worden beschreven (alleen-lezen, schijf vol of geen rechten): %w", cfg.DBPath, err)
+	}
+	secret, generated, err := loadSecret(ctx, cfg, a.DB)
+	if err != nil {
+		return err
+	}
+	a.DB.SetAuditKey(cases.AuditKey(secret))
+	switch err := cases.VerifySecret(ctx, a.DB, secret); cases.ErrorCode(err) {
+	case "":
+	case cases.ECONFLICT:
+		return fmt.Errorf("het geheim past niet bij de database %s: deze database is met een ander geheim geschreven; "+
+			"start met het geheim dat bij deze database hoort (BUURTBRUG_SECRET, --secret-file of %s.secret)", cfg.DBPath, cfg.DBPath)
+	default:
+		return err
+	}
+	if generated {
+		if err := writeSecretFile(cfg, secret); err != nil {
+			return err
+		}
+	}
+	return a.wire(ctx, cfg, secret)
 }
 
 func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
@@ -85,19 +157,27 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	a.Reference = cases.NewReferenceService(a.DB)
 	a.Residents = cases.NewResidentService(a.DB, secret)
 	a.Contacts = cases.NewContactService(a.DB)
-	hasher := cfg.Hasher
-	if hasher == nil {
-		hasher = auth.HashPassword
+	passwords := cfg.Passwords
+	if passwords == nil {
+		// A login waits up to 2 s for a free slot, then hears "busy".
+		passwords = auth.NewPasswords(runtime.GOMAXPROCS(0), 2*time.Second)
 	}
-	a.Users = cases.NewUserService(a.DB, hasher)
-	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts)
+	a.Users = cases.NewUserService(a.DB, passwords)
+	if err := a.wireNotify(cfg); err != nil {
+		return err
+	}
+	a.Handovers = cases.NewHandoverService(a.DB, a.Residents, a.Contacts, a.Notify)
+	a.Timeline = cases.NewTimelineService(a.Residents, a.Contacts, a.Handovers)
 	a.Reach = cases.NewReachService(a.DB)
 	a.Tokens = cases.NewTokenService(a.DB)
+	a.Privacy = cases.NewPrivacyService(a.DB)
+	a.Audit = cases.NewAuditService(a.DB)
 	if cfg.ReachThreshold != 0 || cfg.ReachRounding != 0 {
 		a.Reach.Rules = disclosure.Rules{Threshold: cfg.ReachThreshold, RoundingBase: cfg.ReachRounding}
 		if err := a.Reach.Rules.Validate(); err != nil {
 			return err
 		}
+		a.Directory.Threshold = a.Reach.Rules.Threshold
 	}
 	// Take in contacts written before the reach counters existed or by bulk
 	// loads, so the first reader does not wait for them.
@@ -107,20 +187,31 @@ func (a *App) wire(ctx context.Context, cfg Config, secret []byte) error {
 	if a.Policy, err = auth.NewPolicy(ctx, a.DB); err != nil {
 		return err
 	}
-	if a.Auth, err = auth.NewService(a.DB); err != nil {
+	if a.Auth, err = auth.NewService(a.DB, passwords); err != nil {
 		return err
 	}
+	if cfg.SessionIdle > 0 {
+		a.Auth.Limits.IdleTimeout = cfg.SessionIdle
+	}
+	metrics := handlers.NewMetrics()
+	metrics.Token = cfg.MetricsToken
+	a.metrics(metrics)
 	srv := &handlers.Server{
 		Services: handlers.Services{Auth: a.Auth, Policy: a.Policy, Reference: a.Reference, Residents: a.Residents,
-			Contacts: a.Contacts, Handovers: a.Handovers, Users: a.Users, Reach: a.Reach, Tokens: a.Tokens},
-		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: cfg.Log, LogRequests: cfg.LogRequests,
+			Contacts: a.Contacts, Handovers: a.Handovers, Timeline: a.Timeline, Users: a.Users, Reach: a.Reach,
+			Tokens: a.Tokens, Privacy: a.Privacy, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Mail: a.Mail},
+		SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Log: a.log, LogRequests: cfg.LogRequests,
+		Metrics: metrics, Health: a.DB.CheckWritable, MailServer: cfg.Notify.SMTP != nil,
 	}
 	a.Handler, err = srv.Handler()
 	return err
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the background work and closes the database.
+func (a *App) Close() error {
+	a.stopBackground()
+	return a.DB.Close()
+}
 
 // CreateUser creates an account, as the operator.
 func (a *App) CreateUser(ctx context.Context, in cases.UserInput) (*cases.User, error) {
@@ -136,34 +227,69 @@ func (a *App) ResetPassword(ctx context.Context, username, password string) erro
 	return a.Users.SetPassword(ctx, cases.System, u.ID, cases.PasswordInput{Password: password})
 }
 
-// loadSecret returns the configured secret, or the one in the file beside
-// the database, creating that file on first start.
-func loadSecret(cfg Config) ([]byte, error) {
-	if cfg.Secret != "" {
-		if len(cfg.Secret) < 32 {
-			return nil, errors.New("the secret must be at least 32 characters")
-		}
-		return []byte(cfg.Secret), nil
+// secretPath is where the secret is read from when it is not given: the
+
+// secretPath is where the secret is read from when it is not given: the
+// --secret-file, else beside the database.
+func secretPath(cfg Config) string {
+	if cfg.SecretFile != "" {
+		return cfg.SecretFile
 	}
-	path := cfg.DBPath + ".secret"
+	return cfg.DBPath + ".secret"
+}
+
+// loadSecret returns the configured secret, or the one in the secret file.
+// A database that was never written with a secret gets a new random one
+// (generated); for any other database a missing secret is an error, never
+// a new secret.
+func loadSecret(ctx context.Context, cfg Config, db *storage.DB) (secret []byte, generated bool, err error) {
+	if cfg.Secret != "" {
+		secret, err = checkedSecret(cfg.Secret, "BUURTBRUG_SECRET")
+		return secret, false, err
+	}
+	path := secretPath(cfg)
 	data, err := os.ReadFile(path)
 	if err == nil {
-		secret := strings.TrimSpace(string(data))
-		if len(secret) < 32 {
-			return nil, fmt.Errorf("%s: the secret must be at least 32 characters", path)
-		}
-		return []byte(secret), nil
+		secret, err = checkedSecret(strings.TrimSpace(string(data)), path)
+		return secret, false, err
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		return nil, false, fmt.Errorf("het geheim kan niet worden gelezen: %w", err)
+	}
+	inUse, err := cases.SecretInUse(ctx, db)
+	if err != nil {
+		return nil, false, err
+	}
+	if inUse || cfg.SecretFile != "" {
+		return nil, false, fmt.Errorf("het geheim ontbreekt: %s bestaat niet, en de database %s is met een geheim geschreven; "+
+			"zet het geheim uit de back-up terug (of geef BUURTBRUG_SECRET of --secret-file)", path, cfg.DBPath)
 	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	secret := hex.EncodeToString(b)
-	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("writing the secret: %w", err)
+	return []byte(hex.EncodeToString(b)), true, nil
+}
+
+func checkedSecret(secret, from string) ([]byte, error) {
+	if len(secret) < cases.MinSecretLength {
+		return nil, fmt.Errorf("het geheim in %s moet minstens %d tekens hebben", from, cases.MinSecretLength)
 	}
 	return []byte(secret), nil
+}
+
+// writeSecretFile keeps a new database's generated secret beside it
+// (mode 0600), unless the secret came from elsewhere.
+func writeSecretFile(cfg Config, secret []byte) error {
+	path := secretPath(cfg)
+	if cfg.Secret != "" {
+		return nil
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if err := os.WriteFile(path, append(secret, '\n'), 0o600); err != nil {
+		return fmt.Errorf("het geheim kan niet worden bewaard in %s: %w", path, err)
+	}
+	return nil
 }

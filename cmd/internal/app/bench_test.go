@@ -50,7 +50,7 @@ func newBenchEnv(b *testing.B, users ...string) *benchEnv {
 	for _, du := range demo.Users {
 		for _, name := range users {
 			if du.Username == name {
-				if _, err := a.CreateUser(context.Background(), demo.UserInput(du)); err != nil {
+				if _, err := demo.CreateUser(context.Background(), demoServices(a), du); err != nil {
 					b.Fatal(err)
 				}
 			}

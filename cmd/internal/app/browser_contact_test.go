@@ -44,8 +44,8 @@ func TestBrowserContactForm(t *testing.T) {
 	}
 	brShot(t, ctx, "contact-errors-768x1024")
 
-	// A time outside the window: the server's message at the time field,
-	// the form kept.
+	// A time outside the window: the form says so at the time field before
+	// anything is queued or sent, the form kept.
 	brStep(t, ctx, "too old",
 		brChip("topics", "schulden"),
 		chromedp.Evaluate[chromedp.Void](`(() => { const f = document.getElementById('occurred_at');

@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -180,11 +181,27 @@ func BenchmarkHandoverReview(b *testing.B) {
 	if err != nil || list.Total != n {
 		b.Fatalf("total %v (%v)", list, err)
 	}
+	// Deep pages cost what the first does: a cursor is a seek in the index
+	// of its part of the review order. The walk's cursors, page 40 of 50
+	// (into the closed part) and one inside the open part.
+	deep := map[int]string{}
+	cursor := ""
+	for page := 1; page <= 40; page++ {
+		l, err := e.app.Handovers.Find(context.Background(), coord.user.Actor(), cases.HandoverFilter{Cursor: cursor})
+		if err != nil || l.NextCursor == "" {
+			b.Fatalf("page %d: %v", page, err)
+		}
+		cursor = l.NextCursor
+		deep[page] = url.QueryEscape(cursor)
+	}
 	for _, bc := range []struct{ name, target string }{
 		{"api", "/api/v1/handovers"},                                // both directions, first 100, counts
 		{"api-overdue", "/api/v1/handovers?overdue=true&limit=500"}, // what is stuck
 		{"api-incoming-received", "/api/v1/handovers?direction=incoming&state=received"},
-		{"page", "/handovers/review"}, // the coordinator's screen: 200 rows, counts
+		{"api-page-5", "/api/v1/handovers?cursor=" + deep[4]},
+		{"api-page-41", "/api/v1/handovers?cursor=" + deep[40]},
+		{"page", "/handovers/review"}, // the coordinator's screen: the open ones, counts
+		{"page-all-41", "/handovers/review?state=all&cursor=" + deep[40]},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			get(b, bc.target) // warm the caches

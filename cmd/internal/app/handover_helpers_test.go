@@ -49,6 +49,8 @@ var handoverRoutes = []handoverRoute{
 		body: func(*testEnv) any { return map[string]any{"reason": "Dubbel verstuurd."} }},
 	{key: "POST /api/v1/handovers/{id}/consent/withdraw", ok: http.StatusOK, side: "sender", state: "requested",
 		body: func(*testEnv) any { return map[string]any{"note": "Bewoner belde."} }},
+	{key: "POST /api/v1/handovers/{id}/consent/renew", ok: http.StatusOK, side: "sender", state: "accepted",
+		body: func(*testEnv) any { return map[string]any{"how": "written"} }},
 	{key: "POST /api/v1/handovers/{id}/redirect", ok: http.StatusCreated, side: "sender", state: "declined",
 		body: func(*testEnv) any { return redirectBody("buurtteam") }},
 }

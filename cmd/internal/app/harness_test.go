@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +21,6 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/buurtbrug/buurtbrug/auth"
-	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 )
 
@@ -31,6 +31,7 @@ type testEnv struct {
 	srv    *httptest.Server
 	dbPath string
 	clock  *testClock
+	notify NotifyConfig // notifications (notify_helpers_test.go)
 }
 
 // testClock is a settable clock shared by the database and the sessions.
@@ -74,13 +75,16 @@ var demoPasswordHash = sync.OnceValue(func() string {
 	return hash
 })
 
-// testHasher gives the demo password its cheap hash (demoPasswordHash);
-// any other password is hashed for real.
-func testHasher(password string) (string, error) {
+// testPasswords gives the demo password its cheap hash (demoPasswordHash),
+// made once for all tests (every test makes the ten demo accounts); any
+// other password is hashed and every password checked for real.
+type testPasswords struct{ *auth.Passwords }
+
+func (p testPasswords) Hash(password string) (string, error) {
 	if password == demo.Password {
 		return demoPasswordHash(), nil
 	}
-	return auth.HashPassword(password)
+	return p.Passwords.Hash(password)
 }
 
 // testSecret keys pseudonyms in tests; a made-up value, like all test data.
@@ -95,17 +99,16 @@ func newTestEnv(t *testing.T) *testEnv {
 		clock: &testClock{now: time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)}}
 	env.open()
 	ctx := context.Background()
-	for _, du := range demo.Users {
-		if _, err := env.app.Users.Create(ctx, cases.System, demo.UserInput(du)); err != nil {
-			t.Fatalf("creating %s: %v", du.Username, err)
-		}
+	if _, err := demo.CreateUsers(ctx, demoServices(env.app)); err != nil {
+		t.Fatalf("creating the demo users: %v", err)
 	}
 	return env
 }
 
 func (e *testEnv) open() {
 	e.t.Helper()
-	a, err := Open(context.Background(), Config{DBPath: e.dbPath, Secret: testSecret, Now: e.clock.Now, Hasher: testHasher})
+	a, err := Open(context.Background(), Config{DBPath: e.dbPath, Secret: testSecret, Now: e.clock.Now,
+		Passwords: testPasswords{auth.NewPasswords(runtime.GOMAXPROCS(0), 5*time.Second)}, Notify: e.notify})
 	if err != nil {
 		e.t.Fatalf("open: %v", err)
 	}

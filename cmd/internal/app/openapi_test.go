@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -18,6 +19,7 @@ import (
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
 	"github.com/buurtbrug/buurtbrug/web"
+	"github.com/google/uuid"
 )
 
 // openAPIDoc is web/openapi.json, decoded.
@@ -241,19 +243,33 @@ func anyList(v any) []any { l, _ := v.([]any); return l }
 // of the Go types the handlers decode and answer.
 func openAPISchemasMatchTypes(t *testing.T, doc openAPIDoc) {
 	schemasMatchTypes(t, doc, map[string]reflect.Type{
-		"Contact":        reflect.TypeFor[cases.Contact](),
-		"ContactInput":   reflect.TypeFor[cases.ContactInput](),
-		"ContactPatch":   reflect.TypeFor[cases.ContactPatch](),
-		"ContactVersion": reflect.TypeFor[cases.ContactVersion](),
-		"Organisation":   reflect.TypeFor[cases.Organisation](),
-		"Programme":      reflect.TypeFor[cases.Programme](),
-		"Reference":      reflect.TypeFor[cases.Reference](),
-		"Resident":       reflect.TypeFor[cases.Resident](),
-		"ResidentInput":  reflect.TypeFor[cases.ResidentInput](),
-		"ResidentPatch":  reflect.TypeFor[cases.ResidentPatch](),
-		"Term":           reflect.TypeFor[cases.Term](),
-		"User":           reflect.TypeFor[cases.User](),
-		"VoidInput":      reflect.TypeFor[cases.VoidInput](),
+		"Contact":           reflect.TypeFor[cases.Contact](),
+		"ContactInput":      reflect.TypeFor[cases.ContactInput](),
+		"ContactPatch":      reflect.TypeFor[cases.ContactPatch](),
+		"ContactVersion":    reflect.TypeFor[cases.ContactVersion](),
+		"Organisation":      reflect.TypeFor[cases.Organisation](),
+		"Programme":         reflect.TypeFor[cases.Programme](),
+		"Reference":         reflect.TypeFor[cases.Reference](),
+		"Resident":          reflect.TypeFor[cases.Resident](),
+		"ResidentInput":     reflect.TypeFor[cases.ResidentInput](),
+		"ResidentPatch":     reflect.TypeFor[cases.ResidentPatch](),
+		"Term":              reflect.TypeFor[cases.Term](),
+		"User":              reflect.TypeFor[cases.User](),
+		"VoidInput":         reflect.TypeFor[cases.VoidInput](),
+		"ConsentRenewInput": reflect.TypeFor[cases.ConsentRenewInput](),
+		"ReasonInput":       reflect.TypeFor[cases.ReasonInput](),
+		"OwnGroundInput":    reflect.TypeFor[cases.OwnGroundInput](),
+		"Erasure":           reflect.TypeFor[cases.Erasure](),
+		"AuditEntry":        reflect.TypeFor[cases.AuditEntry](),
+		"AuditPage":         reflect.TypeFor[cases.AuditPage](),
+		"ResidentExport":    reflect.TypeFor[cases.ResidentExport](),
+		"ResidentVersion":   reflect.TypeFor[cases.ResidentVersion](),
+		"HandoverConsent":   reflect.TypeFor[cases.Consent](),
+		"ContactList":       reflect.TypeFor[cases.ContactList](),
+		"ResidentList":      reflect.TypeFor[cases.ResidentList](),
+		"MergeInput":        reflect.TypeFor[cases.MergeInput](),
+		"MergeResult":       reflect.TypeFor[cases.MergeResult](),
+		"MergeCounts":       reflect.TypeFor[cases.MergeCounts](),
 	})
 }
 
@@ -434,27 +450,32 @@ func (c schemaChecker) check(schema map[string]any, v any, at string) []string {
 	return problems
 }
 
-// matchPath finds the documented path template of a concrete path.
+// matchPath finds the documented path template of a concrete path; a
+// literal segment beats a parameter (/residents/matches, not /residents/{id}),
+// as in the router.
 func (d openAPIDoc) matchPath(concrete string) string {
 	concrete, _, _ = strings.Cut(concrete, "?")
 	want := strings.Split(concrete, "/")
+	best, bestLiterals := "", -1
 	for template := range d.paths() {
 		parts := strings.Split(template, "/")
 		if len(parts) != len(want) {
 			continue
 		}
-		ok := true
+		ok, literals := true, 0
 		for i := range parts {
-			if parts[i] != want[i] && !strings.HasPrefix(parts[i], "{") {
+			switch {
+			case parts[i] == want[i]:
+				literals++
+			case !strings.HasPrefix(parts[i], "{"):
 				ok = false
-				break
 			}
 		}
-		if ok {
-			return template
+		if ok && literals > bestLiterals {
+			best, bestLiterals = template, literals
 		}
 	}
-	return ""
+	return best
 }
 
 // TestOpenAPIDescribesAnswers drives the API and checks every answer (and
@@ -578,6 +599,32 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 	call(coord, "POST", "/api/v1/contacts/"+contact+"/void", map[string]any{"reason": "Dubbel."})
 	call(coord, "POST", "/api/v1/contacts/"+contact+"/void", map[string]any{"reason": "Dubbel."})
 	call(worker, "GET", "/api/v1/contacts/"+contact, nil)
+
+	// Pages, duplicates and merging (issue 13).
+	call(worker, "GET", "/api/v1/contacts?limit=1", nil)
+	call(worker, "GET", "/api/v1/contacts?limit=501", nil)
+	call(worker, "GET", "/api/v1/residents?limit=101&neighbourhood=themadreven&last_contact_from=2025-01-01", nil)
+	call(worker, "GET", "/api/v1/residents?neighbourhood=themadreven&last_contact_from=2025-01-01", nil)
+	call(worker, "GET", "/api/v1/residents/matches?family_name=de%20Wit&birth_date=1984-07-07", nil)
+	call(worker, "GET", "/api/v1/residents/matches?birth_year=1984", nil)
+	twin := call(worker, "POST", "/api/v1/residents", map[string]any{"given_name": "Fleur", "family_name": "De Wit",
+		"birth_date": "1984-07-07"}).json()["id"].(string)
+	call(worker, "POST", "/api/v1/residents/"+twin+"/merge", map[string]any{"into": resident})
+	call(coord, "POST", "/api/v1/residents/"+twin+"/merge", map[string]any{"into": "nope"})
+	call(coord, "POST", "/api/v1/residents/"+twin+"/merge", map[string]any{"into": resident})
+	call(coord, "POST", "/api/v1/residents/"+twin+"/merge", map[string]any{"into": resident})
+	call(coord, "POST", "/api/v1/residents/"+uuid.NewString()+"/merge", map[string]any{"into": resident})
+	call(worker, "GET", "/api/v1/residents/"+twin, nil)
+
+	// The partner directory, as JSON and as HSDS (issue 12).
+	if err := demo.SeedPartners(context.Background(), env.app.DB); err != nil {
+		t.Fatal(err)
+	}
+	call(worker, "GET", "/api/v1/partners", nil)
+	call(worker, "GET", "/api/v1/partners?topic=schulden&q=overvecht", nil)
+	call(worker, "GET", "/api/v1/partners?format=hsds", nil)
+	call(worker, "GET", "/api/v1/partners?topic=nope", nil)
+	call(programme, "GET", "/api/v1/partners", nil)
 	call(worker, "POST", "/api/v1/logout", nil)
 	call(worker, "POST", "/api/v1/logout", nil)
 
@@ -587,6 +634,10 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/login 422", "POST /api/v1/login 429", "POST /api/v1/contacts 201", "POST /api/v1/contacts 200",
 		"PATCH /api/v1/contacts/{id} 409", "PATCH /api/v1/contacts/{id} 403", "POST /api/v1/contacts/{id}/void 200",
 		"POST /api/v1/contacts/{id}/void 409", "GET /api/v1/residents/{id} 404", "POST /api/v1/logout 204",
+		"GET /api/v1/residents/matches 200", "GET /api/v1/residents/matches 422", "POST /api/v1/residents/{id}/merge 200",
+		"POST /api/v1/residents/{id}/merge 403", "POST /api/v1/residents/{id}/merge 404", "POST /api/v1/residents/{id}/merge 409",
+		"POST /api/v1/residents/{id}/merge 422", "GET /api/v1/contacts 422", "GET /api/v1/residents 422",
+		"GET /api/v1/partners 200", "GET /api/v1/partners 422", "GET /api/v1/partners 403",
 	} {
 		if !seen[key] {
 			t.Errorf("the scenario did not reach %s", key)

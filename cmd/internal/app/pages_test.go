@@ -118,7 +118,7 @@ func TestPagesByRole(t *testing.T) {
 	resident := pgResident(t, hoop, "Amina", "Testdata", "1980-05-01")
 
 	clients := map[string]*client{"anonymous": env.anonymous()}
-	for _, u := range []string{"hoop.worker", "hoop.coord", "dock.worker", "programme", "admin"} {
+	for _, u := range []string{"hoop.worker", "hoop.coord", "dock.worker", "programme", "admin", "hoop.privacy", "dock.privacy"} {
 		clients[u] = env.pageLogin(u)
 	}
 	const ok, forbidden, notFound, login = 200, 403, 404, 303
@@ -132,6 +132,10 @@ func TestPagesByRole(t *testing.T) {
 		{"/residents/" + resident, map[string]int{"hoop.worker": ok, "hoop.coord": ok, "dock.worker": notFound, "programme": forbidden, "admin": forbidden, "anonymous": login}},
 		{"/residents/not-a-uuid", map[string]int{"hoop.worker": notFound}},
 		{"/admin/users", map[string]int{"hoop.worker": forbidden, "hoop.coord": ok, "dock.worker": forbidden, "programme": forbidden, "admin": ok, "anonymous": login}},
+		{"/privacy", map[string]int{"hoop.worker": forbidden, "hoop.coord": ok, "hoop.privacy": ok, "programme": forbidden, "admin": forbidden, "anonymous": login}},
+		{"/privacy/audit", map[string]int{"hoop.worker": forbidden, "hoop.coord": forbidden, "hoop.privacy": ok, "programme": forbidden, "admin": forbidden, "anonymous": login}},
+		{"/residents/" + resident + "/export", map[string]int{"hoop.worker": forbidden, "hoop.coord": ok, "hoop.privacy": ok, "dock.privacy": notFound, "programme": forbidden, "admin": forbidden, "anonymous": login}},
+		{"/residents/" + resident, map[string]int{"hoop.privacy": forbidden}},
 	}
 	for _, tc := range table {
 		for user, want := range tc.want {
@@ -378,23 +382,55 @@ func TestPageFormsNeedCSRF(t *testing.T) {
 	}
 }
 
+// TestUsersAdminFlow: the separation of duties on the users page. An
+// administrator manages office accounts (admin, programme, privacy) and may
+// switch any account off, but makes, resets or re-roles no case account; a
+// coordinator manages the case accounts of the own organisation; a password
+// set by someone else is changed at the next login.
 func TestUsersAdminFlow(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	admin := env.pageLogin("admin")
 	page := admin.get("/admin/users")
 	pageHas(t, "admin list", page.body, "hoop.worker", "dock.coord", "Al Amal", "DOCK", `name="organisation"`,
-		`name="roles" value="admin"`)
-	pageLacks(t, "admin list", page.body, "/residents/")
+		`name="roles" value="admin"`, `name="roles" value="programme"`, `name="roles" value="privacy"`)
+	pageLacks(t, "admin list", page.body, "/residents/", `name="roles" value="worker"`, `/admin/users/`+
+		fmt.Sprint(pgUserID(t, env, "hoop.worker"))+`/password`)
 
-	create := url.Values{"csrf_token": {admin.pageToken()}, "username": {"nieuw.worker"}, "display_name": {"Nieuwe Medewerker"},
-		"organisation": {"dock"}, "programme": {"weggeefbus"}, "roles": {"worker"}, "password": {"kort"}}
+	// No case account from an administrator, whatever the form says.
+	worker := url.Values{"csrf_token": {admin.pageToken()}, "username": {"nieuw.worker"}, "display_name": {"Nieuwe Medewerker"},
+		"organisation": {"dock"}, "programme": {"weggeefbus"}, "roles": {"worker"}, "password": {"een-lang-wachtwoord"}}
+	if res := admin.postForm("/admin/users", worker); res.status != http.StatusForbidden {
+		t.Errorf("admin creating a worker: %d", res.status)
+	} else {
+		pageHas(t, "admin creating a worker", res.body, "Een beheerder maakt of wijzigt geen accounts van medewerkers")
+	}
+	worker.Set("roles", "admin")
+	worker.Add("roles", "worker")
+	if res := admin.postForm("/admin/users", worker); res.status != http.StatusUnprocessableEntity {
+		t.Errorf("admin and worker in one account: %d", res.status)
+	} else {
+		pageHas(t, "admin and worker", res.body, `id="err-roles"`, "kan niet ook beheerder")
+	}
+	if res := admin.postForm(fmt.Sprintf("/admin/users/%d/password", pgUserID(t, env, "hoop.worker")),
+		url.Values{"csrf_token": {admin.pageToken()}, "password": {"nog-een-lang-wachtwoord"}}); res.status != http.StatusForbidden {
+		t.Errorf("admin resetting a worker's password: %d", res.status)
+	}
+
+	create := url.Values{"csrf_token": {admin.pageToken()}, "username": {"nieuw.programma"}, "display_name": {"Nieuw Programmateam"},
+		"organisation": {"gemeente"}, "roles": {"programme"}, "password": {"kort"}}
 	short := admin.postForm("/admin/users", create)
 	if short.status != http.StatusUnprocessableEntity {
 		t.Fatalf("short password: %d %s", short.status, short.body)
 	}
-	pageHas(t, "short password", short.body, `id="err-password"`, "12", `value="nieuw.worker"`)
+	pageHas(t, "short password", short.body, `id="err-password"`, "12", `value="nieuw.programma"`)
 	pageLacks(t, "short password", short.body, `value="kort"`)
+	for _, weak := range []string{"qwerty123456", "mijn-nieuw.programma"} {
+		create.Set("password", weak)
+		if res := admin.postForm("/admin/users", create); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("password %q: %d", weak, res.status)
+		}
+	}
 
 	create.Set("password", "een-lang-wachtwoord")
 	res := admin.postForm("/admin/users", create)
@@ -402,15 +438,30 @@ func TestUsersAdminFlow(t *testing.T) {
 		t.Fatalf("create: %d %s", res.status, res.body)
 	}
 	list := admin.get(res.header.Get("Location"))
-	pageHas(t, "after create", list.body, "Gebruiker nieuw.worker is aangemaakt.", "Nieuwe Medewerker", "Weggeefbus")
+	pageHas(t, "after create", list.body, "Gebruiker nieuw.programma is aangemaakt.", "Nieuw Programmateam")
 	again := admin.postForm("/admin/users", create)
 	pageHas(t, "duplicate", again.body, `id="err-username"`, "al in gebruik")
 
+	// The newcomer chooses an own password before anything else.
 	newcomer := env.anonymous()
-	if r := newcomer.do("POST", "/api/v1/login", map[string]string{"username": "nieuw.worker", "password": "een-lang-wachtwoord"}); r.status != http.StatusOK {
+	r := newcomer.do("POST", "/api/v1/login", map[string]string{"username": "nieuw.programma", "password": "een-lang-wachtwoord"})
+	if r.status != http.StatusOK || r.json()["user"].(map[string]any)["must_change_password"] != true {
 		t.Fatalf("new user login: %d %s", r.status, r.body)
 	}
-	u, err := env.app.Users.ByUsername(context.Background(), "nieuw.worker")
+	newcomer.csrf = r.json()["csrf_token"].(string)
+	if r := newcomer.do("GET", "/api/v1/reach/published", nil); r.status != http.StatusForbidden || r.errorCode() != "forbidden" {
+		t.Errorf("before changing the password: %d %s", r.status, r.body)
+	}
+	if r := newcomer.do("POST", "/api/v1/me/password", map[string]string{"current": "fout", "new": "mijn-eigen-wachtwoord"}); r.status != http.StatusUnprocessableEntity || r.field("current") == "" {
+		t.Errorf("wrong current password: %d %s", r.status, r.body)
+	}
+	if r := newcomer.do("POST", "/api/v1/me/password", map[string]string{"current": "een-lang-wachtwoord", "new": "mijn-eigen-wachtwoord"}); r.status != http.StatusNoContent {
+		t.Fatalf("change password: %d %s", r.status, r.body)
+	}
+	if r := newcomer.do("GET", "/api/v1/reach/published", nil); r.status != http.StatusOK {
+		t.Errorf("after changing the password: %d %s", r.status, r.body)
+	}
+	u, err := env.app.Users.ByUsername(context.Background(), "nieuw.programma")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,50 +472,59 @@ func TestUsersAdminFlow(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("deactivate: %d %s", res.status, res.body)
 	}
-	pageHas(t, "deactivated", admin.get(res.header.Get("Location")).body, "nieuw.worker is uitgezet")
+	pageHas(t, "deactivated", admin.get(res.header.Get("Location")).body, "nieuw.programma is uitgezet")
 	if r := newcomer.do("GET", "/api/v1/me", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("session of a deactivated user: %d", r.status)
 	}
-	form := newcomer.loginForm("nieuw.worker", "een-lang-wachtwoord")
+	form := newcomer.loginForm("nieuw.programma", "mijn-eigen-wachtwoord")
 	if r := newcomer.postForm("/login", form); r.status != http.StatusUnauthorized {
 		t.Errorf("deactivated user logs in: %d", r.status)
 	}
 
-	// Reactivate and reset the password.
+	// Reactivate and reset the password: changed again at the next login.
 	admin.postForm("/admin/users/"+uid+"/active", url.Values{"csrf_token": {admin.pageToken()}, "active": {"true"}})
 	weak := admin.postForm("/admin/users/"+uid+"/password", url.Values{"csrf_token": {admin.pageToken()}, "password": {"te-kort"}})
 	if weak.status != http.StatusUnprocessableEntity {
 		t.Errorf("short reset: %d", weak.status)
 	}
-	pageHas(t, "short reset", weak.body, "nieuw.worker: ", "12")
+	pageHas(t, "short reset", weak.body, "nieuw.programma: ", "12")
 	res = admin.postForm("/admin/users/"+uid+"/password", url.Values{"csrf_token": {admin.pageToken()}, "password": {"nog-een-lang-wachtwoord"}})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("reset: %d %s", res.status, res.body)
 	}
-	if r := env.anonymous().do("POST", "/api/v1/login", map[string]string{"username": "nieuw.worker", "password": "nog-een-lang-wachtwoord"}); r.status != http.StatusOK {
+	back := env.anonymous()
+	if r := back.postForm("/login", back.loginForm("nieuw.programma", "nog-een-lang-wachtwoord")); r.status != http.StatusSeeOther {
 		t.Errorf("login with the new password: %d", r.status)
+	} else if r := back.get("/reach"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/me/password" {
+		t.Errorf("a page before choosing an own password: %d %s", r.status, r.header.Get("Location"))
 	}
 
-	// A coordinator manages the own organisation's workers only.
+	// A coordinator manages the own organisation's case accounts only.
 	coord := env.pageLogin("hoop.coord")
 	cl := coord.get("/admin/users")
-	pageHas(t, "coordinator list", cl.body, "hoop.worker", "Medewerkers van Al Amal.")
-	pageLacks(t, "coordinator list", cl.body, "dock.worker", "nieuw.worker", `name="organisation"`, `name="roles"`)
+	pageHas(t, "coordinator list", cl.body, "hoop.worker", "Medewerkers van Al Amal.", `name="roles" value="worker"`,
+		`name="roles" value="coordinator"`)
+	pageLacks(t, "coordinator list", cl.body, "dock.worker", "nieuw.programma", `name="organisation"`, `name="roles" value="admin"`)
 	res = coord.postForm("/admin/users", url.Values{"csrf_token": {coord.pageToken()}, "username": {"hoop.nieuw"},
 		"display_name": {"Nieuw bij HOOP"}, "organisation": {"dock"}, "programme": {"hoop"}, "password": {"een-lang-wachtwoord"}})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("coordinator create: %d %s", res.status, res.body)
 	}
 	hn, err := env.app.Users.ByUsername(context.Background(), "hoop.nieuw")
-	if err != nil || hn.OrganisationSlug != "al-amal" || strings.Join(hn.Roles, ",") != "worker" {
+	if err != nil || hn.OrganisationSlug != "al-amal" || strings.Join(hn.Roles, ",") != "worker" || !hn.MustChangePassword {
 		t.Errorf("coordinator's new user: %+v %v", hn, err)
 	}
 	res = coord.postForm("/admin/users", url.Values{"csrf_token": {coord.pageToken()}, "username": {"hoop.baas"},
 		"display_name": {"Baas"}, "roles": {"coordinator"}, "password": {"een-lang-wachtwoord"}})
-	if res.status != http.StatusForbidden {
+	if res.status != http.StatusSeeOther {
 		t.Errorf("coordinator creating a coordinator: %d", res.status)
 	}
-	pageHas(t, "coordinator creating a coordinator", res.body, "Je mag deze gebruiker niet beheren.")
+	res = coord.postForm("/admin/users", url.Values{"csrf_token": {coord.pageToken()}, "username": {"hoop.beheer"},
+		"display_name": {"Beheer"}, "roles": {"admin"}, "password": {"een-lang-wachtwoord"}})
+	if res.status != http.StatusForbidden {
+		t.Errorf("coordinator creating an administrator: %d", res.status)
+	}
+	pageHas(t, "coordinator creating an administrator", res.body, "Je mag deze gebruiker niet beheren.")
 	res = coord.postForm("/admin/users/"+uid+"/active", url.Values{"csrf_token": {coord.pageToken()}, "active": {"false"}})
 	if res.status != http.StatusNotFound {
 		t.Errorf("coordinator deactivating another organisation's user: %d", res.status)

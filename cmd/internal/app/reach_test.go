@@ -491,7 +491,7 @@ func TestReachPublishingFreezes(t *testing.T) {
 			t.Fatalf("correct: %s", r)
 		}
 	}
-	env.clock.Advance(time.Hour)
+	env.clock.Advance(20 * time.Minute) // within the sessions' idle time
 	_, againBody := get("")
 	if !bytes.Equal(againBody, v1body) {
 		t.Errorf("published table changed after corrections:\n%s\n%s", v1body, againBody)
@@ -739,7 +739,18 @@ func TestReachPage(t *testing.T) {
 			}
 		}
 	}
+	// Publishing cannot be undone: without the confirmation nothing is
+	// published, and the page says so, on the same period and table.
+	before := env.fingerprint(false)
 	res = c.postForm("/reach/publish", url.Values{"csrf_token": {csrf}, "period": {"2024-H2"}, "table": {"T2"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(string(res.body), "Er is niets gepubliceerd") ||
+		!strings.Contains(string(res.body), `<option value="2024-H2" selected>`) {
+		t.Fatalf("publish form without confirmation: %s", res)
+	}
+	if env.fingerprint(false) != before {
+		t.Error("publishing without confirmation wrote something")
+	}
+	res = c.postForm("/reach/publish", url.Values{"csrf_token": {csrf}, "period": {"2024-H2"}, "table": {"T2"}, "confirm": {"yes"}})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("publish form: %s", res)
 	}

@@ -5,8 +5,10 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,6 +46,8 @@ var Users = []User{
 	{"buurtteam.coord", "Bram (Buurtteam coördinator)", "buurtteam", "buurtteam-overvecht", cases.RoleCoordinator},
 	{"programme", "Programmateam Samen voor Overvecht", "gemeente", "", cases.RoleProgramme},
 	{"admin", "Functioneel beheer", "gemeente", "", cases.RoleAdmin},
+	{"hoop.privacy", "Privacyfunctionaris Al Amal", "al-amal", "", cases.RolePrivacy},
+	{"dock.privacy", "Privacyfunctionaris DOCK", "dock", "", cases.RolePrivacy},
 }
 
 // Made-up names; any likeness to a real person is chance.
@@ -52,41 +56,108 @@ var (
 	demoFamily = []string{"de Boer", "El Idrissi", "Yilmaz", "van der Linden", "Bakker", "Ouali", "Kaya", "Jansen", "Mahabier", "van Dijk", "Amrani", "Demir", "Visser", "Ramdin", "de Wit", "Benali", "Çelik", "Smits", "Tahiri", "Mulder"}
 )
 
-// Seed loads the demo logins, residents, contacts and handovers, once: a
-// database that already has the demo users is left alone. It returns
-// whether it seeded.
+// settingDemo marks a database whose data the demo loaded.
+const settingDemo = "demo_data"
+
+// ErrNotDemo refuses the demo on a database that holds anything else: the
+// demo adds logins with a public password, an administrator's among them.
+var ErrNotDemo = errors.New("--demo weigert deze database: er staan al accounts of gegevens in die niet van de demo zijn " +
+	"(de demo zou er accounts met een openbaar wachtwoord aan toevoegen, ook een beheerder); " +
+	"start zonder --demo, of geef een nieuwe database met --db")
+
+// Seed loads the demo logins, residents, contacts and handovers into a new
+// database, in one transaction: all of it or nothing. A database the demo
+// loaded before is left alone; any other database is refused (ErrNotDemo).
+// It returns whether it seeded.
 func Seed(ctx context.Context, s Services) (bool, error) {
-	if _, err := s.Users.ByUsername(ctx, Users[0].Username); err == nil {
-		return false, nil
+	loaded, err := isDemo(ctx, s.Store)
+	if err != nil || loaded {
+		return false, err
 	}
-	actors, err := CreateUsers(ctx, s.Users)
+	err = s.Store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		actors, err := CreateUsers(ctx, s)
+		if err != nil {
+			return err
+		}
+		if err := SeedPartners(ctx, s.Store); err != nil {
+			return err
+		}
+		if err := seedContacts(ctx, s, actors); err != nil {
+			return err
+		}
+		if err := seedHandovers(ctx, s, tx, actors); err != nil {
+			return err
+		}
+		// More contacts than one write folds in at once: count them all now.
+		if err := tx.Reach().RefreshReach(ctx); err != nil {
+			return err
+		}
+		return tx.Settings().SetSetting(ctx, settingDemo, cases.FormatTime(s.Store.Now()))
+	})
+	return err == nil, err
+}
+
+// isDemo reports whether the demo loaded the database already, and refuses
+// one that holds accounts the demo did not make, marked or not (a demo
+// database someone added a real account to is no demo database any more).
+func isDemo(ctx context.Context, store *storage.DB) (bool, error) {
+	v := store.View(ctx)
+	_, marked, err := v.Settings().Setting(ctx, settingDemo)
 	if err != nil {
 		return false, err
 	}
-	if err := seedContacts(ctx, s, actors); err != nil {
-		return true, err
+	users, err := v.Users().Users(ctx, 0)
+	if err != nil {
+		return false, err
 	}
-	return true, seedHandovers(ctx, s, actors)
-}
-
-// CreateUsers makes the demo logins and returns them as actors.
-func CreateUsers(ctx context.Context, users *cases.UserService) (map[string]cases.Actor, error) {
-	actors := map[string]cases.Actor{}
-	for _, du := range Users {
-		u, err := users.Create(ctx, cases.System, UserInput(du))
-		if err != nil {
-			return nil, fmt.Errorf("demo user %s: %w", du.Username, err)
+	for _, u := range users {
+		if !slices.ContainsFunc(Users, func(du User) bool { return du.Username == u.Username }) {
+			return false, ErrNotDemo
 		}
-		actors[du.Username] = u.Actor()
 	}
-	return actors, nil
+	return marked || len(users) > 0, nil
 }
 
-// UserInput is the account of a demo login.
+// CreateUsers makes the demo logins and returns them as actors. Their
+// password is public and known to every user of the demo, so they are not
+// asked to change it.
+func CreateUsers(ctx context.Context, s Services) (map[string]cases.Actor, error) {
+	actors := map[string]cases.Actor{}
+	err := s.Store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		for _, du := range Users {
+			u, err := CreateUser(ctx, s, du)
+			if err != nil {
+				return err
+			}
+			actors[du.Username] = u.Actor()
+		}
+		return nil
+	})
+	return actors, err
+}
+
+// CreateUser makes one demo login, whose public password needs no change.
+func CreateUser(ctx context.Context, s Services, du User) (*cases.User, error) {
+	var u *cases.User
+	err := s.Store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		var err error
+		if u, err = s.Users.Create(ctx, cases.System, UserInput(du)); err != nil {
+			return fmt.Errorf("demo user %s: %w", du.Username, err)
+		}
+		return tx.Users().SetMustChange(ctx, u.ID, false)
+	})
+	return u, err
+}
+
+// UserInput is the account of a demo login, with a made-up work address
+// (.example is reserved: no mail can reach it).
 func UserInput(du User) cases.UserInput {
 	return cases.UserInput{Username: du.Username, DisplayName: du.Name, Organisation: du.Organisation,
-		Programme: du.Programme, Roles: []string{du.Role}, Password: Password}
+		Programme: du.Programme, Roles: []string{du.Role}, Password: Password, Email: Email(du.Username)}
 }
+
+// Email is a demo login's made-up work address.
+func Email(username string) string { return username + "@demo.buurtbrug.example" }
 
 // seedContacts writes made-up residents and contacts across 2024 up to
 // now, with some people known to more than one organisation.

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -42,34 +43,56 @@ var demoHandovers = []demoHandover{
 		"Kan niet inloggen met DigiD en mist daardoor post van de gemeente.", "", []string{"name"}},
 }
 
+// travelling is the demo's one transaction, whose time can be set back.
+type travelling interface{ SetNow(time.Time) }
+
 // seedHandovers sends the demo handovers through the use cases, with the
-// clock set back so that deadlines, receipt and overdue show on the screens.
+// clock set back so that deadlines, receipt and overdue show on the screens:
+// the store's clock and the time of the one transaction the demo loads in.
 // Seed runs before the server starts serving, so nothing else reads the
-// clock meanwhile; it is restored on return.
-func seedHandovers(ctx context.Context, s Services, actors map[string]cases.Actor) error {
+// clock meanwhile; both are restored on return.
+func seedHandovers(ctx context.Context, s Services, tx cases.Tx, actors map[string]cases.Actor) error {
 	realNow := s.Store.Clock
-	defer func() { s.Store.Clock = realNow }()
 	start := realNow()
+	travel := func(t time.Time) {
+		s.Store.Clock = func() time.Time { return t }
+		if tx, ok := tx.(travelling); ok {
+			tx.SetNow(t)
+		}
+	}
+	defer func() {
+		travel(start)
+		s.Store.Clock = realNow
+	}()
 	for i, d := range demoHandovers {
 		at := start.AddDate(0, 0, -d.daysAgo)
-		s.Store.Clock = func() time.Time { return at }
-		step := func(h time.Duration) { t := at.Add(h); s.Store.Clock = func() time.Time { return t } }
+		travel(at)
+		step := func(h time.Duration) { travel(at.Add(h)) }
 		sender := actors[d.from]
-		found, err := s.Residents.Find(ctx, sender, "", 30)
-		if err != nil || len(found) == 0 {
+		list, err := s.Residents.Find(ctx, sender, cases.ResidentFilter{Limit: 30})
+		if err != nil || len(list.Residents) == 0 {
 			return fmt.Errorf("demo handover %d: no resident of %s (%v)", i, d.from, err)
 		}
+		found := list.Residents
 		way := ""
 		if len(d.scope) > 1 && d.scope[1] == "phone" {
 			way = "phone"
 		}
-		h, err := s.Handovers.Create(ctx, sender, cases.HandoverInput{
-			ResidentID: found[(i*7)%len(found)].ID, To: d.to, Topics: d.topics, Question: d.question, Story: d.story,
-			Urgency: map[bool]string{true: "urgent", false: "normal"}[i%4 == 1], PreferredContactWay: way,
-			Consent: &cases.ConsentInput{Given: true, How: "verbal", Scope: d.scope},
-		})
-		if err != nil {
-			return fmt.Errorf("demo handover %d: %w", i, err)
+		var h *cases.Handover
+		// A resident already handed over to this partner, with the handover
+		// still open, is not sent again: the next one is.
+		for try := 0; h == nil && try < len(found); try++ {
+			h, err = s.Handovers.Create(ctx, sender, cases.HandoverInput{
+				ResidentID: found[(i*7+try)%len(found)].ID, To: d.to, Topics: d.topics, Question: d.question, Story: d.story,
+				Urgency: map[bool]string{true: "urgent", false: "normal"}[i%4 == 1], PreferredContactWay: way,
+				Consent: &cases.ConsentInput{Given: true, How: "verbal", Scope: d.scope},
+			})
+			if err != nil && !isOpenHandover(err) {
+				return fmt.Errorf("demo handover %d: %w", i, err)
+			}
+		}
+		if h == nil {
+			return fmt.Errorf("demo handover %d: every resident of %s has an open handover to %s", i, d.from, d.to)
 		}
 		receiver := actors[d.receiver]
 		if d.state == cases.StateRequested {
@@ -102,4 +125,10 @@ func seedHandovers(ctx context.Context, s Services, actors map[string]cases.Acto
 		}
 	}
 	return nil
+}
+
+// isOpenHandover reports whether err refuses a second open handover.
+func isOpenHandover(err error) bool {
+	var e *cases.Error
+	return errors.As(err, &e) && len(e.Fields) == 1 && e.Fields[0].Tag == "handover_open"
 }

@@ -1,0 +1,201 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/buurtbrug/buurtbrug/cases/disclosure"
+)
+
+// AuditSummary is the outcome of auditing the releases of a year together.
+type AuditSummary struct {
+	// Findings name the cells a reader can narrow down too far; empty when
+	// the releases are safe.
+	Findings []AuditFinding `json:"findings,omitempty"`
+	// Unverified name suppressed cells whose range the audit could neither
+	// prove wide enough nor too narrow within its search budget.
+	Unverified []AuditFinding `json:"unverified,omitempty"`
+	// Ranges are the derived ranges of every suppressed non-zero cell.
+	Ranges []AuditRange `json:"-"`
+	// The size of the work: variables, relations, independent components
+	// solved, the largest, linear programs, solver fallbacks and relations
+	// left out because the counts broke them.
+	Variables, Relations, Components, Largest, Programs, Fallbacks, Dropped int
+}
+
+// AuditFinding is a cell of a release (by the release's moment) that a
+// reader narrows down to fewer values than allowed.
+type AuditFinding struct {
+	Period string  `json:"period"`
+	Cell   CellKey `json:"cell"`
+	Epoch  int     `json:"epoch"`
+}
+
+// AuditRange is the range a reader derives for a suppressed cell (see
+// disclosure.Range: values in Lo..Hi are proven possible, none outside
+// OuterLo..OuterHi is).
+type AuditRange struct {
+	Period Period
+	Cell   CellKey
+	Epoch  int
+	Count  int
+	disclosure.Range
+}
+
+func (f AuditFinding) String() string {
+	return fmt.Sprintf("%s %s/%s/%s (state %d)", f.Period, f.Cell.Measure, f.Cell.Row, f.Cell.Col, f.Epoch)
+}
+
+func summarise(rep *disclosure.Report, rm *reachModel) AuditSummary {
+	s := AuditSummary{Variables: len(rm.Vars), Relations: len(rm.Rows), Components: rep.Components,
+		Largest: rep.Largest, Programs: rep.Programs, Fallbacks: rep.Fallbacks, Dropped: rm.dropped}
+	for _, f := range rep.Findings {
+		k := rm.keys[f.Var]
+		s.Findings = append(s.Findings, AuditFinding{k.period.String(), k.cell, k.epoch})
+	}
+	for _, v := range rep.Unverified {
+		k := rm.keys[v]
+		s.Unverified = append(s.Unverified, AuditFinding{k.period.String(), k.cell, k.epoch})
+	}
+	for v, r := range rep.Ranges {
+		k := rm.keys[v]
+		s.Ranges = append(s.Ranges, AuditRange{k.period, k.cell, k.epoch, rm.Vars[v].Count, r})
+	}
+	slices.SortFunc(s.Ranges, func(a, b AuditRange) int {
+		return comparePeriodCell(a.Period.String(), a.Cell, b.Period.String(), b.Cell)*8 + a.Epoch - b.Epoch
+	})
+	return s
+}
+
+// ErrDisclosure is the audit's verdict on releases that are not safe.
+var ErrDisclosure = errors.New("reach: the releases disclose")
+
+// AuditReleases audits releases of one year together, as one reader who has
+// seen them all would combine them: for every suppressed non-zero cell the
+// tightest range linear reasoning derives from every table, every relation
+// between the counts and the published values as ranges (a rounded value v
+// is v-2..v+2, "<10" is 1..9, "x" at least 10); no cell may be determined,
+// and a small one must keep at least three possible values. The error wraps
+// ErrDisclosure and names the first cells found.
+func AuditReleases(rules disclosure.Rules, layout ReachLayout, records []ReleaseRecord) (AuditSummary, error) {
+	if err := rules.Validate(); err != nil {
+		return AuditSummary{}, err
+	}
+	if len(records) == 0 {
+		return AuditSummary{}, nil
+	}
+	main, err := ParsePeriod(records[0].Period)
+	if err != nil {
+		return AuditSummary{}, err
+	}
+	layout, snaps, err := releaseContext(layout, main.Year, nil, records)
+	if err != nil {
+		return AuditSummary{}, err
+	}
+	return auditSnapshots(rules, layout, main.Year, snaps)
+}
+
+func auditSnapshots(rules disclosure.Rules, layout ReachLayout, year int, snaps []snapshot) (AuditSummary, error) {
+	rm := buildModel(rules, layout, year, snaps)
+	rep, err := (&disclosure.Auditor{Rules: rules}).Audit(&rm.Model)
+	if err != nil {
+		return AuditSummary{}, err
+	}
+	s := summarise(rep, rm)
+	if len(s.Findings) > 0 {
+		return s, fmt.Errorf("%w: %d cells, first %v", ErrDisclosure, len(s.Findings), s.Findings[0])
+	}
+	return s, nil
+}
+
+// ProtectFamily protects the live figures of a year: every member that is
+// not frozen is released together, in one snapshot, against the frozen
+// members (published versions, each its own earlier snapshot). Members
+// need Counts; frozen ones also Cells. It is ProtectRelease for figures
+// that are computed per read; drafts should use ProtectRelease.
+func ProtectFamily(rules disclosure.Rules, layout ReachLayout, members []*PeriodFigures) error {
+	if err := rules.Validate(); err != nil {
+		return err
+	}
+	if len(members) == 0 {
+		return nil
+	}
+	year := members[0].Period.Year
+	cand := snapshot{counts: map[Period]ReachCounts{}, released: map[Period]map[CellKey]shownCell{}}
+	var history []snapshot
+	l := layout
+	for _, m := range members {
+		l.complete(m.Counts)
+	}
+	for _, m := range members {
+		if m.Frozen {
+			history = append(history, frozenSnapshot(m))
+			continue
+		}
+		cand.counts[m.Period] = m.Counts
+	}
+	for _, m := range members {
+		if !m.Frozen {
+			cand.released[m.Period] = initialCells(rules, l, m.Period, cand.counts)[m.Period]
+		}
+	}
+	shown, _, err := protectSnapshot(rules, l, year, cand, history)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		if m.Frozen {
+			continue
+		}
+		m.Layout = l
+		m.Cells, m.Withheld = map[CellKey]disclosure.PublishedCell{}, map[CellKey]bool{}
+		for k, c := range shown[m.Period] {
+			if c.withheld {
+				m.Withheld[k] = true
+			} else {
+				m.Cells[k] = c.PublishedCell
+			}
+		}
+	}
+	return nil
+}
+
+func frozenSnapshot(m *PeriodFigures) snapshot {
+	s := snapshot{counts: map[Period]ReachCounts{m.Period: m.Counts}, released: map[Period]map[CellKey]shownCell{m.Period: {}}}
+	for k, c := range m.Cells {
+		s.released[m.Period][k] = shownCell{PublishedCell: c}
+	}
+	for k, w := range m.Withheld {
+		if w {
+			s.released[m.Period][k] = shownCell{withheld: true}
+		}
+	}
+	return s
+}
+
+// AuditFigures audits a protected member with related members: those not
+// frozen as released with it in one snapshot, frozen ones each as an
+// earlier snapshot. Every cell of m's layout must be shown or withheld.
+func AuditFigures(rules disclosure.Rules, m *PeriodFigures, related []*PeriodFigures) error {
+	if err := rules.Validate(); err != nil {
+		return err
+	}
+	for _, k := range m.Layout.cellKeys() {
+		if _, ok := m.Cells[k]; ok == m.Withheld[k] {
+			return fmt.Errorf("reach %s: cell %v is neither shown nor withheld", m.Period, k)
+		}
+	}
+	live := frozenSnapshot(m)
+	var history []snapshot
+	for _, o := range related {
+		if o.Frozen {
+			history = append(history, frozenSnapshot(o))
+			continue
+		}
+		live.counts[o.Period] = o.Counts
+		live.released[o.Period] = frozenSnapshot(o).released[o.Period]
+	}
+	_, err := auditSnapshots(rules, m.Layout, m.Period.Year, append(history, live))
+	return err
+}
