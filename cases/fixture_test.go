@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"slices"
 	"sort"
 	"sync"
@@ -15,10 +14,24 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/storage"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
+// TestMain runs the tests on SQLite and, with BUURTBRUG_TEST_POSTGRES, those
+// on a store on PostgreSQL too.
+func TestMain(m *testing.M) {
+	storagetest.Main(m, func(ctx context.Context, dsn string) error {
+		db, err := storage.Open(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		return db.Close()
+	})
+}
+
 // The use-case tests run the services of package cases on a real store: a
-// fresh SQLite file per test with the seeded reference data, a clock the
+// fresh database per test (storagetest: a SQLite file, or a PostgreSQL
+// database on the second run) with the seeded reference data, a clock the
 // test sets, and accounts of organisations that hand residents over to each
 // other, plus others that must never see their records. Every test of this
 // package that needs a store uses this one fixture.
@@ -61,7 +74,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), now: fixtureStart, actors: map[string]cases.Actor{}}
-	db, err := storage.Open(f.ctx, filepath.Join(t.TempDir(), "cases.db"))
+	db, err := storage.Open(f.ctx, storagetest.DSN(t, "cases"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
 // The driver's errors reach the use cases as domain errors: a taken unique
@@ -65,14 +66,19 @@ func TestDomainErrorsOfConstraints(t *testing.T) {
 }
 
 // A busy or read-only database is EUNAVAILABLE: try again later. Both
-// errors come from the driver itself: another connection holds the write
-// lock of the file (and the asking one does not wait), or a read-only
+// errors come from the driver itself: another connection holds a lock the
+// asking one does not wait for (on SQLite the write lock of the file, on
+// PostgreSQL a table's lock asked for with NOWAIT), or a read-only
 // connection writes.
 func TestDomainErrorsOfAnUnavailableDatabase(t *testing.T) {
 	t.Parallel()
-	db, path := openTestDBFile(t)
+	db, dsn := openTestDBFile(t)
+	driver, rawDSN, lock := "sqlite", "file:"+dsn+"?_pragma=busy_timeout(0)&_txlock=immediate", ""
+	if storagetest.Postgres() {
+		driver, rawDSN, lock = "pgx", dsn, `LOCK TABLE login_failures IN EXCLUSIVE MODE NOWAIT`
+	}
 	raw := func() *sql.DB {
-		c, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)&_txlock=immediate")
+		c, err := sql.Open(driver, rawDSN)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,11 +86,21 @@ func TestDomainErrorsOfAnUnavailableDatabase(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return c
 	}
-	holder, err := raw().Begin()
+	// begin starts a transaction that holds the lock (SQLite: by beginning).
+	begin := func() (*sql.Tx, error) {
+		tx, err := raw().Begin()
+		if err == nil && lock != "" {
+			if _, err = tx.Exec(lock); err != nil {
+				tx.Rollback()
+			}
+		}
+		return tx, err
+	}
+	holder, err := begin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, busy := raw().Begin()
+	_, busy := begin()
 	// Released at once: the store's own writer would wait for it.
 	holder.Rollback()
 	if busy == nil {

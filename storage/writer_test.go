@@ -13,7 +13,7 @@ import (
 func openWriterTestDB(t *testing.T) *DB {
 	t.Helper()
 	db := openTestDB(t)
-	if _, err := db.Write.Exec(`CREATE TABLE writer_test (k TEXT PRIMARY KEY) STRICT`); err != nil {
+	if _, err := db.Write.Exec(`CREATE TABLE writer_test (k TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
 	return db

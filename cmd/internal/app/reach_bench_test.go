@@ -26,6 +26,10 @@ import (
 //
 //	BUURTBRUG_REACH_DB=/tmp/city.db go test ./cmd/internal/app -run '^$' -bench Reach -benchtime 20x
 //
+// On PostgreSQL: move it there (buurtbrug migrate-to-postgres --from
+// /tmp/city.db --to postgres://.../city) and give the URL, with the city's
+// secret in BUURTBRUG_SECRET (the contents of /tmp/city.db.secret).
+//
 // Without it the benchmarks generate the dataset themselves (not with -short).
 
 var (
@@ -64,7 +68,7 @@ func reachBenchApp(b *testing.B) *App {
 	if reachBenchErr != nil {
 		b.Fatal(reachBenchErr)
 	}
-	a, err := Open(context.Background(), Config{DBPath: reachBenchPath})
+	a, err := Open(context.Background(), Config{DBPath: reachBenchPath, Secret: os.Getenv("BUURTBRUG_SECRET")})
 	if err != nil {
 		b.Fatal(err)
 	}
