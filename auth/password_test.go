@@ -6,6 +6,7 @@ import (
 )
 
 func TestPasswordHashRoundTrip(t *testing.T) {
+	t.Parallel()
 	hash, err := HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
@@ -26,6 +27,7 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 }
 
 func TestCheckPasswordRefusesUnreadableHashes(t *testing.T) {
+	t.Parallel()
 	for _, hash := range []string{"", "plain", "$2a$10$abcdefghijklmnopqrstuv", "$argon2id$v=19$m=x,t=2,p=1$c2FsdA$a2V5",
 		"$argon2id$v=18$m=19456,t=2,p=1$c2FsdA$a2V5", "$argon2id$v=19$m=19456,t=2,p=1$!!$a2V5"} {
 		if ok, err := CheckPassword(hash, "x"); ok || err == nil {

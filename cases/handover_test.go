@@ -69,6 +69,7 @@ func parseSpec(t *testing.T) map[[2]string]specMove {
 // TestStateMachineTable checks every (state, action, role, side) against the
 // spec: allowed with the right next state, or the exact error.
 func TestStateMachineTable(t *testing.T) {
+	t.Parallel()
 	spec := parseSpec(t)
 	allowed, refused := 0, 0
 	for _, state := range HandoverStates {
@@ -129,6 +130,7 @@ func TestStateMachineTable(t *testing.T) {
 // TestStateMachineReachesEveryState: from requested every state can be
 // reached, and no move leaves a closed state except to itself.
 func TestStateMachineReachesEveryState(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{StateRequested: true}
 	for changed := true; changed; {
 		changed = false
@@ -171,6 +173,7 @@ func fieldsOf(err error) []string {
 }
 
 func TestHandoverInputValidate(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
 	rules := HandoverRules{Now: now, Window: ConsentWindow}
 	for _, tc := range []struct {
@@ -213,6 +216,7 @@ func TestHandoverInputValidate(t *testing.T) {
 }
 
 func TestMoveInputsValidate(t *testing.T) {
+	t.Parallel()
 	sent := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
 	now := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
 	check := func(name string, err error, want string) {

@@ -3,6 +3,7 @@ package cases
 import "testing"
 
 func TestNormaliseFamilyName(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"van der Berg", "berg"},
 		{"Berg, van der", "berg"},
@@ -52,6 +53,7 @@ func TestNormaliseFamilyName(t *testing.T) {
 }
 
 func TestPseudonym(t *testing.T) {
+	t.Parallel()
 	secret := []byte("test-secret-0123456789abcdef0123456789abcdef")
 	a := Pseudonym(secret, "van der Berg", "1975-06-01")
 	if len(a) != 64 {

@@ -14,6 +14,7 @@ func ams(s string) time.Time {
 }
 
 func TestEaster(t *testing.T) {
+	t.Parallel()
 	for year, want := range map[int]string{
 		1818: "1818-03-22", 1943: "1943-04-25", 2000: "2000-04-23", 2008: "2008-03-23", 2011: "2011-04-24",
 		2019: "2019-04-21", 2024: "2024-03-31", 2025: "2025-04-20", 2026: "2026-04-05", 2027: "2027-03-28",
@@ -26,6 +27,7 @@ func TestEaster(t *testing.T) {
 }
 
 func TestHolidays(t *testing.T) {
+	t.Parallel()
 	dates := func(hs []Holiday) []string {
 		var out []string
 		for _, h := range hs {
@@ -73,6 +75,7 @@ func TestHolidays(t *testing.T) {
 }
 
 func TestIsWorkday(t *testing.T) {
+	t.Parallel()
 	for day, want := range map[string]bool{
 		"2026-04-24 12:00": true,  // Friday
 		"2026-04-25 12:00": false, // Saturday
@@ -106,6 +109,7 @@ func TestIsWorkday(t *testing.T) {
 }
 
 func TestAddWorkdays(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		cal  Calendar
@@ -137,6 +141,7 @@ func TestAddWorkdays(t *testing.T) {
 }
 
 func TestWorkdaysBetween(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		from, to string
 		want     int
@@ -155,6 +160,7 @@ func TestWorkdaysBetween(t *testing.T) {
 }
 
 func TestOverdueWithFixedClock(t *testing.T) {
+	t.Parallel()
 	// Sent on Thursday 23 April 2026; King's Day (Monday 27 April) and
 	// Liberation Day (Tuesday 5 May) are not working days.
 	sent := ams("2026-04-23 09:00")
@@ -196,6 +202,7 @@ func TestOverdueWithFixedClock(t *testing.T) {
 }
 
 func TestHandoverLimitsValidate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		l     HandoverLimits
 		field string

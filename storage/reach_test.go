@@ -259,6 +259,7 @@ func diffCounters(t *testing.T, what string, got, want map[cases.CounterKey]int)
 // gender) and checks the counters against a brute-force count after each
 // round, and against a rebuild at the end.
 func TestReachFactsFollowEveryChange(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2024, 7, 20, 12, 0, 0, 0, time.UTC)
 	f := newReachFixture(t, now)
 	ctx := context.Background()

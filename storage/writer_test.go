@@ -8,17 +8,11 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
 func openWriterTestDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), storagetest.DSN(t, "writer"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTestDB(t)
 	if _, err := db.Write.Exec(`CREATE TABLE writer_test (k TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +41,7 @@ func writerTestKeys(t *testing.T, db *DB) map[string]bool {
 // that fails or panics is undone alone, and each caller gets its own answer
 // only after the commit.
 func TestWriterBatchUndoesOnlyTheFailingUseCase(t *testing.T) {
+	t.Parallel()
 	db := openWriterTestDB(t)
 	ctx := context.Background()
 
@@ -145,6 +140,7 @@ func TestWriterBatchUndoesOnlyTheFailingUseCase(t *testing.T) {
 
 // A caller that gave up while queued is told so, and its use case never runs.
 func TestWriterSkipsCancelledUseCases(t *testing.T) {
+	t.Parallel()
 	db := openWriterTestDB(t)
 	release := make(chan struct{})
 	held := make(chan struct{})
@@ -178,6 +174,7 @@ func TestWriterSkipsCancelledUseCases(t *testing.T) {
 }
 
 func TestWriterAfterClose(t *testing.T) {
+	t.Parallel()
 	db := openWriterTestDB(t)
 	if err := db.submit(context.Background(), func(tx *Tx) error { return nil }); err != nil {
 		t.Fatal(err)
@@ -191,6 +188,7 @@ func TestWriterAfterClose(t *testing.T) {
 // A use case that ends its goroutine (t.FailNow inside inTx) fails alone; the
 // writer carries on.
 func TestWriterSurvivesGoexit(t *testing.T) {
+	t.Parallel()
 	db := openWriterTestDB(t)
 	err := db.submit(context.Background(), func(tx *Tx) error {
 		if _, err := tx.Exec(`INSERT INTO writer_test (k) VALUES ('gone')`); err != nil {

@@ -34,6 +34,7 @@ func (c *client) postForm(path string, form url.Values) response {
 }
 
 func TestAdminManagesReferenceData(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	admin, csrf := formLogin(t, env, "admin")
 
@@ -118,6 +119,7 @@ func TestAdminManagesReferenceData(t *testing.T) {
 }
 
 func TestAdminSetsHandoverDeadlines(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	admin, csrf := formLogin(t, env, "admin")
 	set := func(accept, contact string) response {

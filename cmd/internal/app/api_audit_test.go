@@ -42,6 +42,7 @@ func (e *testEnv) lastAuditID() int64 {
 }
 
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker, coord, dock := env.login("hoop.worker"), env.login("hoop.coord"), env.login("dock.worker")
 	alAmal := env.orgID("al-amal")

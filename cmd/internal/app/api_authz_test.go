@@ -143,6 +143,7 @@ var apiMatrix = map[string]matrixRoute{
 func emptyBody(fixture) any { return map[string]any{} }
 
 func TestAuthorisationMatrix(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 
 	// The matrix and the router list the same routes.
@@ -272,6 +273,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 // TestCSRFRequired: every state-changing request with a session but without
 // (or with a wrong) X-CSRF-Token is refused with 403 and writes nothing.
 func TestCSRFRequired(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker, coord := env.login("hoop.worker"), env.login("hoop.coord")
 	f := fixture{residentID: coord.newResident(nil), programme: "hoop"}

@@ -12,6 +12,7 @@ import (
 )
 
 func TestContactIdempotent(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	c := env.login("hoop.worker")
 	resident := c.newResident(nil)
@@ -81,6 +82,7 @@ func upperUUID(s string) string {
 }
 
 func TestContactConcurrentRetries(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	tablets := []*client{env.login("hoop.worker"), env.login("hoop.worker")} // two sessions of one worker
 	body := contactBody("hoop", "")
@@ -125,6 +127,7 @@ func TestContactConcurrentRetries(t *testing.T) {
 }
 
 func TestContactCorrection(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := context.Background()
 	if _, err := env.app.CreateUser(ctx, cases.UserInput{Username: "hoop.worker2", DisplayName: "Tweede HOOP-werker",
@@ -201,6 +204,7 @@ func TestContactCorrection(t *testing.T) {
 }
 
 func TestContactVoid(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker, coord, dockCoord := env.login("hoop.worker"), env.login("hoop.coord"), env.login("dock.coord")
 	id := worker.newContact("hoop", "")
@@ -251,6 +255,7 @@ func TestContactVoid(t *testing.T) {
 }
 
 func TestContactList(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker, coord := env.login("hoop.worker"), env.login("hoop.coord")
 	r1, r2 := worker.newResident(nil), worker.newResident(nil)

@@ -27,6 +27,7 @@ type badInput struct {
 }
 
 func TestBadInputs(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	clients := map[string]*client{"hoop.worker": env.login("hoop.worker"), "hoop.coord": env.login("hoop.coord")}
 	dock := env.login("dock.worker")
@@ -259,6 +260,7 @@ func TestBadInputs(t *testing.T) {
 // TestContactTimeBounds: the limits are 10 minutes ahead and 90 days back,
 // both inclusive.
 func TestContactTimeBounds(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	c := env.login("hoop.worker")
 	now := env.clock.Now()
@@ -288,6 +290,7 @@ func TestContactTimeBounds(t *testing.T) {
 // TestNoInputAnswers500 sends random bodies, query strings and ids to every
 // endpoint: none may produce a 500.
 func TestNoInputAnswers500(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker, coord := env.login("hoop.worker"), env.login("hoop.coord")
 	resident := worker.newResident(nil)

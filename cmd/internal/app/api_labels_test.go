@@ -10,6 +10,7 @@ import (
 // knows it, in the request's language — nested and listed fields too — and
 // the JSON key stays the field path.
 func TestFieldErrorsNameFieldsByLabel(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dock := env.login("dock.worker")
 	body := handoverBody(dock.dockResident("Label"), "al-amal")

@@ -10,6 +10,7 @@ import (
 // that a registration retried after a lost answer (the offline outbox)
 // creates nothing the second time.
 func TestResidentClientID(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	hoop := env.login("hoop.worker")
 	const id = "6f1c2b9e-3d4a-4c5b-8e7f-0a1b2c3d4e5f"

@@ -8,6 +8,7 @@ import (
 // TestDataSurvivesRestart: records, contacts with their history, voids,
 // person links, sessions and idempotency keys are all in the database file.
 func TestDataSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker, coord, dock := env.login("hoop.worker"), env.login("hoop.coord"), env.login("dock.worker")
 	a := worker.newResident(map[string]any{"given_name": "Petra", "family_name": "van Dijk", "birth_date": "1950-05-05", "note": "Hoort slecht."})

@@ -28,6 +28,7 @@ func sessionCookie(t *testing.T, res response) *http.Cookie {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	c := env.anonymous()
 	res := c.do("POST", "/api/v1/login", loginBody("hoop.worker", demo.Password))
@@ -121,6 +122,7 @@ func TestLogin(t *testing.T) {
 // so a worker's mistakes lock neither the office (one address) nor the
 // worker elsewhere; an address and a username alone have limits of their own.
 func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	// Five failures of one username from one address: that pair waits,
 	// even with the right password, and is told how long ...
@@ -225,6 +227,7 @@ func TestLoginRace(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	// Idle: half an hour without a request ends the session (a shared
 	// tablet left behind).

@@ -89,6 +89,7 @@ func brTouchTargets(t *testing.T, ctx context.Context, page string) {
 // has touch targets of 44 px at 768×1024 and 1024×768 and can be used with
 // the keyboard alone.
 func TestBrowserAccessibility(t *testing.T) {
+	browserTest(t)
 	axe := axeSource(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now().Add(time.Hour)) // for bwTooOldForServer

@@ -113,6 +113,11 @@ const loadTiming = `(() => {
 // deterministic and budgeted; the render times on two slow-3G profiles are
 // only logged (timing depends on the machine).
 func TestBrowserFirstLoadBudget(t *testing.T) {
+	browserTest(t)
+	// Unlike the other browser tests it runs beside the parallel tests: it
+	// mostly waits on an emulated slow network, and what it checks (bytes,
+	// and that the form loads at all) does not depend on the machine's load.
+	t.Parallel()
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	net := withTestNet(env)

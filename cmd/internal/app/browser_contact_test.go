@@ -15,6 +15,7 @@ import (
 // for a new resident; a missing topic and a server-side error show next to
 // their fields and keep the form.
 func TestBrowserContactForm(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now()) // the browser's clock is the real one
 	api := env.login("hoop.worker")

@@ -32,6 +32,7 @@ type stored struct {
 }
 
 func TestBrowserLogoutClearsDevice(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now().Add(time.Hour)) // for bwTooOldForServer
 	ctx := brStart(t, 768, 1024)
@@ -74,6 +75,7 @@ func TestBrowserLogoutClearsDevice(t *testing.T) {
 // TestBrowserLanguageOffline: the offline form is in the language the
 // worker chose, and follows a new choice.
 func TestBrowserLanguageOffline(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	net := withTestNet(env)

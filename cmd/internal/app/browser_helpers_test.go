@@ -36,6 +36,22 @@ func brChromium() string {
 	return ""
 }
 
+// browserTest is the first call of every browser test. `go test -short`
+// skips them: they take most of this package's time.
+//
+// They do not call t.Parallel (but TestBrowserFirstLoadBudget): chromium
+// is CPU-bound, and on a two-core machine several at once finish no sooner
+// than one after another (measured: the browser tests take as long with
+// -parallel 1, 3 or 9), but each waits longer for its pages, which makes
+// the timed waits flaky (TestBrowserLanguageOffline failed so). Serial,
+// they take their turn before the parallel tests start.
+func browserTest(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+}
+
 // brStart starts headless chromium at the given window size, with a fresh
 // profile. Without a browser the test skips, except in CI (CI=true), where it
 // fails. What the page logs as an error, and its uncaught exceptions, are

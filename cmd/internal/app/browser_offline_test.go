@@ -75,6 +75,7 @@ func bwSave(t *testing.T, ctx context.Context, what string, actions ...chromedp.
 // Scenario 1: online, a contact goes straight to the server; it is in "mijn
 // contacten" and in the API, and the outbox is empty.
 func TestBrowserOnlineContact(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	api := env.login("hoop.worker")
@@ -128,6 +129,7 @@ func TestBrowserOnlineContact(t *testing.T) {
 // offline; online again, exactly three contacts reach the server and the
 // outbox empties.
 func TestBrowserOfflineOutbox(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	net := withTestNet(env)
@@ -232,6 +234,7 @@ func TestBrowserOfflineOutbox(t *testing.T) {
 // dies before the answer, so the test cuts every attempt until the page has
 // seen the failure, then lets the outbox's own retry through.
 func TestBrowserInterruptedSync(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now())
 	net := withTestNet(env)
@@ -289,6 +292,7 @@ func TestBrowserInterruptedSync(t *testing.T) {
 // the server's message — also after a reload — and the worker fixes it in
 // the form and sends it again; the contacts behind it are not held up.
 func TestBrowserRejectedOnSync(t *testing.T) {
+	browserTest(t)
 	env := newTestEnv(t)
 	env.clock.Set(time.Now().Add(time.Hour)) // for bwTooOldForServer
 	net := withTestNet(env)

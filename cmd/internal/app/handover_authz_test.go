@@ -13,6 +13,7 @@ import (
 // their organisation is the receiving one; without a session 401; without
 // the CSRF header 403.
 func TestHandoverAuthorisation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	clients := map[string]*client{"": env.anonymous()}
 	for _, u := range []string{"dock.worker", "dock.coord", "hoop.worker", "hoop.coord", "buurtteam.worker",

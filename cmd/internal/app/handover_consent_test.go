@@ -9,6 +9,7 @@ import (
 
 // TestHandoverConsentGate: without given consent nothing is written.
 func TestHandoverConsentGate(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dock := env.login("dock.worker")
 	residentID := dock.dockResident("Bakker")
@@ -57,6 +58,7 @@ func TestHandoverConsentGate(t *testing.T) {
 // TestHandoverFieldScoping: the receiver's view holds exactly the consented
 // fields, and the sender's record stays out of it.
 func TestHandoverFieldScoping(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dock, hoop := env.login("dock.worker"), env.login("hoop.worker")
 	for _, scope := range [][]string{
@@ -117,6 +119,7 @@ func TestHandoverFieldScoping(t *testing.T) {
 // handover and hides (erases) the shared fields at once; either side may
 // record it; once is enough.
 func TestHandoverConsentWithdrawal(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dock, hoop := env.login("dock.worker"), env.login("hoop.worker")
 
@@ -172,6 +175,7 @@ func TestHandoverConsentWithdrawal(t *testing.T) {
 // TestHandoverBadInputs: every bad input answers 422 (or 400 for unreadable
 // JSON) naming the field, and writes nothing.
 func TestHandoverBadInputs(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dock, hoop := env.login("dock.worker"), env.login("hoop.worker")
 	residentID := dock.dockResident("Invoer")

@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
-	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
+	"github.com/buurtbrug/buurtbrug/auth"
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
 // TestDemoHandovers: --demo also sends made-up handovers in every state, so
@@ -16,9 +18,10 @@ func TestDemoHandovers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds the whole demo")
 	}
+	t.Parallel()
 	now := time.Date(2025, 6, 12, 10, 0, 0, 0, time.UTC)
-	a, err := Open(context.Background(), Config{DBPath: filepath.Join(t.TempDir(), "demo.db"), Secret: testSecret,
-		Now: func() time.Time { return now }})
+	a, err := Open(context.Background(), Config{DBPath: storagetest.DSN(t, "demo"), Secret: testSecret,
+		Now: func() time.Time { return now }, Passwords: testPasswords{auth.NewPasswords(runtime.GOMAXPROCS(0), 5*time.Second)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 // Amal) with consent; HOOP opens it (received), accepts, makes contact and
 // completes; the DOCK worker sees every step, the outcome and the note back.
 func TestHandoverEndToEnd(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dock, hoop, hoopCoord := env.login("dock.worker"), env.login("hoop.worker"), env.login("hoop.coord")
 	// advance moves the clock; sessions idle out, so everyone logs in again.
@@ -157,6 +158,7 @@ func TestHandoverEndToEnd(t *testing.T) {
 // TestHandoverDeclineAndRedirect: HOOP declines with a reason; DOCK sees it
 // and redirects the resident to the Buurtteam, linked to the first handover.
 func TestHandoverDeclineAndRedirect(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dock, hoop, bt := env.login("dock.worker"), env.login("hoop.worker"), env.login("buurtteam.worker")
 	residentID := dock.dockResident("Yilmaz")
@@ -233,6 +235,7 @@ func TestHandoverDeclineAndRedirect(t *testing.T) {
 // naming the current state; the wrong side or role answers 403; nothing is
 // written either way.
 func TestHandoverMovesRefused(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dock, hoop, hoopCoord := env.login("dock.worker"), env.login("hoop.worker"), env.login("hoop.coord")
 	dockCoord := env.login("dock.coord")

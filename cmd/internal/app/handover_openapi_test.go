@@ -14,6 +14,7 @@ import (
 // types' JSON fields, and every answer of a full handover scenario fits the
 // document (status documented, body valid, every property documented).
 func TestHandoverOpenAPI(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	doc := loadOpenAPI(t, env)
 	schemasMatchTypes(t, doc, map[string]reflect.Type{

@@ -1,9 +1,7 @@
 package app
 
 import (
-	"context"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +36,7 @@ func overdueIDs(c *client, query string) ([]string, int) {
 // Liberation Day (2026) and Easter (2025): weekends and public holidays are
 // not working days, so the deadlines move past them.
 func TestHandoverOverdueAcrossHolidays(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	login := func() (*client, *client, *client) {
 		return env.login("dock.worker"), env.login("hoop.worker"), env.login("dock.coord")
@@ -117,50 +116,15 @@ func TestHandoverOverdueAcrossHolidays(t *testing.T) {
 	}
 }
 
-// TestHandoverLimitsPerOrganisation: a receiving organisation's own limits
-// apply to new handovers and to its open ones.
-func TestHandoverLimitsPerOrganisation(t *testing.T) {
-	env := newTestEnv(t)
-	env.clock.Set(amsterdam("2025-03-10 09:00")) // Monday
-	dock := env.login("dock.worker")
-	open := dock.send(handoverBody(dock.dockResident("Open"), "al-amal"))["id"].(string)
-	if got := dock.getHandover(open)["accept_by"]; got != "2025-03-17T23:00:00Z" { // end of Monday 17 March
-		t.Fatalf("default accept_by %v", got)
-	}
-	ctx := context.Background()
-	if err := env.app.Handovers.SetLimits(ctx, cases.Actor{Username: "hoop.worker", Roles: []string{"worker"}}, "al-amal",
-		cases.HandoverLimits{AcceptDays: 2, ContactDays: 4}); cases.ErrorCode(err) != cases.EFORBIDDEN {
-		t.Errorf("a worker set limits: %v", err)
-	}
-	if err := env.app.Handovers.SetLimits(ctx, cases.System, "al-amal", cases.HandoverLimits{AcceptDays: 5, ContactDays: 4}); cases.ErrorCode(err) != cases.EINVALID {
-		t.Errorf("contact before accept: %v", err)
-	}
-	if err := env.app.Handovers.SetLimits(ctx, cases.System, "al-amal", cases.HandoverLimits{AcceptDays: 2, ContactDays: 4}); err != nil {
-		t.Fatal(err)
-	}
-	limits, _ := env.app.Handovers.AllLimits(ctx)
-	if l := limits["al-amal"]; l.AcceptDays != 2 || l.ContactDays != 4 {
-		t.Errorf("limits %+v", l)
-	}
-	if l := limits["buurtteam"]; l != cases.DefaultHandoverLimits {
-		t.Errorf("buurtteam limits %+v", l)
-	}
-	h := dock.getHandover(open)
-	if h["accept_by"] != "2025-03-12T23:00:00Z" || h["contact_by"] != "2025-03-14T23:00:00Z" {
-		t.Errorf("open handover after the change: %v %v", h["accept_by"], h["contact_by"])
-	}
-	other := dock.send(handoverBody(dock.dockResident("Ander"), "buurtteam"))
-	if other["accept_by"] != "2025-03-17T23:00:00Z" {
-		t.Errorf("buurtteam keeps the defaults: %v", other["accept_by"])
-	}
-	if !strings.Contains(strings.Join(env.auditActions("organisation", "al-amal"), ","), "set_limits") {
-		t.Error("limits change not audited")
-	}
-}
+// Who may set a receiving organisation's limits and how they change its
+// open handovers is tested without HTTP in package cases
+// (TestHandoverSetLimitsRecomputesDeadlines); the admin page is
+// TestAdminSetsHandoverDeadlines.
 
 // TestHandoverReviewCounts: counts per state over the whole organisation,
 // filters by direction, state, partner and age.
 func TestHandoverReviewCounts(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dock, hoop, bt := env.login("dock.worker"), env.login("hoop.worker"), env.login("buurtteam.worker")
 	for _, state := range []string{"requested", "received", "accepted", "completed", "declined"} {

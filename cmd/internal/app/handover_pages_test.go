@@ -14,6 +14,7 @@ var inlineScriptOrStyle = regexp.MustCompile(`<script(?:\s[^>]*)?>\s*[^<\s]|<scr
 // the consent gate, the receiver's moves, the worker's inbox and the
 // coordinator's review with reassigning, in Dutch and English.
 func TestHandoverPages(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	dockAPI := env.login("dock.worker")
 	residentID := dockAPI.dockResident("Pagina")

@@ -103,6 +103,7 @@ func (d openAPIDoc) deref(v map[string]any) map[string]any {
 // TestOpenAPIDocument checks web/openapi.json against the router, itself and
 // the Go types. Add your paths to web/openapi.json when you add routes.
 func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	doc := loadOpenAPI(t, env)
 	routes := apiRoutes(t, env)
@@ -482,6 +483,7 @@ func (d openAPIDoc) matchPath(concrete string) string {
 // documented for the operation and the body must fit its schema, with
 // every property documented.
 func TestOpenAPIDescribesAnswers(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	doc := loadOpenAPI(t, env)
 	strict := schemaChecker{doc: doc, strict: true}
@@ -645,6 +647,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 
 // TestSchemaChecker: the checker above catches what it should.
 func TestSchemaChecker(t *testing.T) {
+	t.Parallel()
 	doc := openAPIDoc{"components": map[string]any{"schemas": map[string]any{
 		"Slug": map[string]any{"type": "string", "pattern": "^[a-z]+$"},
 		"Thing": map[string]any{"type": "object", "required": []any{"id"}, "properties": map[string]any{

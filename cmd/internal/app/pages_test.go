@@ -112,6 +112,7 @@ func pgContact(t *testing.T, c *client, id string, resident string) {
 }
 
 func TestPagesByRole(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	hoop := env.login("hoop.worker")
 	resident := pgResident(t, hoop, "Amina", "Testdata", "1980-05-01")
@@ -165,6 +166,7 @@ func TestPagesByRole(t *testing.T) {
 }
 
 func TestContactFormPage(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	c := env.pageLogin("hoop.worker")
 	res := c.get("/contacts/new")
@@ -210,6 +212,7 @@ func TestContactFormPage(t *testing.T) {
 }
 
 func TestContactListPage(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker := env.login("hoop.worker")
 	coord := env.login("hoop.coord")
@@ -254,6 +257,7 @@ func TestContactListPage(t *testing.T) {
 }
 
 func TestResidentPages(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	api := env.login("hoop.worker")
 	id := pgResident(t, api, "Chaima", "Proef", "1990-07-15")
@@ -342,6 +346,7 @@ func auditHas(entries []cases.AuditEntry, action string) bool {
 }
 
 func TestPageFormsNeedCSRF(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	id := pgResident(t, env.login("hoop.worker"), "Dewi", "Zonder", "1970-01-01")
 	c := env.pageLogin("hoop.worker")
@@ -383,6 +388,7 @@ func TestPageFormsNeedCSRF(t *testing.T) {
 // coordinator manages the case accounts of the own organisation; a password
 // set by someone else is changed at the next login.
 func TestUsersAdminFlow(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	admin := env.pageLogin("admin")
 	page := admin.get("/admin/users")
@@ -541,6 +547,7 @@ func pgUserID(t *testing.T, env *testEnv, username string) int64 {
 }
 
 func TestPageSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	c := env.pageLogin("hoop.worker")
 	admin := env.pageLogin("admin")
@@ -600,6 +607,7 @@ func TestPageSecurityHeaders(t *testing.T) {
 // The outbox (issue 5) made contact.js about twice as big; the whole first
 // load is budgeted in the browser (TestBrowserFirstLoadBudget, 60 KB).
 func TestStaticBudget(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	page := env.pageLogin("hoop.worker").get("/contacts/new")
 	assets := regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllSubmatch(page.body, -1)

@@ -156,6 +156,7 @@ func (e *testEnv) addHandovers(n int, seed uint64) {
 // years against what the generator wrote: persons reached and helped per
 // programme, all programmes as the union (less than the sum), moments.
 func TestReachGroundTruth(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := context.Background()
 	spec := storage.GenSpec{Persons: 2500, Contacts: 9000, Neighbourhoods: 12, Start: time.Date(2024, 1, 1, 0, 0, 0, 0, cases.Amsterdam),
@@ -281,6 +282,10 @@ func smallCount(text string, threshold int) bool {
 // count from 1 to 9 in any of them. The medians of T5 are working days, not
 // counts, and are skipped. Every protected period passes the audit.
 func TestReachNoSmallCells(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the slowest end-to-end test (every period, table, reader and export): skipped with -short")
+	}
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := context.Background()
 	if _, err := storage.Generate(ctx, env.app.DB, smallGen(), nil); err != nil {
@@ -312,11 +317,7 @@ func TestReachNoSmallCells(t *testing.T) {
 				}
 			}
 		}
-		periods := year.Family()
-		if testing.Short() {
-			periods = []cases.Period{year, {Year: 2024, Kind: cases.Half, N: 2}, {Year: 2024, Kind: cases.Quarter, N: 3}}
-		}
-		for _, p := range periods {
+		for _, p := range year.Family() {
 			for _, table := range cases.ReachTables {
 				for _, reader := range []string{"programme", "coordinator", "token"} {
 					get := func(query string) response {
@@ -431,6 +432,7 @@ func TestReachNoSmallCells(t *testing.T) {
 // contacts are corrected and voided; republishing makes version 2 with the
 // new figures, and version 1 stays readable.
 func TestReachPublishingFreezes(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker := env.login("hoop.worker")
 	coord := env.login("hoop.coord")
@@ -537,6 +539,7 @@ func TestReachPublishingFreezes(t *testing.T) {
 // own organisation's rows only; a monitor token reads reach figures and
 // nothing else, and not after it is revoked.
 func TestReachAuthorisation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker := env.login("hoop.worker")
 	worker.newContact("hoop", worker.newResident(nil))
@@ -664,6 +667,7 @@ func TestReachAuthorisation(t *testing.T) {
 // TestReachBadInput: every malformed query answers 422 naming the field, and
 // nothing is published.
 func TestReachBadInput(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	prog := env.login("programme")
 	for query, field := range map[string]string{
@@ -703,6 +707,7 @@ func TestReachBadInput(t *testing.T) {
 // TestReachPage: programme staff see the table, a chart per programme, the
 // downloads and can publish from the page; the page has no inline style.
 func TestReachPage(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	if _, err := storage.Generate(context.Background(), env.app.DB, smallGen(), nil); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 // deactivation and a password reset must still end a session at once, on
 // the very next request, even while it sits in the cache.
 func TestSessionCacheEndsAtOnce(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := context.Background()
 	me := func(c *client) int { return c.do("GET", "/api/v1/me", nil).status }

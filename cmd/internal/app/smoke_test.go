@@ -6,6 +6,7 @@ import (
 )
 
 func TestLoginAndLogAnonymousContact(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	c := env.login("hoop.worker")
 	res := c.do("POST", "/api/v1/contacts", map[string]any{

@@ -50,6 +50,7 @@ var versionedRE = regexp.MustCompile(`/static/v[0-9a-f]{12}/`)
 // the service worker and the manifest from the root; the offline form
 // without session data.
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	worker := env.pageLogin("hoop.worker")
 	page := worker.get("/contacts/new")
