@@ -145,3 +145,34 @@ func shownDetail(e AuditEntry) string {
 func (s *AuditService) Refused(ctx context.Context, actor Actor, what string) error {
 	return audit(ctx, s.store, AuditRecord{Actor: actor, Action: "refused", Entity: "route", EntityID: truncate(what, 100)})
 }
+
+// AuditHead is the newest line of the audit chain. The chain proves edits
+// inside the log but not that its newest lines were cut off; a head kept
+// outside the database does.
+type AuditHead struct {
+	Line int64
+	Hash string
+}
+
+// auditMarkChars of a line's hash are enough to recognise it.
+const auditMarkChars = 16
+
+// Mark is how a head is kept outside the server: "LINE:HASH", the hash
+// cut short.
+func (h AuditHead) Mark() string {
+	return strconv.FormatInt(h.Line, 10) + ":" + h.Hash[:min(len(h.Hash), auditMarkChars)]
+}
+
+// ParseAuditMark reads a Mark.
+func ParseAuditMark(s string) (AuditHead, bool) {
+	line, hash, ok := strings.Cut(s, ":")
+	id, err := strconv.ParseInt(line, 10, 64)
+	if !ok || err != nil || id <= 0 || len(hash) < 8 || strings.Trim(hash, "0123456789abcdef") != "" {
+		return AuditHead{}, false
+	}
+	return AuditHead{Line: id, Hash: hash}, true
+}
+
+// Holds reports whether hash, the stored hash of the mark's line, is the
+// one the mark saw.
+func (h AuditHead) Holds(hash string) bool { return hash != "" && strings.HasPrefix(hash, h.Hash) }

@@ -91,3 +91,23 @@ func TestReceiverViewWhenConsentEnds(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditMark(t *testing.T) {
+	head := AuditHead{Line: 4012, Hash: "3fa9c0d1e2f3a4b5c6d7e8f90a1b2c3d"}
+	mark := head.Mark()
+	if mark != "4012:3fa9c0d1e2f3a4b5" {
+		t.Fatalf("mark %q", mark)
+	}
+	got, ok := ParseAuditMark(mark)
+	if !ok || got.Line != 4012 || !got.Holds(head.Hash) {
+		t.Errorf("parsed %+v %v", got, ok)
+	}
+	if got.Holds("3fa9c0d1ffffffff") || got.Holds("") {
+		t.Error("another line's hash holds")
+	}
+	for _, bad := range []string{"", "4012", "4012:", "-1:3fa9c0d1", "0:3fa9c0d1", "x:3fa9c0d1", "4012:3fa9", "4012:3FA9C0D1", "4012:3fa9c0d1 "} {
+		if _, ok := ParseAuditMark(bad); ok {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}

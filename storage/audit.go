@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -134,6 +135,28 @@ func (db *DB) VerifyAudit(ctx context.Context) (broken int64, checked int, err e
 		prev = hash
 	}
 	return 0, checked, rows.Err()
+}
+
+// AuditHead is the newest hashed line of the chain (Line 0 before the
+// first).
+func (db *DB) AuditHead(ctx context.Context) (cases.AuditHead, error) {
+	var h cases.AuditHead
+	err := db.Read.QueryRowContext(ctx, `SELECT id, hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1`).
+		Scan(&h.Line, &h.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cases.AuditHead{}, nil
+	}
+	return h, err
+}
+
+// AuditLineHash is the stored hash of line id, "" when there is no such line.
+func (db *DB) AuditLineHash(ctx context.Context, id int64) (string, error) {
+	var hash string
+	err := db.Read.QueryRowContext(ctx, `SELECT COALESCE(hash, '') FROM audit_log WHERE id = ?`, id).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return hash, err
 }
 
 // auditLog reads the audit log.

@@ -620,8 +620,44 @@ func TestPrivacyCommands(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "onaangetast") {
 		t.Fatalf("audit verify: %d %s %s", r.code, r.stdout, r.stderr)
 	}
+	_, mark, ok := strings.Cut(strings.TrimSpace(r.stdout), "--since ")
+	if !ok {
+		t.Fatalf("audit verify prints no head: %s", r.stdout)
+	}
+	if r := buurtbrug(t, dir, nil, "", "audit", "verify", "--db", "p.db", "--since", mark); r.code != 0 {
+		t.Errorf("audit verify --since its own head: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	for _, bad := range []string{"12", "x:abcdef12", "12:xyz", "0:abcdef1234", "12:abc"} {
+		if r := buurtbrug(t, dir, nil, "", "audit", "verify", "--db", "p.db", "--since", bad); r.code != 2 ||
+			!strings.Contains(r.stderr, "REGEL:HASH") {
+			t.Errorf("--since %q: %d %s", bad, r.code, r.stderr)
+		}
+	}
 	if r := buurtbrug(t, dir, nil, "", "audit", "--db", "p.db"); r.code != 2 {
 		t.Errorf("audit without verify: %d", r.code)
+	}
+	// Lines cut off the end of a copy: the chain still holds, the head does not.
+	if r := buurtbrug(t, dir, nil, "", "backup", "--db", "p.db", "--to", "kort.db"); r.code != 0 {
+		t.Fatalf("backup: %s", r.stderr)
+	}
+	short, err := sql.Open("sqlite", filepath.Join(dir, "kort.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{`DROP TRIGGER audit_log_no_delete`, `DROP TRIGGER audit_ids_no_delete`,
+		`DELETE FROM audit_ids WHERE audit_id > (SELECT MAX(id) - 2 FROM audit_log)`,
+		`DELETE FROM audit_log WHERE id > (SELECT MAX(id) - 2 FROM audit_log)`} {
+		if _, err := short.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	short.Close()
+	if r := buurtbrug(t, dir, nil, "", "audit", "verify", "--db", "kort.db"); r.code != 0 {
+		t.Errorf("audit verify of the cut copy, without a head: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := buurtbrug(t, dir, nil, "", "audit", "verify", "--db", "kort.db", "--since", mark); r.code != 1 ||
+		!strings.Contains(r.stderr, "ingekort") {
+		t.Errorf("audit verify --since of the cut copy: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	// An edited line in a copy is named.
 	if r := buurtbrug(t, dir, nil, "", "backup", "--db", "p.db", "--to", "kopie.db"); r.code != 0 {

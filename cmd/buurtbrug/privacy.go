@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/app"
 	"github.com/buurtbrug/buurtbrug/storage"
 )
@@ -65,18 +66,25 @@ func runRetention(args []string, env *cli) error {
 	return nil
 }
 
-// runAudit checks the audit log's chain and names the first broken line:
+// runAudit checks the audit log's chain and names the first broken line;
+// with the head an earlier check printed, it also notices lines cut off
+// the end since then:
 //
-//	buurtbrug audit verify --db FILE
+//	buurtbrug audit verify --db FILE [--since LINE:HASH]
 func runAudit(args []string, env *cli) error {
 	if len(args) == 0 || args[0] != "verify" {
-		return usageError{"gebruik: buurtbrug audit verify --db FILE"}
+		return usageError{"gebruik: buurtbrug audit verify --db FILE [--since REGEL:HASH]"}
 	}
 	fs := flagSet("buurtbrug audit verify", env)
 	dbPath := dbFlag(fs)
 	secretFile := secretFileFlag(fs)
+	since := fs.String("since", "", "de ketenkop van een eerdere controle (REGEL:HASH, zoals die hem toonde)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
+	}
+	mark, ok := cases.ParseAuditMark(*since)
+	if *since != "" && !ok {
+		return usageError{"--since moet REGEL:HASH zijn, zoals audit verify hem toonde"}
 	}
 	ctx := context.Background()
 	a, err := openApp(ctx, env, *dbPath, *secretFile)
@@ -84,6 +92,11 @@ func runAudit(args []string, env *cli) error {
 		return err
 	}
 	defer a.Close()
+	// The head first: every line up to it is in what VerifyAudit reads.
+	head, err := a.DB.AuditHead(ctx)
+	if err != nil {
+		return err
+	}
 	broken, checked, err := a.DB.VerifyAudit(ctx)
 	if err != nil {
 		return err
@@ -91,6 +104,18 @@ func runAudit(args []string, env *cli) error {
 	if broken != 0 {
 		return fmt.Errorf("het logboek is aangepast: regel %d klopt niet met de keten (%d regels gecontroleerd)", broken, checked)
 	}
+	if ok {
+		hash, err := a.DB.AuditLineHash(ctx, mark.Line)
+		if err != nil {
+			return err
+		}
+		if !mark.Holds(hash) {
+			return fmt.Errorf("het logboek is ingekort of vervangen: regel %d van de eerdere controle staat er niet meer zo in", mark.Line)
+		}
+	}
 	fmt.Fprintf(env.stdout, "het logboek is onaangetast: %d regels gecontroleerd\n", checked)
+	if head.Line != 0 {
+		fmt.Fprintf(env.stdout, "ketenkop: bewaar hem buiten de server en geef hem de volgende keer mee: --since %s\n", head.Mark())
+	}
 	return nil
 }

@@ -52,5 +52,14 @@ func (a *App) PrivacyJobs(ctx context.Context) error {
 	if applied > 0 || len(erased) > 0 {
 		a.log.Info("privacy", "consents_applied", applied, "records_erased", len(erased))
 	}
+	if err != nil {
+		return err
+	}
+	// The chain's head in the log, which leaves the machine: lines cut off
+	// the end of the audit later show against it (audit verify --since).
+	head, err := a.DB.AuditHead(ctx)
+	if err == nil && head.Line != 0 {
+		a.log.Info("audit chain head", "since", head.Mark())
+	}
 	return err
 }

@@ -573,6 +573,18 @@ func TestAuditChain(t *testing.T) {
 	if err != nil || broken != 0 || checked < 10 {
 		t.Fatalf("verify: broken %d checked %d %v", broken, checked, err)
 	}
+	// The head is the newest line, and recognises it.
+	head, err := env.app.DB.AuditHead(ctx)
+	if err != nil || head.Line != int64(env.count(`SELECT MAX(id) FROM audit_log`)) || len(head.Hash) != 64 {
+		t.Errorf("head %+v %v", head, err)
+	}
+	mark, _ := cases.ParseAuditMark(head.Mark())
+	if hash, err := env.app.DB.AuditLineHash(ctx, head.Line); err != nil || !mark.Holds(hash) {
+		t.Errorf("the head's line: %q %v", hash, err)
+	}
+	if hash, err := env.app.DB.AuditLineHash(ctx, head.Line+1000); err != nil || mark.Holds(hash) {
+		t.Errorf("a line that is not there: %q %v", hash, err)
+	}
 	// Whoever has a copy of the file can drop the triggers and edit a line;
 	// without the secret the chain gives it away. On PostgreSQL: whoever
 	// may change the tables, on the database itself.
