@@ -183,9 +183,10 @@ func Escalations(state string, acceptBy, contactBy, now time.Time, promptDays in
 // Recipients decides who hears of an event of kind about h: from the
 // receiving organisation's accounts and the sender's. Only active
 // accounts hear anything, each once.
-//   - arrived, accept_due_soon: the addressees (see addressees);
+//   - arrived: the addressees (see addressees);
 //   - assigned: the assignee;
-//   - contact_due_soon: the assignee, else the receiving coordinators;
+//   - accept_due_soon, contact_due_soon: the assignee (a handover may be
+//     assigned before it is accepted), else the receiving coordinators;
 //   - accepted, contacted, completed, declined, redirect_prompt: the sender;
 //   - accept_overdue, contact_overdue: the receiving coordinators and the sender;
 //   - withdrawn: who works on it at the receiver (the assignee, else the
@@ -195,11 +196,11 @@ func Escalations(state string, acceptBy, contactBy, now time.Time, promptDays in
 func Recipients(kind string, h *HandoverRecord, receiving []*User, sender *User) []*User {
 	var out []*User
 	switch kind {
-	case NoticeArrived, NoticeAcceptDueSoon:
+	case NoticeArrived:
 		out = addressees(h, receiving)
 	case NoticeAssigned:
 		out = byID(receiving, h.AssigneeID)
-	case NoticeContactDueSoon:
+	case NoticeAcceptDueSoon, NoticeContactDueSoon:
 		if out = byID(receiving, h.AssigneeID); len(out) == 0 {
 			out = coordinators(receiving)
 		}

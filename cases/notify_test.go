@@ -91,6 +91,7 @@ func TestRecipients(t *testing.T) {
 	check("accept due soon", Recipients(NoticeAcceptDueSoon, h, receiving, sender), 2)
 	h.To.Programme = "hoop"
 	check("arrived for the team", Recipients(NoticeArrived, h, receiving, sender), 3)
+	check("accept due soon, a team named", Recipients(NoticeAcceptDueSoon, h, receiving, sender), 2)
 	h.To.Programme = ""
 	check("arrived, no coordinator", Recipients(NoticeArrived, h, []*User{team, other, gone, admin}, sender), 3, 4)
 	check("accepted", Recipients(NoticeAccepted, h, receiving, sender), 1)
@@ -102,6 +103,7 @@ func TestRecipients(t *testing.T) {
 	check("withdrawn", Recipients(NoticeWithdrawn, h, receiving, sender), 4)
 	check("consent withdrawn", Recipients(NoticeConsentWithdrawn, h, receiving, sender), 4, 1)
 	check("assigned", Recipients(NoticeAssigned, h, receiving, sender), 4)
+	check("accept due soon, assigned before acceptance", Recipients(NoticeAcceptDueSoon, h, receiving, sender), 4)
 	check("contact due soon", Recipients(NoticeContactDueSoon, h, receiving, sender), 4)
 	sender.Active = false
 	check("inactive sender", Recipients(NoticeCompleted, h, receiving, sender))

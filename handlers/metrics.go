@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/subtle"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,8 @@ func (m *Metrics) observe(c *gin.Context) {
 }
 
 // metrics serves GET /metrics to loopback, or to a scraper with the token.
+// A request a proxy forwarded is not loopback, whatever its connection: a
+// proxy on this machine would otherwise make every client local.
 func (s *Server) metrics(c *gin.Context) {
 	if s.Metrics == nil {
 		s.noRoute(c)
@@ -56,11 +59,21 @@ func (s *Server) metrics(c *gin.Context) {
 	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 	byToken := s.Metrics.Token != "" && strings.EqualFold(scheme, "Bearer") &&
 		subtle.ConstantTimeCompare([]byte(token), []byte(s.Metrics.Token)) == 1
-	if !byToken && !loopback(c.Request.RemoteAddr) {
+	if !byToken && (!loopback(c.Request.RemoteAddr) || forwarded(c.Request)) {
 		s.noRoute(c)
 		return
 	}
 	promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(c.Writer, c.Request)
+}
+
+// forwarded reports whether a proxy says it passed the request on.
+func forwarded(r *http.Request) bool {
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip", "X-Forwarded-Host"} {
+		if r.Header.Get(h) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // loopback reports whether the connection comes from this machine (the
