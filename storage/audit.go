@@ -105,7 +105,9 @@ func (tx *Tx) Audit(e cases.AuditRecord) error {
 
 // VerifyAudit checks the chain from its first hashed line: it returns the
 // id of the first line that does not follow from the one before (0: the
-// chain holds) and how many lines it checked.
+// chain holds) and how many lines it checked. Lines without a hash before
+// the first hashed one are from before the chain; a log with lines but no
+// hashed one has had its chain taken away (its first line is named).
 func (db *DB) VerifyAudit(ctx context.Context) (broken int64, checked int, err error) {
 	rows, err := db.Read.QueryContext(ctx, `SELECT a.id, a.at, COALESCE(a.user_id, 0), a.username,
 		COALESCE(a.organisation_id, 0), a.action, a.entity, a.entity_id, a.detail, a.address, COALESCE(a.hash, ''),
@@ -114,7 +116,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (broken int64, checked int, err e
 		return 0, 0, err
 	}
 	defer rows.Close()
-	prev, started := "", false
+	prev, started, first := "", false, int64(0)
 	for rows.Next() {
 		var id int64
 		var l auditLine
@@ -122,6 +124,9 @@ func (db *DB) VerifyAudit(ctx context.Context) (broken int64, checked int, err e
 		if err := rows.Scan(&id, &l.at, &l.userID, &l.username, &l.orgID, &l.action, &l.entity, &l.entityID,
 			&l.detail, &l.address, &hash, &ids); err != nil {
 			return 0, checked, err
+		}
+		if first == 0 {
+			first = id
 		}
 		if hash == "" && !started {
 			continue // from before the chain
@@ -134,7 +139,10 @@ func (db *DB) VerifyAudit(ctx context.Context) (broken int64, checked int, err e
 		}
 		prev = hash
 	}
-	return 0, checked, rows.Err()
+	if err := rows.Err(); err != nil || started {
+		return 0, checked, err
+	}
+	return first, 0, nil
 }
 
 // AuditHead is the newest hashed line of the chain (Line 0 before the

@@ -659,6 +659,21 @@ func TestPrivacyCommands(t *testing.T) {
 		!strings.Contains(r.stderr, "ingekort") {
 		t.Errorf("audit verify --since of the cut copy: %d %s %s", r.code, r.stdout, r.stderr)
 	}
+	// A chain taken away altogether (every hash emptied) is no chain that holds.
+	short, err = sql.Open("sqlite", filepath.Join(dir, "kort.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := short.Exec(`DROP TRIGGER audit_log_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := short.Exec(`UPDATE audit_log SET hash = NULL, username = 'iemand'`); err != nil {
+		t.Fatal(err)
+	}
+	short.Close()
+	if r := buurtbrug(t, dir, nil, "", "audit", "verify", "--db", "kort.db"); r.code != 1 || !strings.Contains(r.stderr, "klopt niet") {
+		t.Errorf("audit verify without any hash: %d %s %s", r.code, r.stdout, r.stderr)
+	}
 	// An edited line in a copy is named.
 	if r := buurtbrug(t, dir, nil, "", "backup", "--db", "p.db", "--to", "kopie.db"); r.code != 0 {
 		t.Fatalf("backup: %s", r.stderr)
