@@ -238,12 +238,20 @@ func (s *HandoverService) Decline(ctx context.Context, actor Actor, id string, i
 	}))
 }
 
-// Withdraw calls an open handover back.
+// Withdraw calls an open handover back. Once accepted, the receiver's
+// record made for it loses its purpose: the end reaches the receiver as a
+// withdrawn consent does (applyConsentEnd).
 func (s *HandoverService) Withdraw(ctx context.Context, actor Actor, id string, in WithdrawInput) (*Handover, error) {
-	return s.move(ctx, actor, id, ActionWithdraw, simple(in.Validate, func(h *HandoverRecord, _ time.Time) string {
+	return s.move(ctx, actor, id, ActionWithdraw, func(ctx context.Context, tx Tx, h *HandoverRecord, _ string) (string, error) {
+		if err := in.Validate(); err != nil {
+			return "", err
+		}
 		h.WithdrawReason = in.Reason
-		return ""
-	}))
+		if h.ToResidentID == "" {
+			return "", nil
+		}
+		return "", applyConsentEnd(ctx, tx, h, ErasedHandoverWithdrawn)
+	})
 }
 
 // WithdrawConsent records that the resident withdrew consent: the shared
@@ -258,7 +266,7 @@ func (s *HandoverService) WithdrawConsent(ctx context.Context, actor Actor, id s
 		h.Consent.WithdrawnAt, h.Consent.WithdrawnBy, h.Consent.WithdrawnByID = &now, actor.Username, actor.UserID
 		h.Consent.WithdrawalNote = in.Note
 		h.Shared = SharedCopy{}
-		return "", applyConsentEnd(ctx, tx, h)
+		return "", applyConsentEnd(ctx, tx, h, ErasedConsentWithdrawn)
 	})
 }
 

@@ -36,6 +36,9 @@ func privacyOf(ctx context.Context, r PrivacyReader, orgID int64) (PrivacySettin
 const (
 	ErasedConsentWithdrawn = "consent_withdrawn"
 	ErasedConsentExpired   = "consent_expired"
+	// The sender called back a handover the receiver had accepted: the
+	// consent was for this handover, so its purpose ended.
+	ErasedHandoverWithdrawn = "handover_withdrawn"
 	ErasedRetention        = "retention"
 	ErasedCopy             = "copy_of_erased_record"
 )
@@ -89,16 +92,13 @@ func actorIn(actor Actor, orgID int64) Actor {
 	return Actor{Username: System.Username, OrganisationID: orgID, Address: actor.Address}
 }
 
-// applyConsentEnd makes a withdrawn or run-out consent reach the receiver:
-// its record made on acceptance is erased, unless it recorded its own legal
-// ground for it. The receiver's view already shows nothing of the sender
-// once the consent has ended (HandoverRecord.View); the sender's view shows
-// when the end reached the receiver. The caller saves h.
-func applyConsentEnd(ctx context.Context, tx Tx, h *HandoverRecord) error {
-	reason := ErasedConsentExpired
-	if h.Consent.WithdrawnAt != nil {
-		reason = ErasedConsentWithdrawn
-	}
+// applyConsentEnd makes the end of a consent (withdrawn, run out, or its
+// handover called back: reason) reach the receiver: its record made on
+// acceptance is erased, unless it recorded its own legal ground for it.
+// The receiver's view already shows nothing of the sender once the consent
+// has ended (HandoverRecord.View); the sender's view shows when the end
+// reached the receiver. The caller saves h.
+func applyConsentEnd(ctx context.Context, tx Tx, h *HandoverRecord, reason string) error {
 	if h.ToResidentID != "" && !h.ToResidentErased && !h.Consent.ReceiverOwnGround {
 		if err := tx.Residents().EraseResident(ctx, h.ToResidentID, tx.Now()); err != nil {
 			return err

@@ -268,7 +268,7 @@ func (s *PrivacyService) ApplyEndedConsents(ctx context.Context) (int, error) {
 			if h.Consent.ReachedReceiverAt != nil || h.Consent.InForce(tx.Now()) {
 				return nil // renewed or applied meanwhile
 			}
-			if err := applyConsentEnd(ctx, tx, h); err != nil {
+			if err := applyConsentEnd(ctx, tx, h, ErasedConsentExpired); err != nil {
 				return err
 			}
 			n++

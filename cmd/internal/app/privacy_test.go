@@ -174,6 +174,9 @@ func TestConsentEndsAtReceiver(t *testing.T) {
 		}, false, outcome{}},
 		{"withdrawn by the sender", false, func(id string) {
 			dock.move(id, "withdraw", map[string]any{"reason": "Vergissing."})
+		}, true, outcome{recordErased: true}},
+		{"withdrawn by the sender, own ground", true, func(id string) {
+			dock.move(id, "withdraw", map[string]any{"reason": "Vergissing."})
 		}, true, outcome{}},
 	}
 	for i, tc := range cases {
