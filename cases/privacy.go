@@ -39,8 +39,8 @@ const (
 	// The sender called back a handover the receiver had accepted: the
 	// consent was for this handover, so its purpose ended.
 	ErasedHandoverWithdrawn = "handover_withdrawn"
-	ErasedRetention        = "retention"
-	ErasedCopy             = "copy_of_erased_record"
+	ErasedRetention         = "retention"
+	ErasedCopy              = "copy_of_erased_record"
 )
 
 // eraseRecord erases record id of organisation orgID, the records merged
