@@ -146,6 +146,10 @@ func (s *AuditService) Refused(ctx context.Context, actor Actor, what string) er
 	return audit(ctx, s.store, AuditRecord{Actor: actor, Action: "refused", Entity: "route", EntityID: truncate(what, 100)})
 }
 
+// AuditOrganisation is the kind of audit id that shows a line to an
+// organisation other than the actor's (see accountAudit).
+const AuditOrganisation = "organisation"
+
 // AuditHead is the newest line of the audit chain. The chain proves edits
 // inside the log but not that its newest lines were cut off; a head kept
 // outside the database does.

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -65,8 +66,7 @@ func (s *UserService) Create(ctx context.Context, actor Actor, in UserInput) (*U
 		if err := tx.Users().InsertUser(ctx, u, hash); err != nil {
 			return err
 		}
-		return tx.Audit(AuditRecord{Actor: actor, Action: "create", Entity: "user", EntityID: u.Username,
-			Detail: "roles=" + strings.Join(in.Roles, ",")})
+		return tx.Audit(accountAudit(actor, "create", u, "roles="+strings.Join(in.Roles, ",")))
 	})
 	if err != nil {
 		return nil, err
@@ -135,7 +135,7 @@ func (s *UserService) SetActive(ctx context.Context, actor Actor, id int64, acti
 				return err
 			}
 		}
-		return tx.Audit(AuditRecord{Actor: actor, Action: action, Entity: "user", EntityID: u.Username})
+		return tx.Audit(accountAudit(actor, action, u, ""))
 	})
 }
 
@@ -173,7 +173,7 @@ func (s *UserService) SetPassword(ctx context.Context, actor Actor, id int64, in
 		if err := tx.Sessions().DeleteUserSessions(ctx, id, ""); err != nil {
 			return err
 		}
-		return tx.Audit(AuditRecord{Actor: actor, Action: "reset_password", Entity: "user", EntityID: u.Username})
+		return tx.Audit(accountAudit(actor, "reset_password", u, ""))
 	})
 }
 
@@ -237,11 +237,23 @@ func (s *UserService) Unlock(ctx context.Context, actor Actor, id int64) error {
 		if err := tx.Sessions().ClearFailures(ctx, u.Username, ""); err != nil {
 			return err
 		}
-		return tx.Audit(AuditRecord{Actor: actor, Action: "unlock", Entity: "user", EntityID: u.Username})
+		return tx.Audit(accountAudit(actor, "unlock", u, ""))
 	})
 }
 
 // ByUsername reads an account (for the operator's command line).
 func (s *UserService) ByUsername(ctx context.Context, username string) (*User, error) {
 	return s.store.View(ctx).Users().UserByUsername(ctx, username)
+}
+
+// accountAudit is the audit line of a change to account u. Made by someone
+// of another organisation (an administrator), it also names u's
+// organisation, so that its privacy officer sees who made or reset an
+// account that can read its records.
+func accountAudit(actor Actor, action string, u *User, detail string) AuditRecord {
+	r := AuditRecord{Actor: actor, Action: action, Entity: "user", EntityID: u.Username, Detail: detail}
+	if u.OrganisationID != actor.OrganisationID {
+		r.IDs = []AuditID{{Kind: AuditOrganisation, ID: strconv.FormatInt(u.OrganisationID, 10)}}
+	}
+	return r
 }

@@ -219,8 +219,9 @@ func (a auditLog) AuditEntries(ctx context.Context, entity, entityID string, lim
 }
 
 func (a auditLog) FindAudit(ctx context.Context, q cases.AuditQuery) ([]cases.AuditEntry, error) {
-	where := []string{"a.organisation_id = ?"}
-	args := []any{q.OrganisationID}
+	// The organisation's own lines, and those about it by others (accountAudit).
+	where := []string{"(a.organisation_id = ? OR a.id IN (SELECT audit_id FROM audit_ids WHERE id = ? AND kind = ?))"}
+	args := []any{q.OrganisationID, strconv.FormatInt(q.OrganisationID, 10), cases.AuditOrganisation}
 	add := func(cond string, arg any) {
 		where = append(where, cond)
 		args = append(args, arg)

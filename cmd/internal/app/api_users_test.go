@@ -119,4 +119,22 @@ func TestUserAccountsAuthorisation(t *testing.T) {
 			t.Errorf("the refusal does not say who may: %s", res)
 		}
 	}
+	// The privacy account an administrator made in DOCK can read DOCK's
+	// records: DOCK's privacy officer sees who made it, Al Amal's does not.
+	seen := func(officer string) bool {
+		res := env.login(officer).do("GET", "/api/v1/audit?action=create", nil)
+		if res.status != http.StatusOK {
+			t.Fatalf("%s audit: %s", officer, res)
+		}
+		for _, e := range res.json()["entries"].([]any) {
+			if line := e.(map[string]any); line["entity_id"] == "dock.fg" && line["user"] == "admin" {
+				return true
+			}
+		}
+		return false
+	}
+	if !seen("dock.privacy") || seen("hoop.privacy") {
+		t.Errorf("the administrator's new privacy account in DOCK: seen by dock.privacy %v, by hoop.privacy %v",
+			seen("dock.privacy"), seen("hoop.privacy"))
+	}
 }
