@@ -13,6 +13,7 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
 // Layouts (issue 13): every page of every role, at the sizes a tablet
@@ -28,7 +29,7 @@ var layoutSizes = [][2]int64{{768, 1024}, {1024, 768}, {384, 512}}
 // show full lists, long names and real reach tables.
 func newDemoEnv(t *testing.T) *testEnv {
 	t.Helper()
-	env := &testEnv{t: t, dbPath: t.TempDir() + "/demo.db", clock: &testClock{now: time.Now()}}
+	env := &testEnv{t: t, dbPath: storagetest.DSN(t, "demo"), clock: &testClock{now: time.Now()}}
 	env.open()
 	if seeded, err := demo.Seed(context.Background(), demoServices(env.app)); err != nil || !seeded {
 		t.Fatalf("demo: %v %v", seeded, err)
@@ -87,7 +88,7 @@ func TestBrowserLayouts(t *testing.T) {
 	}
 	staff := []string{"/contacts/new", "/contacts", "/contacts?worker=all", "/contacts/" + contacts.Contacts[0].ID, "/residents",
 		"/residents/" + resident, "/handovers", "/handovers/new?resident_id=" + resident, "/handovers/" + handovers.Handovers[0].ID,
-		"/nergens"}
+		"/notifications", "/account", "/partners", "/me/password", "/nergens"}
 	roles := []struct {
 		user  string
 		pages []string
@@ -95,10 +96,11 @@ func TestBrowserLayouts(t *testing.T) {
 		{"", []string{"/login"}},
 		{"hoop.worker", staff},
 		{"hoop.coord", append(append([]string{}, staff...), "/handovers/review", "/handovers/review?state=all", "/admin/users",
-			"/reach?table=T1", "/reach?table=T5")},
+			"/reach?table=T1", "/reach?table=T5", "/partners/al-amal")},
+		{"hoop.privacy", []string{"/privacy", "/privacy/audit", "/residents/" + resident + "/export", "/account"}},
 		{"programme", []string{"/reach?table=T1", "/reach?period=" + strconv.Itoa(time.Now().Year()-1) + "&table=T1",
 			"/reach?table=T2", "/reach?table=T4", "/reach?table=T5"}},
-		{"admin", []string{"/admin/users", "/admin/reference", "/nergens"}},
+		{"admin", []string{"/admin/users", "/admin/reference", "/admin/mail", "/nergens"}},
 	}
 	checked := 0
 	for _, role := range roles {
