@@ -230,6 +230,9 @@ func TestCommandLine(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, "backup") || !strings.Contains(r.stdout, "user add|password") {
 			t.Errorf("%v: %d %q %q", args, r.code, r.stdout, r.stderr)
 		}
+		if hasOptions := strings.Contains(r.stdout, "-session-idle") && strings.Contains(r.stdout, "-tls-cert"); hasOptions != (args[0] == "--help") {
+			t.Errorf("%v: the server's options listed %v", args, hasOptions)
+		}
 	}
 	for _, args := range [][]string{{"serve"}, {"usr", "add"}, {"--db", "x.db", "extra"}, {"--nope"}, {"help", "me"},
 		{"user"}, {"user", "add", "--username", "a", "stray"}, {"backup"}, {"--tls-cert", "c.pem"}} {

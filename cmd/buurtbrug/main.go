@@ -27,7 +27,7 @@ var commands = []command{
 	{"backup", "backup --db FILE --to BACKUP", "maak een consistente kopie terwijl de server draait", runBackup},
 	{"restore", "restore --from BACKUP --db FILE", "zet een back-up terug", runRestore},
 	{"retention", "retention --db FILE [--dry-run]", "wis de registraties over hun bewaartermijn", runRetention},
-	{"audit", "audit verify --db FILE", "controleer de keten van het logboek", runAudit},
+	{"audit", "audit verify --db FILE [--since R:H]", "controleer de keten van het logboek", runAudit},
 	{"partners", "partners import|export --db FILE [PARTNERS.json]", "de partnergids als HSDS 3.0 JSON", runPartners},
 	{"gen", "gen --db city.db [--contacts N --persons N]", "schrijf een verzonnen stad (voor metingen)", runGen},
 	{"migrate-to-postgres", "migrate-to-postgres --from FILE --to URL", "verhuis naar een lege PostgreSQL-database",
@@ -73,7 +73,13 @@ func dispatch(args []string, env *cli) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			printHelp(env.stdout)
-			return nil
+			// And the server's options, on standard output too.
+			fmt.Fprintln(env.stdout)
+			_, err := parseServe([]string{"--help"}, &cli{stdout: env.stdout, stderr: env.stdout, stdin: env.stdin, log: env.log})
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
 		}
 		return runServe(args, env)
 	}
@@ -96,7 +102,7 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, `Buurtbrug: contactmomenten, warme overdrachten en bereikcijfers.
 
 Gebruik:
-  buurtbrug [--addr A] [--db FILE|URL] [--demo] [...] start de server (buurtbrug --help voor de opties)`)
+  buurtbrug [--addr A] [--db FILE|URL] [--demo] [...] start de server (opties: zie onder, bij buurtbrug --help)`)
 	for _, c := range commands {
 		fmt.Fprintf(w, "  buurtbrug %-40s %s\n", c.usage, c.summary)
 	}

@@ -24,15 +24,15 @@ type notifySettings struct {
 func notifyFlags(fs *flag.FlagSet) notifySettings {
 	return notifySettings{
 		smtpAddr: fs.String("smtp-addr", envOr("BUURTBRUG_SMTP_ADDR", ""),
-			"SMTP server host:port for notification mails; empty: notifications in the app only (BUURTBRUG_SMTP_ADDR)"),
+			"SMTP-server host:poort voor de meldingsmails; leeg: meldingen alleen in de app (BUURTBRUG_SMTP_ADDR)"),
 		smtpFrom: fs.String("smtp-from", envOr("BUURTBRUG_SMTP_FROM", "buurtbrug@localhost"),
-			"sender address of notification mails (BUURTBRUG_SMTP_FROM)"),
+			"afzender van de meldingsmails (BUURTBRUG_SMTP_FROM)"),
 		smtpUser: fs.String("smtp-user", envOr("BUURTBRUG_SMTP_USER", ""),
-			"SMTP user name; the password comes from BUURTBRUG_SMTP_PASSWORD (BUURTBRUG_SMTP_USER)"),
+			"SMTP-gebruikersnaam; het wachtwoord komt uit BUURTBRUG_SMTP_PASSWORD (BUURTBRUG_SMTP_USER)"),
 		publicURL: fs.String("public-url", envOr("BUURTBRUG_PUBLIC_URL", ""),
-			"the address users open Buurtbrug at, for the links in mails; default http://<addr> (BUURTBRUG_PUBLIC_URL)"),
+			"het adres waarop gebruikers Buurtbrug openen, voor de links in mails; standaard http://<addr> (BUURTBRUG_PUBLIC_URL)"),
 		redirectAfter: fs.Int("redirect-after", envInt("BUURTBRUG_REDIRECT_AFTER", cases.DefaultRedirectAfter),
-			"working days a handover is overdue before its sender is prompted to redirect it (BUURTBRUG_REDIRECT_AFTER)"),
+			"werkdagen dat een overdracht te laat is voordat de verzender de vraag krijgt hem door te sturen (BUURTBRUG_REDIRECT_AFTER)"),
 	}
 }
 
