@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -46,5 +48,24 @@ func TestMetricsOnlyForLoopbackOrToken(t *testing.T) {
 		if got := get(c.remote, c.header...); got != c.status {
 			t.Errorf("%s: %d, want %d", c.what, got, c.status)
 		}
+	}
+}
+
+// /healthz says 503 once the database stops taking writes, and logs why.
+func TestHealthzFollowsTheDatabase(t *testing.T) {
+	var down error
+	ts := newTestServer(t, func(s *Server) {
+		s.Health = func(context.Context) error { return down }
+	})
+	if rec := ts.do(httptest.NewRequest("GET", "/healthz", nil)); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"ok"`) {
+		t.Errorf("healthy: %d %s", rec.Code, rec.Body)
+	}
+	down = errors.New("attempt to write a readonly database")
+	if rec := ts.do(httptest.NewRequest("GET", "/healthz", nil)); rec.Code != http.StatusServiceUnavailable ||
+		!strings.Contains(rec.Body.String(), `"unavailable"`) || strings.Contains(rec.Body.String(), "readonly") {
+		t.Errorf("database down: %d %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(ts.log.String(), "readonly database") {
+		t.Errorf("the reason is not logged: %s", ts.log)
 	}
 }
