@@ -83,7 +83,7 @@ var (
 	HandoverPageSize = PageSize{Default: 50, Max: 500}
 	UserPageSize     = PageSize{Default: 100, Max: 500}
 	PartnerPageSize  = PageSize{Default: 50, Max: 200}
-	NoticePageSize   = PageSize{Default: 50, Max: 200}
+	NoticePageSize   = PageSize{Default: 50, Max: 200} // "Voor jou"
 )
 
 // Of is the page size asked for: 0 is the default; more than the maximum

@@ -114,7 +114,7 @@ type auditCases interface {
 
 type notifyCases interface {
 	Unread(ctx context.Context, actor cases.Actor) (cases.Unread, error)
-	Notices(ctx context.Context, actor cases.Actor, limit int) ([]cases.Notice, error)
+	Notices(ctx context.Context, actor cases.Actor, f cases.NoticeFilter) (*cases.NoticeList, error)
 	MarkAllRead(ctx context.Context, actor cases.Actor) error
 	SendsMail() bool
 }
