@@ -4,6 +4,7 @@ import (
 	"html"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -84,6 +85,59 @@ func TestNotificationsPaged(t *testing.T) {
 		{"/notifications?cursor=bm9wZQ", "Begin de lijst opnieuw", "Start the list again"},
 		{"/notifications?page=2", "Onbekende parameter", "Unknown parameter"},
 		{"/notifications?cursor=a&cursor=b", "meer dan één keer", "more than once"},
+	} {
+		res := page.get(tc.path)
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(string(res.body), tc.nl) {
+			t.Errorf("%s: %d, want 422 saying %q", tc.path, res.status, tc.nl)
+		}
+		if en := page.withLang("en").get(tc.path); en.status != http.StatusUnprocessableEntity || !strings.Contains(string(en.body), tc.en) {
+			t.Errorf("%s in English: %d, want %q", tc.path, en.status, tc.en)
+		}
+	}
+}
+
+// TestUsersPagePaged: more accounts than a page are all reached on
+// /admin/users through "Meer laden", each once; a coordinator pages the own
+// organisation's; a wrong cursor is said, in Dutch and English.
+func TestUsersPagePaged(t *testing.T) {
+	env := newTestEnv(t)
+	coord := env.login("hoop.coord")
+	for i := range 101 {
+		name := "pagina" + strconv.Itoa(1000+i)
+		if res := coord.do("POST", "/api/v1/users", map[string]any{"username": name, "display_name": "Pagina", "roles": []string{"worker"},
+			"organisation": "al-amal", "programme": "hoop", "password": "een-nieuw-lang-wachtwoord"}); res.status != http.StatusCreated {
+			t.Fatalf("new account %s: %s", name, res)
+		}
+	}
+	pick := regexp.MustCompile(`<span class="muted">([a-z0-9.]+)[ <]`)
+	for _, who := range []struct {
+		login, where string
+	}{{"admin", ""}, {"hoop.coord", `WHERE organisation_id = (SELECT id FROM organisations WHERE slug = 'al-amal')`}} {
+		want := map[string]bool{}
+		rows, err := env.app.DB.Read.Query(`SELECT username FROM users ` + who.where)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				t.Fatal(err)
+			}
+			want[u] = true
+		}
+		rows.Close()
+		page := env.pageLogin(who.login)
+		got, pages := walkPage(t, page, "/admin/users", "user-list", pick)
+		if pages != 2 {
+			t.Errorf("%s: %d pages, want 2", who.login, pages)
+		}
+		once(t, who.login+"'s accounts", got, want)
+		pageHas(t, who.login, page.get("/admin/users").body, "1–100 van "+strconv.Itoa(len(want)), "Meer laden")
+	}
+	page := env.pageLogin("hoop.coord")
+	for _, tc := range []struct{ path, nl, en string }{
+		{"/admin/users?cursor=bm9wZQ", "Begin de lijst opnieuw", "Start the list again"},
+		{"/admin/users?sort=name", "Onbekende parameter", "Unknown parameter"},
 	} {
 		res := page.get(tc.path)
 		if res.status != http.StatusUnprocessableEntity || !strings.Contains(string(res.body), tc.nl) {
