@@ -84,6 +84,7 @@ var (
 	UserPageSize     = PageSize{Default: 100, Max: 500}
 	PartnerPageSize  = PageSize{Default: 50, Max: 200}
 	NoticePageSize   = PageSize{Default: 50, Max: 200} // "Voor jou"
+	MailPageSize     = PageSize{Default: 50, Max: 200} // the outbox page
 )
 
 // Of is the page size asked for: 0 is the default; more than the maximum

@@ -71,6 +71,9 @@ type OutgoingMail struct {
 type OutboxReader interface {
 	// Mails lists the newest mails.
 	Mails(ctx context.Context, limit int) ([]OutgoingMail, error)
+	// FindMails reads a page of the outbox, newest first (then by ID),
+	// after q.After, with how many mails there are in all.
+	FindMails(ctx context.Context, q MailQuery) (*MailResult, error)
 	// DueMails lists pending mails whose next attempt is due at now, oldest first.
 	DueMails(ctx context.Context, now time.Time, limit int) ([]OutgoingMail, error)
 }

@@ -129,7 +129,7 @@ type directoryCases interface {
 }
 
 type mailCases interface {
-	Mails(ctx context.Context, actor cases.Actor) ([]cases.OutgoingMail, error)
+	Mails(ctx context.Context, actor cases.Actor, f cases.MailFilter) (*cases.MailList, error)
 }
 
 // Services are the use cases a Server speaks HTTP for.

@@ -148,3 +148,39 @@ func TestUsersPagePaged(t *testing.T) {
 		}
 	}
 }
+
+// TestMailOutboxPaged: more mails than a page are all reached on
+// /admin/mail through "Meer laden", each once, newest first; a wrong cursor
+// is said, in Dutch and English.
+func TestMailOutboxPaged(t *testing.T) {
+	env := newNotifyEnv(t, NotifyConfig{ShowMail: true})
+	env.setMailPreference("hoop.coord", "immediate")
+	dock := env.login("dock.worker")
+	var ids []string
+	for range 53 {
+		ids = append(ids, dock.send(handoverBody(dock.dockResident("Postvak"), "al-amal"))["id"].(string))
+	}
+	admin := env.pageLogin("admin")
+	pageHas(t, "outbox", admin.get("/admin/mail").body, "1–50 van 53", "Meer laden")
+	got, pages := walkPage(t, admin, "/admin/mail", "mail-list", regexp.MustCompile(`<pre class="mail-body">[^<]*?/handovers/([0-9a-f-]{36})`))
+	if pages != 2 {
+		t.Errorf("%d pages, want 2", pages)
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	once(t, "mails", got, want)
+	for _, tc := range []struct{ path, nl, en string }{
+		{"/admin/mail?cursor=bm9wZQ", "Begin de lijst opnieuw", "Start the list again"},
+		{"/admin/mail?state=pending", "Onbekende parameter", "Unknown parameter"},
+	} {
+		res := admin.get(tc.path)
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(string(res.body), tc.nl) {
+			t.Errorf("%s: %d, want 422 saying %q", tc.path, res.status, tc.nl)
+		}
+		if en := admin.withLang("en").get(tc.path); en.status != http.StatusUnprocessableEntity || !strings.Contains(string(en.body), tc.en) {
+			t.Errorf("%s in English: %d, want %q", tc.path, en.status, tc.en)
+		}
+	}
+}
