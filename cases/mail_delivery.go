@@ -138,14 +138,68 @@ func (d *MailDelivery) backoff(n int) time.Duration {
 	return min(b, d.MaxBackoff)
 }
 
-// MaxMails is the most mails the outbox page lists.
-const MaxMails = 200
+// MailFilter is a page of the outbox.
+type MailFilter struct {
+	Cursor string
+	Limit  int // 0: MailPageSize.Default
+}
 
-// Mails lists the newest mails of the outbox, for administrators: where
-// mail stands, and, in the demo without a mail server, what would be sent.
-func (d *MailDelivery) Mails(ctx context.Context, actor Actor) ([]OutgoingMail, error) {
+// MailKey is a mail's place in the outbox page: newest first.
+type MailKey struct {
+	CreatedAt time.Time
+	ID        int64
+}
+
+// MailQuery is a page of the outbox as the store reads it.
+type MailQuery struct {
+	After *MailKey
+	Limit int
+}
+
+// MailResult is what the store found: up to Limit mails after the key and
+// how many there are in all.
+type MailResult struct {
+	Mails []OutgoingMail
+	Total int
+}
+
+// MailList is one page of the outbox.
+type MailList struct {
+	Mails      []OutgoingMail
+	NextCursor string
+	Total      int
+	Offset     int
+}
+
+// Mails lists a page of the outbox, newest first, for administrators:
+// where each mail stands. A page size over the maximum or a foreign cursor
+// is EINVALID naming it.
+func (d *MailDelivery) Mails(ctx context.Context, actor Actor, f MailFilter) (*MailList, error) {
 	if !actor.Has(RoleAdmin) {
 		return nil, Errorf(EFORBIDDEN, "forbidden")
 	}
-	return d.store.View(ctx).Outbox().Mails(ctx, MaxMails)
+	limit, problems := MailPageSize.Of(f.Limit)
+	cur, err := ParseCursor(f.Cursor, 2)
+	q := MailQuery{}
+	if err == nil && cur != nil {
+		q.After = &MailKey{}
+		if q.After.CreatedAt, err = cur.keyTime(0); err == nil {
+			q.After.ID, err = cur.keyInt(1)
+		}
+	}
+	if err := MergeInvalid(problems, err); err != nil {
+		return nil, err
+	}
+	q.Limit = limit + 1 // one more tells whether a next page exists
+	res, err := d.store.View(ctx).Outbox().FindMails(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	list := &MailList{Mails: res.Mails, Total: res.Total, Offset: offsetOf(cur)}
+	if len(list.Mails) > limit {
+		last := list.Mails[limit-1]
+		list.Mails = list.Mails[:limit]
+		list.NextCursor = Cursor{Key: []string{FormatTime(last.CreatedAt), itoa64(last.ID)}, N: list.Offset + limit}.Encode()
+	}
+	return list, nil
 }

@@ -16,8 +16,6 @@ const (
 	// DigestTime is when, on working days, the daily digests go out
 	// (Europe/Amsterdam).
 	DigestTime = 7*time.Hour + 30*time.Minute
-	// MaxNotices is the most notices one list returns.
-	MaxNotices = 200
 )
 
 // NotifyService decides and records the notifications of handover events,
@@ -142,25 +140,89 @@ func (n *NotifyService) Unread(ctx context.Context, actor Actor) (Unread, error)
 	return UnreadOf(byKind), nil
 }
 
-// Notices lists the actor's notices, unread first, with their text.
-func (n *NotifyService) Notices(ctx context.Context, actor Actor, limit int) ([]Notice, error) {
-	if limit <= 0 || limit > MaxNotices {
-		limit = MaxNotices
+// NoticeFilter is a page of the actor's notices.
+type NoticeFilter struct {
+	Cursor string
+	Limit  int // 0: NoticePageSize.Default
+}
+
+// NoticeKey is a notice's place in the list: unread first, newest first.
+type NoticeKey struct {
+	Read bool
+	At   time.Time
+	ID   int64
+}
+
+// NoticeQuery is a page of one user's notices as the store reads it.
+type NoticeQuery struct {
+	UserID int64
+	After  *NoticeKey
+	Limit  int
+}
+
+// NoticeResult is what the store found: up to Limit notices after the key
+// and how many the user has in all.
+type NoticeResult struct {
+	Notices []Notice
+	Total   int
+}
+
+// NoticeList is one page of notices.
+type NoticeList struct {
+	Notices    []Notice
+	NextCursor string
+	Total      int
+	Offset     int
+}
+
+// Notices lists a page of the actor's notices, unread first, newest
+// first, with their text. A page size over the maximum or a foreign
+// cursor is EINVALID naming it.
+func (n *NotifyService) Notices(ctx context.Context, actor Actor, f NoticeFilter) (*NoticeList, error) {
+	q := NoticeQuery{UserID: actor.UserID}
+	limit, problems := NoticePageSize.Of(f.Limit)
+	cur, err := ParseCursor(f.Cursor, 3)
+	if err == nil && cur != nil {
+		k := &NoticeKey{Read: cur.Key[0] == "1"}
+		if cur.Key[0] != "0" && cur.Key[0] != "1" {
+			err = FieldInvalid("cursor", "cursor", "")
+		}
+		if err == nil {
+			k.At, err = cur.keyTime(1)
+		}
+		if err == nil {
+			k.ID, err = cur.keyInt(2)
+		}
+		q.After = k
 	}
+	if err := MergeInvalid(problems, err); err != nil {
+		return nil, err
+	}
+	q.Limit = limit + 1 // one more tells whether a next page exists
 	v := n.store.View(ctx)
-	list, err := v.Notices().Notices(ctx, actor.UserID, limit)
+	res, err := v.Notices().FindNotices(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	list := &NoticeList{Notices: res.Notices, Total: res.Total, Offset: offsetOf(cur)}
+	if len(list.Notices) > limit {
+		last := list.Notices[limit-1]
+		list.Notices = list.Notices[:limit]
+		read := "0"
+		if last.Read {
+			read = "1"
+		}
+		list.NextCursor = Cursor{Key: []string{read, FormatTime(last.At), itoa64(last.ID)}, N: list.Offset + limit}.Encode()
 	}
 	ref, err := v.Reference(ctx)
 	if err != nil {
 		return nil, err
 	}
 	u := &User{OrganisationID: actor.OrganisationID}
-	for i, no := range list {
+	for i, no := range list.Notices {
 		f := n.facts(ref, no.Kind, no.HandoverID, no.FromOrganisationID, no.ToOrganisationID, no.Deadline(), u)
 		nl, en := f.lines()
-		list[i].Text = [2]string{nl, en}
+		list.Notices[i].Text = [2]string{nl, en}
 	}
 	return list, nil
 }

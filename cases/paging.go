@@ -81,6 +81,10 @@ var (
 	ContactPageSize  = PageSize{Default: 50, Max: 500}
 	ResidentPageSize = PageSize{Default: 25, Max: 100}
 	HandoverPageSize = PageSize{Default: 50, Max: 500}
+	UserPageSize     = PageSize{Default: 100, Max: 500}
+	PartnerPageSize  = PageSize{Default: 50, Max: 200}
+	NoticePageSize   = PageSize{Default: 50, Max: 200} // "Voor jou"
+	MailPageSize     = PageSize{Default: 50, Max: 200} // the outbox page
 )
 
 // Of is the page size asked for: 0 is the default; more than the maximum

@@ -111,8 +111,56 @@ func (d *DirectoryService) Partners(ctx context.Context, f PartnerFilter) ([]Par
 			out = append(out, p)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Partner) int { return compareStrings(a.Name, b.Name) })
+	slices.SortFunc(out, comparePartners)
 	return out, nil
+}
+
+// comparePartners is the directory's order: by name, then slug (unique).
+func comparePartners(a, b Partner) int {
+	if c := compareStrings(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return compareStrings(a.Organisation, b.Organisation)
+}
+
+// PartnerList is one page of the directory.
+type PartnerList struct {
+	Partners   []Partner `json:"partners"`
+	NextCursor string    `json:"next_cursor,omitempty"`
+	Total      int       `json:"total"`
+	Offset     int       `json:"-"`
+}
+
+// Find is a page of the directory as Partners lists it: after the cursor
+// (the name and slug of the last partner shown), at most limit partners
+// (0: PartnerPageSize.Default). A page size over the maximum or a foreign
+// cursor is EINVALID naming it. An export (ExportHSDS) is never a page.
+func (d *DirectoryService) Find(ctx context.Context, f PartnerFilter, cursor string, limit int) (*PartnerList, error) {
+	size, problems := PartnerPageSize.Of(limit)
+	cur, err := ParseCursor(cursor, 2)
+	if err := MergeInvalid(problems, err); err != nil {
+		return nil, err
+	}
+	all, err := d.Partners(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	list := &PartnerList{Total: len(all), Offset: offsetOf(cur)}
+	start := 0
+	if cur != nil {
+		after := Partner{Name: cur.Key[0], Organisation: cur.Key[1]}
+		start, _ = slices.BinarySearchFunc(all, after, comparePartners)
+		if start < len(all) && comparePartners(all[start], after) == 0 {
+			start++
+		}
+	}
+	end := min(start+size, len(all))
+	list.Partners = all[start:end]
+	if end < len(all) {
+		last := all[end-1]
+		list.NextCursor = Cursor{Key: []string{last.Name, last.Organisation}, N: list.Offset + size}.Encode()
+	}
+	return list, nil
 }
 
 // measure computes each receiving organisation's median working days from

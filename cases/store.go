@@ -274,6 +274,9 @@ type UserReader interface {
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	// Users lists the accounts of one organisation (0: all), by username.
 	Users(ctx context.Context, orgID int64) ([]*User, error)
+	// FindUsers reads a page of accounts in the order of Users (by
+	// organisation slug, then username), after q.After, with their total.
+	FindUsers(ctx context.Context, q UserQuery) (*UserResult, error)
 	RoleAssignments(ctx context.Context) ([]RoleAssignment, error)
 }
 

@@ -12,8 +12,9 @@ import (
 type NoticeReader interface {
 	// UnreadNotices counts userID's unread notices by kind.
 	UnreadNotices(ctx context.Context, userID int64) (map[string]int, error)
-	// Notices lists userID's notices, unread first, newest first.
-	Notices(ctx context.Context, userID int64, limit int) ([]Notice, error)
+	// FindNotices reads a page of a user's notices, unread first, newest
+	// first (then by ID, newest first), after q.After, with their total.
+	FindNotices(ctx context.Context, q NoticeQuery) (*NoticeResult, error)
 	// DigestNotices lists userID's notices from before the given time that
 	// wait for a digest, oldest first.
 	DigestNotices(ctx context.Context, userID int64, before time.Time) ([]Notice, error)
@@ -70,6 +71,9 @@ type OutgoingMail struct {
 type OutboxReader interface {
 	// Mails lists the newest mails.
 	Mails(ctx context.Context, limit int) ([]OutgoingMail, error)
+	// FindMails reads a page of the outbox, newest first (then by ID),
+	// after q.After, with how many mails there are in all.
+	FindMails(ctx context.Context, q MailQuery) (*MailResult, error)
 	// DueMails lists pending mails whose next attempt is due at now, oldest first.
 	DueMails(ctx context.Context, now time.Time, limit int) ([]OutgoingMail, error)
 }

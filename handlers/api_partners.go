@@ -8,37 +8,35 @@ import (
 	"github.com/buurtbrug/buurtbrug/cases"
 )
 
-// partnerParams are the query parameters of GET /api/v1/partners.
-var partnerParams = map[string]bool{"topic": true, "q": true, "format": true}
+// partnerParams are the query parameters of GET /api/v1/partners; an
+// HSDS export is the whole directory, so it takes no cursor or limit.
+var partnerParams = []string{"topic", "q", "format", "cursor", "limit"}
 
-// partnerQuery reads topic=, q= and format=json|hsds; unknown parameters
-// are refused.
-func partnerQuery(c *gin.Context) (cases.PartnerFilter, string, error) {
-	f := cases.PartnerFilter{Topic: c.Query("topic"), Query: c.Query("q")}
-	var problems []cases.FieldError
-	for name := range c.Request.URL.Query() {
-		if !partnerParams[name] {
-			problems = append(problems, cases.FieldError{Field: name, Tag: "unknown_field"})
+// partnerQuery reads topic=, q=, format=json|hsds, cursor= and limit=;
+// unknown or repeated parameters are refused, and a page of an export.
+func partnerQuery(c *gin.Context) (f cases.PartnerFilter, format, cursor string, limit int, err error) {
+	q := listQuery(c, partnerParams...)
+	f = cases.PartnerFilter{Topic: q.text("topic", 64), Query: c.Query("q")}
+	format = c.DefaultQuery("format", "json")
+	if format != "json" && format != "hsds" {
+		q.fail("format", "one_of", "json, hsds")
+	}
+	cursor, limit = q.text("cursor", 400), q.limit()
+	if format == "hsds" {
+		for _, name := range []string{"cursor", "limit"} {
+			if _, ok := c.GetQuery(name); ok {
+				q.fail(name, "export_whole", "")
+			}
 		}
 	}
-	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "hsds" {
-		problems = append(problems, cases.FieldError{Field: "format", Tag: "one_of", Param: "json, hsds"})
-	}
-	if len(f.Topic) > 64 {
-		problems = append(problems, cases.FieldError{Field: "topic", Tag: "max_length", Param: "64"})
-	}
-	return f, format, cases.InvalidOrNil(problems)
+	return f, format, cursor, limit, q.err()
 }
 
-type partnersResponse struct {
-	Partners []cases.Partner `json:"partners"`
-}
-
-// apiPartners lists the directory of partners: GET /api/v1/partners, or
-// the same as Open Referral HSDS 3.0 JSON with format=hsds.
+// apiPartners lists a page of the directory of partners: GET
+// /api/v1/partners?topic=&q=&cursor=&limit=, or the whole directory as
+// Open Referral HSDS 3.0 JSON with format=hsds.
 func (s *Server) apiPartners(c *gin.Context) {
-	f, format, err := partnerQuery(c)
+	f, format, cursor, limit, err := partnerQuery(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -52,10 +50,10 @@ func (s *Server) apiPartners(c *gin.Context) {
 		c.JSON(http.StatusOK, page)
 		return
 	}
-	list, err := s.Directory.Partners(c.Request.Context(), f)
+	list, err := s.Directory.Find(c.Request.Context(), f, cursor, limit)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, partnersResponse{Partners: list})
+	c.JSON(http.StatusOK, list)
 }

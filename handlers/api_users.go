@@ -9,17 +9,21 @@ import (
 	"github.com/buurtbrug/buurtbrug/cases"
 )
 
-// apiUsers lists the accounts the user may see: GET /api/v1/users.
+// apiUsers lists a page of the accounts the user may see: GET
+// /api/v1/users?cursor=&limit=.
 func (s *Server) apiUsers(c *gin.Context) {
-	list, err := s.Users.Find(c.Request.Context(), actor(c))
+	q := listQuery(c, "cursor", "limit")
+	f := cases.UserFilter{Cursor: q.text("cursor", 400), Limit: q.limit()}
+	if err := q.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, err := s.Users.List(c.Request.Context(), actor(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if list == nil {
-		list = []*cases.User{}
-	}
-	c.JSON(http.StatusOK, gin.H{"users": list})
+	c.JSON(http.StatusOK, list)
 }
 
 // apiCreateUser makes an account: POST /api/v1/users.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,37 +13,135 @@ import (
 
 // The worker's inbox and the coordinator's review of handovers.
 
-// inboxPage is the worker's inbox: two paged lists.
+// handoverFilterBar is the filter bar of a handover page: the API's
+// filters of a list (state, partner, age, resident), read by
+// handoverFilter and applied by the use case; the page only offers them.
+type handoverFilterBar struct {
+	States   []choice
+	Partners []choice
+	MinAge   string
+	// ResidentID and Resident: the record the list is narrowed to (from
+	// its page), and its name.
+	ResidentID, Resident string
+	ResidentClear        string // this page without the resident filter
+	Errors               map[string]string
+}
+
+// filterBar fills the bar from f; states are the page's state choices.
+func (s *Server) filterBar(c *gin.Context, a cases.Actor, f cases.HandoverFilter, states []choice, bar *handoverFilterBar) error {
+	ctx := c.Request.Context()
+	lang := s.lang(c)
+	bar.States = states
+	partners, err := s.Handovers.Partners(ctx, a)
+	if err != nil {
+		return err
+	}
+	bar.Partners = []choice{{Value: "", Label: s.i18n.T(lang, "handover.filter.all")}}
+	for _, o := range partners {
+		bar.Partners = append(bar.Partners, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == f.Partner})
+	}
+	if f.MinAge > 0 {
+		bar.MinAge = strconv.Itoa(f.MinAge)
+	}
+	if f.ResidentID != "" {
+		names, err := s.Residents.Names(ctx, a, []string{f.ResidentID})
+		if err != nil {
+			return err
+		}
+		bar.ResidentID, bar.Resident = f.ResidentID, names[f.ResidentID]
+		rest := url.Values{}
+		for k, v := range c.Request.URL.Query() {
+			if k != "resident_id" && !strings.HasSuffix(k, "cursor") && k != "done" {
+				rest[k] = v
+			}
+		}
+		bar.ResidentClear = c.Request.URL.Path
+		if len(rest) > 0 {
+			bar.ResidentClear += "?" + rest.Encode()
+		}
+	}
+	return nil
+}
+
+// stateChoices are the state choices of a filter bar: the groups, then
+// each state; first is the group that is the default (no state chosen).
+func (s *Server) stateChoices(lang, state string, first, second choice) []choice {
+	out := []choice{first, second,
+		{Value: cases.StatesClosed, Label: s.i18n.T(lang, "handover.filter.closed"), Checked: state == cases.StatesClosed}}
+	for _, st := range cases.HandoverStates {
+		out = append(out, choice{Value: st, Label: s.i18n.T(lang, "handover.state."+st), Checked: st == state})
+	}
+	return out
+}
+
+// inboxPage is the worker's inbox: two paged lists under one filter bar.
 type inboxPage struct {
+	handoverFilterBar
 	Incoming, Outgoing []handoverLine
 	InPager, OutPager  pager
 	Coordinator        bool
+	Filtered           bool
 }
 
-// pageHandovers is the worker's inbox: GET /handovers?in_cursor=&out_cursor=.
-// Incoming: handovers to the organisation that are assigned to me or to
-// no one yet; outgoing: the ones I sent, with their state.
+// inboxParams are the inbox's query parameters: a cursor per list and the
+// filters of the API's list, which narrow both.
+var inboxParams = []string{"in_cursor", "out_cursor", "state", "partner", "min_age_days", "resident_id"}
+
+// pageHandovers is the worker's inbox: GET /handovers?in_cursor=&out_cursor=
+// &state=&partner=&min_age_days=&resident_id=. Incoming: handovers to the
+// organisation that are assigned to me or to no one yet; outgoing: the
+// ones I sent, with their state; both narrowed by the filters.
 func (s *Server) pageHandovers(c *gin.Context) {
 	ctx := c.Request.Context()
 	a := actor(c)
-	q := listQuery(c, "in_cursor", "out_cursor")
+	lang := s.lang(c)
+	q := listQuery(c, inboxParams...)
+	base := handoverFilter(q)
 	cursors := map[string]string{cases.DirectionIncoming: q.text("in_cursor", 400), cases.DirectionOutgoing: q.text("out_cursor", 400)}
-	if err := q.err(); err != nil {
-		s.pageFail(c, err)
-		return
-	}
 	l, err := s.handoverLabels(c)
 	if err != nil {
 		s.pageFail(c, err)
 		return
 	}
-	p := inboxPage{Coordinator: a.Has(cases.RoleCoordinator)}
+	p := inboxPage{Coordinator: a.Has(cases.RoleCoordinator), handoverFilterBar: handoverFilterBar{Errors: map[string]string{}}}
+	status := http.StatusOK
+	lists := map[string]*cases.HandoverList{}
+	err = cases.MergeInvalid(q.err(), base.Validate())
 	for _, dir := range []string{cases.DirectionIncoming, cases.DirectionOutgoing} {
-		list, err := s.Handovers.Find(ctx, a, cases.HandoverFilter{Direction: dir, Mine: true, Cursor: cursors[dir]})
 		if err != nil {
+			break
+		}
+		f := base
+		f.Direction, f.Mine, f.Cursor = dir, true, cursors[dir]
+		lists[dir], err = s.Handovers.Find(ctx, a, f)
+	}
+	if err != nil {
+		// A filter that is wrong is shown at its field, over the lists
+		// without filters.
+		fe, ok := s.formErrorOf(c, err)
+		if !ok {
 			s.pageFail(c, err)
 			return
 		}
+		p.Errors, status = fe.Fields, fe.Status
+		base = cases.HandoverFilter{}
+		for _, dir := range []string{cases.DirectionIncoming, cases.DirectionOutgoing} {
+			if lists[dir], err = s.Handovers.Find(ctx, a, cases.HandoverFilter{Direction: dir, Mine: true}); err != nil {
+				s.pageFail(c, err)
+				return
+			}
+		}
+	}
+	states := s.stateChoices(lang, base.State,
+		choice{Value: "", Label: s.i18n.T(lang, "handover.filter.all"), Checked: base.State == ""},
+		choice{Value: cases.StatesOpen, Label: s.i18n.T(lang, "handover.filter.open"), Checked: base.State == cases.StatesOpen})
+	if err := s.filterBar(c, a, base, states, &p.handoverFilterBar); err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	p.Filtered = base.State != "" || base.Partner != "" || base.MinAge > 0 || base.ResidentID != ""
+	for _, dir := range []string{cases.DirectionIncoming, cases.DirectionOutgoing} {
+		list := lists[dir]
 		lines := make([]handoverLine, 0, len(list.Handovers))
 		for _, h := range list.Handovers {
 			lines = append(lines, s.handoverLine(h, l))
@@ -55,30 +154,28 @@ func (s *Server) pageHandovers(c *gin.Context) {
 			p.OutPager = pagerOf(c, "outgoing", "out_cursor", list.Offset, len(lines), list.Total, list.NextCursor)
 		}
 	}
-	s.render(c, http.StatusOK, "handovers", "handovers.title", p)
+	s.render(c, status, "handovers", "handovers.title", p)
 }
 
 // reviewPage is the coordinator's review.
 type reviewPage struct {
+	handoverFilterBar
 	Counts    []choice // Value = state, Label = state name, and the count in Count
 	CountOf   map[string]int
 	Overdue   int
 	Lines     []handoverLine
 	Pager     pager
-	States    []choice
-	Partners  []choice
 	Dirs      []choice
-	MinAge    string
 	Assignees []cases.Assignee
-	Errors    map[string]string
 	Alert     string
 	Done      bool
 }
 
 // pageHandoverReview is the coordinator's review: GET /handovers/review
-// ?direction=&state=&partner=&min_age_days=&overdue=&cursor=. Incoming and
-// outgoing, overdue first, counts per state at the top, assigning in the
-// list. Open handovers unless another state (or "all") is chosen.
+// ?direction=&state=&partner=&min_age_days=&overdue=&resident_id=&cursor=.
+// Incoming and outgoing, overdue first, counts per state at the top,
+// assigning in the list. Open handovers unless another state (or "all")
+// is chosen.
 func (s *Server) pageHandoverReview(c *gin.Context) {
 	s.showReview(c, http.StatusOK, "", nil)
 }
@@ -87,11 +184,11 @@ func (s *Server) showReview(c *gin.Context, status int, alert string, fieldError
 	ctx := c.Request.Context()
 	a := actor(c)
 	lang := s.lang(c)
-	p := reviewPage{Errors: map[string]string{}, Alert: alert, Done: c.Query("done") == "reassign"}
+	p := reviewPage{handoverFilterBar: handoverFilterBar{Errors: map[string]string{}}, Alert: alert, Done: c.Query("done") == "reassign"}
 	for k, v := range fieldErrors {
 		p.Errors[k] = v
 	}
-	q := listQuery(c, "direction", "state", "partner", "min_age_days", "overdue", "cursor", "done")
+	q := listQuery(c, "direction", "state", "partner", "min_age_days", "overdue", "resident_id", "cursor", "done")
 	f := handoverFilter(q)
 	switch c.Query("state") {
 	case "":
@@ -126,24 +223,15 @@ func (s *Server) showReview(c *gin.Context, status int, alert string, fieldError
 	for _, st := range cases.HandoverStates {
 		p.Counts = append(p.Counts, choice{Value: st, Label: s.i18n.T(lang, "handover.state."+st), Checked: st == f.State})
 	}
-	p.States = []choice{{Value: "", Label: s.i18n.T(lang, "handover.filter.open"), Checked: f.State == cases.StatesOpen},
-		{Value: "all", Label: s.i18n.T(lang, "handover.filter.all"), Checked: f.State == ""},
-		{Value: cases.StatesClosed, Label: s.i18n.T(lang, "handover.filter.closed"), Checked: f.State == cases.StatesClosed}}
-	p.States = append(p.States, p.Counts...)
-	p.Dirs = []choice{{Value: "", Label: s.i18n.T(lang, "handover.filter.both"), Checked: f.Direction == ""}}
-	p.Dirs = append(p.Dirs, s.labelled(lang, "handover.direction.", []string{cases.DirectionIncoming, cases.DirectionOutgoing}, f.Direction)...)
-	partners, err := s.Handovers.Partners(ctx, a)
-	if err != nil {
+	states := s.stateChoices(lang, f.State,
+		choice{Value: "", Label: s.i18n.T(lang, "handover.filter.open"), Checked: f.State == cases.StatesOpen},
+		choice{Value: "all", Label: s.i18n.T(lang, "handover.filter.all"), Checked: f.State == ""})
+	if err := s.filterBar(c, a, f, states, &p.handoverFilterBar); err != nil {
 		s.pageFail(c, err)
 		return
 	}
-	p.Partners = []choice{{Value: "", Label: s.i18n.T(lang, "handover.filter.all")}}
-	for _, o := range partners {
-		p.Partners = append(p.Partners, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == f.Partner})
-	}
-	if f.MinAge > 0 {
-		p.MinAge = strconv.Itoa(f.MinAge)
-	}
+	p.Dirs = []choice{{Value: "", Label: s.i18n.T(lang, "handover.filter.both"), Checked: f.Direction == ""}}
+	p.Dirs = append(p.Dirs, s.labelled(lang, "handover.direction.", []string{cases.DirectionIncoming, cases.DirectionOutgoing}, f.Direction)...)
 	if p.Assignees, err = s.Handovers.Assignees(ctx, a); err != nil {
 		s.pageFail(c, err)
 		return

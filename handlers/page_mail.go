@@ -1,9 +1,13 @@
 package handlers
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/buurtbrug/buurtbrug/cases"
 )
 
 // mailLine is one mail of the outbox page.
@@ -16,6 +20,8 @@ type mailPage struct {
 	SendsMail  bool
 	MailServer bool
 	Mails      []mailLine
+	Pager      pager
+	Alert      string
 }
 
 // pageMail shows the outbox to administrators: GET /admin/mail. With a
@@ -23,13 +29,33 @@ type mailPage struct {
 // shows the mails that would be sent. Mails hold no resident's data.
 func (s *Server) pageMail(c *gin.Context) {
 	lang := s.lang(c)
-	mails, err := s.Mail.Mails(c.Request.Context(), actor(c))
-	if err != nil {
-		s.pageFail(c, err)
-		return
-	}
+	q := listQuery(c, "cursor")
+	f := cases.MailFilter{Cursor: q.text("cursor", 400)}
 	p := mailPage{SendsMail: s.Notify.SendsMail(), MailServer: s.MailServer}
-	for _, m := range mails {
+	status := http.StatusOK
+	var list *cases.MailList
+	err := q.err()
+	if err == nil {
+		list, err = s.Mail.Mails(c.Request.Context(), actor(c), f)
+	}
+	if err != nil {
+		// A query that is wrong is said, over the first page.
+		fe, ok := s.formErrorOf(c, err)
+		if !ok || fe.Status != http.StatusUnprocessableEntity {
+			s.pageFail(c, err)
+			return
+		}
+		status = fe.Status
+		for _, name := range slices.Sorted(maps.Keys(fe.Fields)) {
+			p.Alert = fe.Fields[name]
+		}
+		if list, err = s.Mail.Mails(c.Request.Context(), actor(c), cases.MailFilter{}); err != nil {
+			s.pageFail(c, err)
+			return
+		}
+	}
+	p.Pager = pagerOf(c, "mail-list", "cursor", list.Offset, len(list.Mails), list.Total, list.NextCursor)
+	for _, m := range list.Mails {
 		line := mailLine{To: m.To, Subject: m.Subject, Body: m.Body, Created: localTime(m.CreatedAt, lang),
 			State: s.i18n.T(lang, "mail.state."+m.State), Error: m.LastError, Attempts: m.Attempts}
 		if m.SentAt != nil {
@@ -37,5 +63,5 @@ func (s *Server) pageMail(c *gin.Context) {
 		}
 		p.Mails = append(p.Mails, line)
 	}
-	s.render(c, http.StatusOK, "mail", "mail.title", p)
+	s.render(c, status, "mail", "mail.title", p)
 }

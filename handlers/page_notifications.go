@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,41 +19,60 @@ type noticeLine struct {
 }
 
 type notificationsPage struct {
-	Summary string
-	Unread  []noticeLine
-	Read    []noticeLine
+	Summary   string
+	HasUnread bool
+	Notices   []noticeLine
+	Pager     pager
+	Errors    []string
 }
 
-// pageNotifications lists what waits for the user, unread first: GET
-// /notifications ("Voor jou"). Opening a handover marks its notices read.
+// pageNotifications lists what waits for the user, unread first, a page
+// at a time: GET /notifications?cursor= ("Voor jou"). Opening a handover
+// marks its notices read.
 func (s *Server) pageNotifications(c *gin.Context) {
 	lang := s.lang(c)
 	a := actor(c)
-	list, err := s.Notify.Notices(c.Request.Context(), a, 100)
+	q := listQuery(c, "cursor")
+	f := cases.NoticeFilter{Cursor: q.text("cursor", 400)}
+	status := http.StatusOK
+	var list *cases.NoticeList
+	err := q.err()
+	if err == nil {
+		list, err = s.Notify.Notices(c.Request.Context(), a, f)
+	}
+	var problems []string
 	if err != nil {
-		s.pageFail(c, err)
-		return
+		// A query that is wrong is said, over the first page.
+		fe, ok := s.formErrorOf(c, err)
+		if !ok {
+			s.pageFail(c, err)
+			return
+		}
+		status = fe.Status
+		for _, name := range slices.Sorted(maps.Keys(fe.Fields)) {
+			problems = append(problems, fe.Fields[name])
+		}
+		if list, err = s.Notify.Notices(c.Request.Context(), a, cases.NoticeFilter{}); err != nil {
+			s.pageFail(c, err)
+			return
+		}
 	}
 	unread, err := s.Notify.Unread(c.Request.Context(), a)
 	if err != nil {
 		s.pageFail(c, err)
 		return
 	}
-	p := notificationsPage{Summary: s.unreadSummary(lang, unread)}
+	p := notificationsPage{Summary: s.unreadSummary(lang, unread), HasUnread: unread.Total() > 0, Errors: problems}
 	text := 0
 	if lang == langEN {
 		text = 1
 	}
-	for _, n := range list {
-		line := noticeLine{Text: n.Text[text], Link: "/handovers/" + n.HandoverID, At: localTime(n.At, lang),
-			Group: cases.NoticeGroup(n.Kind), Read: n.Read}
-		if n.Read {
-			p.Read = append(p.Read, line)
-		} else {
-			p.Unread = append(p.Unread, line)
-		}
+	for _, n := range list.Notices {
+		p.Notices = append(p.Notices, noticeLine{Text: n.Text[text], Link: "/handovers/" + n.HandoverID,
+			At: localTime(n.At, lang), Group: cases.NoticeGroup(n.Kind), Read: n.Read})
 	}
-	s.render(c, http.StatusOK, "notifications", "notify.title", p)
+	p.Pager = pagerOf(c, "notice-list", "cursor", list.Offset, len(list.Notices), list.Total, list.NextCursor)
+	s.render(c, status, "notifications", "notify.title", p)
 }
 
 // pageNotificationsRead marks everything read: POST /notifications/read.

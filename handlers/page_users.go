@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -50,6 +51,7 @@ type usersPage struct {
 	Errors          map[string]string
 	Alert           string
 	Notice          string
+	Pager           pager
 }
 
 // userNotices are the messages a redirect after a change may ask for.
@@ -75,11 +77,32 @@ func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
 	me := session(c).User
 	a := me.Actor()
 	p.Admin = a.Has(cases.RoleAdmin)
-	users, err := s.Users.Find(ctx, a)
-	if err != nil {
-		s.pageFail(c, err)
-		return
+	// A page of the accounts, as the API lists them (GET /api/v1/users).
+	q := listQuery(c, "cursor", "done", "user")
+	f := cases.UserFilter{Cursor: q.text("cursor", 400)}
+	var list *cases.UserList
+	err := q.err()
+	if err == nil {
+		list, err = s.Users.List(ctx, a, f)
 	}
+	if err != nil {
+		// A query that is wrong is said, over the first page.
+		fe, ok := s.formErrorOf(c, err)
+		if !ok {
+			s.pageFail(c, err)
+			return
+		}
+		status = fe.Status
+		for _, name := range slices.Sorted(maps.Keys(fe.Fields)) {
+			p.Alert = fe.Fields[name]
+		}
+		if list, err = s.Users.List(ctx, a, cases.UserFilter{}); err != nil {
+			s.pageFail(c, err)
+			return
+		}
+	}
+	users := list.Users
+	p.Pager = pagerOf(c, "user-list", "cursor", list.Offset, len(users), list.Total, list.NextCursor)
 	ref, err := s.Reference.Reference(ctx, 0)
 	if err != nil {
 		s.pageFail(c, err)

@@ -77,6 +77,7 @@ type handoverCases interface {
 type userCases interface {
 	Create(ctx context.Context, actor cases.Actor, in cases.UserInput) (*cases.User, error)
 	Find(ctx context.Context, actor cases.Actor) ([]*cases.User, error)
+	List(ctx context.Context, actor cases.Actor, f cases.UserFilter) (*cases.UserList, error)
 	Account(ctx context.Context, actor cases.Actor, id int64) (*cases.User, error)
 	SetActive(ctx context.Context, actor cases.Actor, id int64, active bool) error
 	SetPassword(ctx context.Context, actor cases.Actor, id int64, in cases.PasswordInput) error
@@ -113,13 +114,14 @@ type auditCases interface {
 
 type notifyCases interface {
 	Unread(ctx context.Context, actor cases.Actor) (cases.Unread, error)
-	Notices(ctx context.Context, actor cases.Actor, limit int) ([]cases.Notice, error)
+	Notices(ctx context.Context, actor cases.Actor, f cases.NoticeFilter) (*cases.NoticeList, error)
 	MarkAllRead(ctx context.Context, actor cases.Actor) error
 	SendsMail() bool
 }
 
 type directoryCases interface {
 	Partners(ctx context.Context, f cases.PartnerFilter) ([]cases.Partner, error)
+	Find(ctx context.Context, f cases.PartnerFilter, cursor string, limit int) (*cases.PartnerList, error)
 	Editable(ctx context.Context, actor cases.Actor, organisation string) (*cases.Partner, error)
 	SaveService(ctx context.Context, actor cases.Actor, organisation, id string, in cases.PartnerServiceInput) (*cases.PartnerService, error)
 	DeleteService(ctx context.Context, actor cases.Actor, organisation, id string) error
@@ -127,7 +129,7 @@ type directoryCases interface {
 }
 
 type mailCases interface {
-	Mails(ctx context.Context, actor cases.Actor) ([]cases.OutgoingMail, error)
+	Mails(ctx context.Context, actor cases.Actor, f cases.MailFilter) (*cases.MailList, error)
 }
 
 // Services are the use cases a Server speaks HTTP for.

@@ -92,8 +92,29 @@ func (n notices) list(ctx context.Context, query string, args ...any) ([]cases.N
 	return out, rows.Err()
 }
 
-func (n notices) Notices(ctx context.Context, userID int64, limit int) ([]cases.Notice, error) {
-	return n.list(ctx, `WHERE n.user_id = ? ORDER BY n.read_at IS NOT NULL, n.at DESC, n.id DESC LIMIT ?`, userID, limit)
+// noticeRead is 0 for an unread notice and 1 for a read one, on both engines.
+const noticeRead = `(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END)`
+
+func (n notices) FindNotices(ctx context.Context, q cases.NoticeQuery) (*cases.NoticeResult, error) {
+	res := &cases.NoticeResult{}
+	if err := n.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices WHERE user_id = ?`, q.UserID).Scan(&res.Total); err != nil {
+		return nil, err
+	}
+	where, args := `WHERE n.user_id = ? `, []any{q.UserID}
+	if k := q.After; k != nil {
+		read, at := 0, cases.FormatTime(k.At)
+		if k.Read {
+			read = 1
+		}
+		where += `AND (` + noticeRead + ` > ? OR (` + noticeRead + ` = ? AND (n.at < ? OR (n.at = ? AND n.id < ?)))) `
+		args = append(args, read, read, at, at, k.ID)
+	}
+	list, err := n.list(ctx, where+`ORDER BY `+noticeRead+`, n.at DESC, n.id DESC LIMIT ?`, append(args, q.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	res.Notices = list
+	return res, nil
 }
 
 func (n notices) DigestNotices(ctx context.Context, userID int64, before time.Time) ([]cases.Notice, error) {

@@ -95,6 +95,24 @@ func (o outbox) Mails(ctx context.Context, limit int) ([]cases.OutgoingMail, err
 	return o.mails(ctx, `ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
 }
 
+func (o outbox) FindMails(ctx context.Context, q cases.MailQuery) (*cases.MailResult, error) {
+	res := &cases.MailResult{}
+	if err := o.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM mail_outbox`).Scan(&res.Total); err != nil {
+		return nil, err
+	}
+	where, args := ``, []any{}
+	if k := q.After; k != nil {
+		at := cases.FormatTime(k.CreatedAt)
+		where, args = `WHERE created_at < ? OR (created_at = ? AND id < ?) `, []any{at, at, k.ID}
+	}
+	mails, err := o.mails(ctx, where+`ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, q.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	res.Mails = mails
+	return res, nil
+}
+
 func (o outbox) DueMails(ctx context.Context, now time.Time, limit int) ([]cases.OutgoingMail, error) {
 	return o.mails(ctx, `WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
 		cases.FormatTime(now), limit)

@@ -81,6 +81,31 @@ func (u users) Users(ctx context.Context, orgID int64) ([]*cases.User, error) {
 	return out, rows.Err()
 }
 
+func (u users) FindUsers(ctx context.Context, q cases.UserQuery) (*cases.UserResult, error) {
+	where, args := `WHERE (? = 0 OR u.organisation_id = ?) `, []any{q.OrganisationID, q.OrganisationID}
+	res := &cases.UserResult{}
+	if err := u.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u `+where, args...).Scan(&res.Total); err != nil {
+		return nil, err
+	}
+	if q.After != nil {
+		where += `AND (o.slug > ? OR (o.slug = ? AND u.username > ?)) `
+		args = append(args, q.After.Organisation, q.After.Organisation, q.After.Username)
+	}
+	rows, err := u.q.QueryContext(ctx, userSelect+where+`ORDER BY o.slug, u.username LIMIT ?`, append(args, q.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		user, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		res.Users = append(res.Users, user)
+	}
+	return res, rows.Err()
+}
+
 func (u users) RoleAssignments(ctx context.Context) ([]cases.RoleAssignment, error) {
 	rows, err := u.q.QueryContext(ctx, `SELECT u.username, o.slug, r.role FROM user_roles r
 		JOIN users u ON u.id = r.user_id JOIN organisations o ON o.id = u.organisation_id`)

@@ -42,7 +42,7 @@ func TestBrowserNotificationsAndPartners(t *testing.T) {
 	brShot(t, ctx, "notifications")
 	brAxe(t, ctx, axe, "/notifications")
 	brTouchTargets(t, ctx, "/notifications")
-	brStep(t, ctx, "open the handover", chromedp.Click(chromedp.CSS(`#notices-unread a`)),
+	brStep(t, ctx, "open the handover", chromedp.Click(chromedp.CSS(`#notice-list li.unread a`)),
 		chromedp.WaitVisible(chromedp.CSS(`h1`)))
 	brWait(t, ctx, "the handover page", `location.pathname === '/handovers/`+id+`'`, 5*time.Second)
 	if n := brEval[int](t, ctx, `document.querySelectorAll('#badge-incoming').length`); n != 0 {

@@ -624,6 +624,10 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 	call(worker, "GET", "/api/v1/partners?topic=schulden&q=overvecht", nil)
 	call(worker, "GET", "/api/v1/partners?format=hsds", nil)
 	call(worker, "GET", "/api/v1/partners?topic=nope", nil)
+	call(worker, "GET", "/api/v1/partners?limit=1", nil)
+	call(worker, "GET", "/api/v1/partners?format=hsds&limit=1", nil)
+	call(coord, "GET", "/api/v1/users?limit=1", nil)
+	call(coord, "GET", "/api/v1/users?limit=501", nil)
 	call(programme, "GET", "/api/v1/partners", nil)
 	call(worker, "POST", "/api/v1/logout", nil)
 	call(worker, "POST", "/api/v1/logout", nil)
@@ -638,6 +642,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/residents/{id}/merge 403", "POST /api/v1/residents/{id}/merge 404", "POST /api/v1/residents/{id}/merge 409",
 		"POST /api/v1/residents/{id}/merge 422", "GET /api/v1/contacts 422", "GET /api/v1/residents 422",
 		"GET /api/v1/partners 200", "GET /api/v1/partners 422", "GET /api/v1/partners 403",
+		"GET /api/v1/users 200", "GET /api/v1/users 422",
 	} {
 		if !seen[key] {
 			t.Errorf("the scenario did not reach %s", key)
