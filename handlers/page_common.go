@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -83,6 +84,33 @@ func (s *Server) formErrorOf(c *gin.Context, err error) (fe formError, ok bool) 
 		}
 	}
 	return fe, true
+}
+
+// pageOfList reads the page of a list that q asks for. A wrong query (an
+// error naming the parameter) is said over the first page instead:
+// problems holds its messages and status is 422. ok false: the request
+// failed and was answered.
+func pageOfList[F, L any](s *Server, c *gin.Context, q *query, f F, find func(F) (L, error)) (list L, status int, problems []string, ok bool) {
+	err := q.err()
+	if err == nil {
+		if list, err = find(f); err == nil {
+			return list, http.StatusOK, nil, true
+		}
+	}
+	fe, isForm := s.formErrorOf(c, err)
+	if !isForm || fe.Status != http.StatusUnprocessableEntity {
+		s.pageFail(c, err)
+		return list, 0, nil, false
+	}
+	for _, name := range slices.Sorted(maps.Keys(fe.Fields)) {
+		problems = append(problems, fe.Fields[name])
+	}
+	var first F
+	if list, err = find(first); err != nil {
+		s.pageFail(c, err)
+		return list, 0, nil, false
+	}
+	return list, fe.Status, problems, true
 }
 
 // formKey turns "topics[0]" into "topics".

@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"maps"
-	"net/http"
-	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,27 +30,14 @@ func (s *Server) pageMail(c *gin.Context) {
 	q := listQuery(c, "cursor")
 	f := cases.MailFilter{Cursor: q.text("cursor", 400)}
 	p := mailPage{SendsMail: s.Notify.SendsMail(), MailServer: s.MailServer}
-	status := http.StatusOK
-	var list *cases.MailList
-	err := q.err()
-	if err == nil {
-		list, err = s.Mail.Mails(c.Request.Context(), actor(c), f)
+	list, status, problems, ok := pageOfList(s, c, q, f, func(f cases.MailFilter) (*cases.MailList, error) {
+		return s.Mail.Mails(c.Request.Context(), actor(c), f)
+	})
+	if !ok {
+		return
 	}
-	if err != nil {
-		// A query that is wrong is said, over the first page.
-		fe, ok := s.formErrorOf(c, err)
-		if !ok || fe.Status != http.StatusUnprocessableEntity {
-			s.pageFail(c, err)
-			return
-		}
-		status = fe.Status
-		for _, name := range slices.Sorted(maps.Keys(fe.Fields)) {
-			p.Alert = fe.Fields[name]
-		}
-		if list, err = s.Mail.Mails(c.Request.Context(), actor(c), cases.MailFilter{}); err != nil {
-			s.pageFail(c, err)
-			return
-		}
+	if len(problems) > 0 {
+		p.Alert = strings.Join(problems, " ")
 	}
 	p.Pager = pagerOf(c, "mail-list", "cursor", list.Offset, len(list.Mails), list.Total, list.NextCursor)
 	for _, m := range list.Mails {

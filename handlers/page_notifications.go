@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -34,28 +32,11 @@ func (s *Server) pageNotifications(c *gin.Context) {
 	a := actor(c)
 	q := listQuery(c, "cursor")
 	f := cases.NoticeFilter{Cursor: q.text("cursor", 400)}
-	status := http.StatusOK
-	var list *cases.NoticeList
-	err := q.err()
-	if err == nil {
-		list, err = s.Notify.Notices(c.Request.Context(), a, f)
-	}
-	var problems []string
-	if err != nil {
-		// A query that is wrong is said, over the first page.
-		fe, ok := s.formErrorOf(c, err)
-		if !ok {
-			s.pageFail(c, err)
-			return
-		}
-		status = fe.Status
-		for _, name := range slices.Sorted(maps.Keys(fe.Fields)) {
-			problems = append(problems, fe.Fields[name])
-		}
-		if list, err = s.Notify.Notices(c.Request.Context(), a, cases.NoticeFilter{}); err != nil {
-			s.pageFail(c, err)
-			return
-		}
+	list, status, problems, ok := pageOfList(s, c, q, f, func(f cases.NoticeFilter) (*cases.NoticeList, error) {
+		return s.Notify.Notices(c.Request.Context(), a, f)
+	})
+	if !ok {
+		return
 	}
 	unread, err := s.Notify.Unread(c.Request.Context(), a)
 	if err != nil {

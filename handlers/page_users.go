@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -80,26 +79,14 @@ func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
 	// A page of the accounts, as the API lists them (GET /api/v1/users).
 	q := listQuery(c, "cursor", "done", "user")
 	f := cases.UserFilter{Cursor: q.text("cursor", 400)}
-	var list *cases.UserList
-	err := q.err()
-	if err == nil {
-		list, err = s.Users.List(ctx, a, f)
+	list, listStatus, problems, ok := pageOfList(s, c, q, f, func(f cases.UserFilter) (*cases.UserList, error) {
+		return s.Users.List(ctx, a, f)
+	})
+	if !ok {
+		return
 	}
-	if err != nil {
-		// A query that is wrong is said, over the first page.
-		fe, ok := s.formErrorOf(c, err)
-		if !ok {
-			s.pageFail(c, err)
-			return
-		}
-		status = fe.Status
-		for _, name := range slices.Sorted(maps.Keys(fe.Fields)) {
-			p.Alert = fe.Fields[name]
-		}
-		if list, err = s.Users.List(ctx, a, cases.UserFilter{}); err != nil {
-			s.pageFail(c, err)
-			return
-		}
+	if len(problems) > 0 {
+		status, p.Alert = listStatus, strings.Join(problems, " ")
 	}
 	users := list.Users
 	p.Pager = pagerOf(c, "user-list", "cursor", list.Offset, len(users), list.Total, list.NextCursor)
