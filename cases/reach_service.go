@@ -35,6 +35,14 @@ func NewReachService(store Store) *ReachService {
 	return &ReachService{store: store, Rules: disclosure.DefaultRules()}
 }
 
+// ForgetTables drops the release tables kept in memory, so the next read
+// decodes them from storage (benchmarks).
+func (s *ReachService) ForgetTables() {
+	s.mu.Lock()
+	s.tables = nil
+	s.mu.Unlock()
+}
+
 // Refresh folds pending changes into the counters: changes made outside
 // the use cases that keep them (a bulk load, an older version's data).
 func (s *ReachService) Refresh(ctx context.Context) error {
@@ -100,7 +108,7 @@ func (s *ReachService) Table(ctx context.Context, viewer ReachViewer, q ReachQue
 	case viewer.Coordinator:
 		return s.live(ctx, viewer, q)
 	}
-	return nil, NotFound("reach_not_published")
+	return nil, Errorf(ENOTFOUND, "reach_not_published")
 }
 
 // serve reads table id of release r as viewer may see it.

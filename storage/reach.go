@@ -68,7 +68,7 @@ const (
 	reachPersonAttrs = `SELECT organisation_id, COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, ''),
 		erased_at IS NOT NULL FROM residents WHERE person_id = ? ORDER BY updated_at, id`
 	reachProgrammeOrgs = `SELECT id, organisation_id FROM programmes`
-	reachClearDirty = `DELETE FROM reach_dirty_contacts`
+	reachClearDirty    = `DELETE FROM reach_dirty_contacts`
 )
 
 // countBatches and factBatches are the row counts of the prepared

@@ -116,4 +116,3 @@ func (r reach) ReachPending(ctx context.Context) (bool, error) {
 
 func (r reach) RefreshReach(context.Context) error { return r.tx.refreshReachAll() }
 func (r reach) RebuildReach(context.Context) error { return r.tx.rebuildReach() }
-
