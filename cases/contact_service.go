@@ -56,7 +56,8 @@ func (s *ContactService) Create(ctx context.Context, actor Actor, in ContactInpu
 			return err
 		case res.Inserted:
 			created = true
-			return tx.Audit(AuditRecord{Actor: actor, Action: "create", Entity: "contact", EntityID: c.ID})
+			return tx.Audit(AuditRecord{Actor: actor, Action: "create", Entity: "contact", EntityID: c.ID,
+				IDs: residentIDs(c.ResidentID)})
 		case res.Owner == actor.OrganisationID:
 			return nil // a retry: answered with the stored contact below
 		case res.Owner != 0:
@@ -167,7 +168,7 @@ func (s *ContactService) Correct(ctx context.Context, actor Actor, id string, pa
 		if err := tx.Contacts().CorrectContact(ctx, &next, c.version(actor, tx.Now())); err != nil {
 			return err
 		}
-		return tx.Audit(AuditRecord{Actor: actor, Action: "correct", Entity: "contact", EntityID: c.ID,
+		return tx.Audit(AuditRecord{Actor: actor, Action: "correct", Entity: "contact", EntityID: c.ID, IDs: residentIDs(c.ResidentID),
 			Detail: "version=" + strconv.Itoa(next.Version)})
 	})
 	if err != nil {
@@ -208,7 +209,8 @@ func (s *ContactService) Void(ctx context.Context, actor Actor, id string, in Vo
 			return err
 		}
 		out = c
-		return tx.Audit(AuditRecord{Actor: actor, Action: "void", Entity: "contact", EntityID: c.ID})
+		return tx.Audit(AuditRecord{Actor: actor, Action: "void", Entity: "contact", EntityID: c.ID,
+			IDs: residentIDs(c.ResidentID)})
 	})
 	return out, refused(ctx, s.store, actor, "contact", id, err)
 }

@@ -119,10 +119,14 @@ type Handover struct {
 
 // Side returns the side actor is on, or "" for a third organisation.
 func (h *Handover) Side(actor Actor) string {
+	return sideOf(actor, h.FromOrganisationID, h.ToOrganisationID)
+}
+
+func sideOf(actor Actor, from, to int64) string {
 	switch actor.OrganisationID {
-	case h.FromOrganisationID:
+	case from:
 		return SideSender
-	case h.ToOrganisationID:
+	case to:
 		return SideReceiver
 	}
 	return ""
@@ -210,13 +214,7 @@ type HandoverRecord struct {
 
 // Side returns the side actor is on, or "" for a third organisation.
 func (h *HandoverRecord) Side(actor Actor) string {
-	switch actor.OrganisationID {
-	case h.FromOrganisationID:
-		return SideSender
-	case h.ToOrganisationID:
-		return SideReceiver
-	}
-	return ""
+	return sideOf(actor, h.FromOrganisationID, h.ToOrganisationID)
 }
 
 // View is the handover as side sees it at now. Both sides see the shared

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -13,7 +12,20 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/storage"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
+
+// TestMain runs the tests on SQLite and, with BUURTBRUG_TEST_POSTGRES, those
+// on a store on PostgreSQL too.
+func TestMain(m *testing.M) {
+	storagetest.Main(m, func(ctx context.Context, dsn string) error {
+		db, err := storage.Open(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		return db.Close()
+	})
+}
 
 // The use cases of issue 13 on a temp-file store: lists that page, the
 // resident's story, duplicates.
@@ -32,7 +44,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, filepath.Join(t.TempDir(), "cases.db"))
+	db, err := storage.Open(ctx, storagetest.DSN(t, "cases"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,15 +15,34 @@ type referencePage struct {
 	Lists         []referenceList
 	Organisations []cases.Organisation
 	Programmes    []cases.Programme
-	Limits        map[string]cases.HandoverLimits
-	Privacy       map[string]cases.PrivacySettings
-	OrgChoices    []choice
+	// Settings are the per-organisation settings: handover deadlines,
+	// retention and consent periods.
+	Settings   []settingTable
+	OrgChoices []choice
 	// Form names the form that failed ("org", "programme", a list, or
 	// "list:slug" for a rename); Values are what was typed there.
 	Form   string
 	Values map[string]string
 	Errors formError
 	Notice bool
+}
+
+// settingTable is one table of per-organisation settings, a form a row.
+type settingTable struct {
+	ID, Title, Intro, Unit string
+	Rows                   []settingRow
+}
+
+type settingRow struct {
+	Name, Action string
+	Fields       []settingField
+}
+
+// settingField is one number of a row's form, with what was typed and its
+// error when that form failed.
+type settingField struct {
+	ID, Name, Label, Value, Error string
+	Max                           int
 }
 
 type referenceList struct {
@@ -48,19 +67,58 @@ func (s *Server) showReference(c *gin.Context, status int, p referencePage) {
 		p.Lists = append(p.Lists, referenceList{Name: name, Terms: lists[name]})
 	}
 	p.Organisations, p.Programmes = ref.Organisations, ref.Programmes
-	if p.Limits, err = s.Handovers.AllLimits(c.Request.Context()); err != nil {
+	limits, err := s.Handovers.AllLimits(c.Request.Context())
+	if err != nil {
 		s.pageFail(c, err)
 		return
 	}
-	if p.Privacy, err = s.Privacy.Settings(c.Request.Context()); err != nil {
+	privacy, err := s.Privacy.Settings(c.Request.Context())
+	if err != nil {
 		s.pageFail(c, err)
 		return
 	}
+	p.Settings = settingTables(&p, ref.Organisations, limits, privacy)
 	for _, o := range ref.Organisations {
 		p.OrgChoices = append(p.OrgChoices, choice{Value: o.Slug, Label: o.Name, Checked: o.Slug == p.Values["organisation"]})
 	}
 	backTo(c, "/admin/reference")
 	s.render(c, status, "admin_reference", "reference.title", p)
+}
+
+// settingTables lays out the deadlines and the privacy periods of every
+// organisation, with the failed form's typed values and errors.
+func settingTables(p *referencePage, orgs []cases.Organisation, limits map[string]cases.HandoverLimits,
+	privacy map[string]cases.PrivacySettings) []settingTable {
+	type field struct {
+		prefix, name, label string
+		max                 int
+		value               func(slug string) int
+	}
+	table := func(id, title, intro, unit string, fields ...field) settingTable {
+		t := settingTable{ID: id, Title: title, Intro: intro, Unit: unit}
+		for _, o := range orgs {
+			row := settingRow{Name: o.Name, Action: "/admin/organisations/" + o.Slug + "/" + id}
+			mine := p.Form == id+":"+o.Slug
+			for _, f := range fields {
+				sf := settingField{ID: f.prefix + "-" + o.Slug, Name: f.name, Label: f.label, Max: f.max,
+					Value: strconv.Itoa(f.value(o.Slug))}
+				if mine {
+					sf.Value, sf.Error = p.Values[f.name], p.Errors.Fields[f.name]
+				}
+				row.Fields = append(row.Fields, sf)
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		return t
+	}
+	return []settingTable{
+		table("limits", "reference.limits", "reference.limits_intro", "reference.limits_days",
+			field{"acc", "accept_days", "reference.accept_days", 60, func(o string) int { return limits[o].AcceptDays }},
+			field{"con", "contact_days", "reference.contact_days", 120, func(o string) int { return limits[o].ContactDays }}),
+		table("privacy", "reference.privacy", "reference.privacy_intro", "reference.privacy_months",
+			field{"ret", "retention_months", "reference.retention_months", 120, func(o string) int { return privacy[o].RetentionMonths }},
+			field{"cm", "consent_months", "reference.consent_months", 60, func(o string) int { return privacy[o].ConsentMonths }}),
+	}
 }
 
 // referenceDone redirects after a change, or shows the form's errors.

@@ -26,9 +26,9 @@ func (db *DB) SetAuditKey(key []byte) { db.auditKey = key }
 
 const (
 	auditInsert = `INSERT INTO audit_log (at, user_id, username, organisation_id, action, entity, entity_id, detail,
-		address, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		address, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	auditLastHash = `SELECT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '')`
-	auditIDInsert = `INSERT OR IGNORE INTO audit_ids (audit_id, kind, id) VALUES (?, ?, ?)`
+	auditIDInsert = `INSERT INTO audit_ids (audit_id, kind, id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
 )
 
 func init() { hotStatements = append(hotStatements, auditInsert, auditLastHash, auditIDInsert) }
@@ -63,18 +63,6 @@ func sortedAuditIDs(ids []cases.AuditID) []cases.AuditID {
 	return slices.Compact(out)
 }
 
-// withEntity adds the record a line is about to the records it names, so
-// "who saw this resident?" is one look-up in audit_ids.
-func withEntity(e cases.AuditRecord) []cases.AuditID {
-	switch e.Entity {
-	case "resident", "contact", "handover":
-		if e.EntityID != "" {
-			return append(slices.Clone(e.IDs), cases.AuditID{Kind: e.Entity, ID: e.EntityID})
-		}
-	}
-	return e.IDs
-}
-
 // QueryHash is the stored form of a search query: keyed, so it cannot be
 // reversed, and normalised, so the same search matches however typed.
 func (db *DB) queryHash(query string) string {
@@ -95,21 +83,15 @@ func (tx *Tx) Audit(e cases.AuditRecord) error {
 	}
 	line := auditLine{at: cases.FormatTime(tx.now), userID: e.Actor.UserID, username: e.Actor.Username,
 		orgID: e.Actor.OrganisationID, action: e.Action, entity: e.Entity, entityID: e.EntityID, detail: detail,
-		address: e.Actor.Address, ids: sortedAuditIDs(withEntity(e))}
+		address: e.Actor.Address, ids: sortedAuditIDs(e.IDs)}
 	var prev string
 	if err := tx.queryRowPrepared(auditLastHash).Scan(&prev); err != nil {
 		return err
 	}
-	res, err := tx.execPrepared(auditInsert, line.at, nullInt(line.userID), line.username, nullInt(line.orgID),
-		line.action, line.entity, line.entityID, line.detail, line.address, line.hash(tx.db.auditKey, prev))
-	if err != nil {
-		return err
-	}
-	if len(line.ids) == 0 {
-		return nil
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
+	var id int64
+	if err := tx.queryRowPrepared(auditInsert, line.at, nullInt(line.userID), line.username, nullInt(line.orgID),
+		line.action, line.entity, line.entityID, line.detail, line.address, line.hash(tx.db.auditKey, prev)).
+		Scan(&id); err != nil {
 		return err
 	}
 	for _, x := range line.ids {
@@ -126,9 +108,7 @@ func (tx *Tx) Audit(e cases.AuditRecord) error {
 func (db *DB) VerifyAudit(ctx context.Context) (broken int64, checked int, err error) {
 	rows, err := db.Read.QueryContext(ctx, `SELECT a.id, a.at, COALESCE(a.user_id, 0), a.username,
 		COALESCE(a.organisation_id, 0), a.action, a.entity, a.entity_id, a.detail, a.address, COALESCE(a.hash, ''),
-		COALESCE((SELECT group_concat(kind || ':' || id, char(10)) FROM
-			(SELECT kind, id FROM audit_ids WHERE audit_id = a.id ORDER BY kind || ':' || id)), '')
-		FROM audit_log a ORDER BY a.id`)
+		`+auditIDList+` FROM audit_log a ORDER BY a.id`)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -146,11 +126,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (broken int64, checked int, err e
 			continue // from before the chain
 		}
 		started = true
-		for _, x := range strings.Split(ids, "\n") {
-			if kind, v, ok := strings.Cut(x, ":"); ok {
-				l.ids = append(l.ids, cases.AuditID{Kind: kind, ID: v})
-			}
-		}
+		l.ids = parseAuditIDs(ids)
 		checked++
 		if want := l.hash(db.auditKey, prev); !hmac.Equal([]byte(hash), []byte(want)) {
 			return id, checked, nil
@@ -167,8 +143,21 @@ func (a auditLog) QueryHash(query string) string { return a.db.queryHash(query) 
 
 const auditColumns = `a.id, a.at, COALESCE(a.user_id, 0), a.username, COALESCE(a.organisation_id, 0), a.action,
 	a.entity, a.entity_id, a.detail, a.address,
-	COALESCE((SELECT group_concat(kind || ':' || id, char(10)) FROM audit_ids WHERE audit_id = a.id), '')
-	FROM audit_log a `
+	` + auditIDList + ` FROM audit_log a `
+
+// auditIDList selects the records a line names, one "kind:id" a line.
+const auditIDList = `COALESCE((SELECT string_agg(kind || ':' || id, '` + "\n" + `') FROM audit_ids WHERE audit_id = a.id), '')`
+
+// parseAuditIDs reads auditIDList in the order the chain hashes them.
+func parseAuditIDs(list string) []cases.AuditID {
+	var out []cases.AuditID
+	for _, x := range strings.Split(list, "\n") {
+		if kind, v, ok := strings.Cut(x, ":"); ok {
+			out = append(out, cases.AuditID{Kind: kind, ID: v})
+		}
+	}
+	return sortedAuditIDs(out)
+}
 
 func (a auditLog) scanEntries(rows *sql.Rows) ([]cases.AuditEntry, error) {
 	defer rows.Close()
@@ -183,11 +172,7 @@ func (a auditLog) scanEntries(rows *sql.Rows) ([]cases.AuditEntry, error) {
 		}
 		e.At, _ = cases.ParseTime(at)
 		e.Organisation = orgs[e.OrganisationID]
-		for _, x := range strings.Split(ids, "\n") {
-			if kind, v, ok := strings.Cut(x, ":"); ok {
-				e.IDs = append(e.IDs, cases.AuditID{Kind: kind, ID: v})
-			}
-		}
+		e.IDs = parseAuditIDs(ids)
 		out = append(out, e)
 	}
 	return out, rows.Err()

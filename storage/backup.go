@@ -13,7 +13,13 @@ import (
 // while a server may be writing it: VACUUM INTO reads one snapshot (WAL
 // lets the writer go on) and writes a compact single file, with no WAL to
 // carry along. The copy gets mode 0600 and is checked before Backup returns.
+//
+// A database on PostgreSQL is refused: its server makes the backups
+// (pg_dump, or pg_basebackup with WAL archiving for a point in time).
 func Backup(ctx context.Context, path, to string) error {
+	if isServerURL(path) {
+		return errServerBackup
+	}
 	if _, err := os.Stat(to); err == nil {
 		return fmt.Errorf("%s bestaat al; een back-up overschrijft niets", to)
 	}
@@ -39,9 +45,17 @@ func Backup(ctx context.Context, path, to string) error {
 	return nil
 }
 
+// errServerBackup refuses backup and restore of a PostgreSQL database.
+var errServerBackup = errors.New("buurtbrug backup en restore werken op een SQLite-bestand; " +
+	"maak van een PostgreSQL-database een back-up met pg_dump (of pg_basebackup met WAL-archivering) " +
+	"en zet die terug met pg_restore")
+
 // Restore copies a backup to path, which must not exist yet (a restore
 // never overwrites a database), with mode 0600.
 func Restore(ctx context.Context, backup, path string) error {
+	if isServerURL(path) || isServerURL(backup) {
+		return errServerBackup
+	}
 	if err := integrity(ctx, backup); err != nil {
 		return err
 	}

@@ -101,8 +101,8 @@ func (c contacts) writeLists(id string, ids contactIDs) error {
 const contactSelect = `SELECT c.rowid, c.id, c.organisation_id, c.programme_id, c.worker_id, u.username,
 	COALESCE(c.resident_id, ''), c.occurred_at, c.neighbourhood_id, c.kind_id, c.note, c.version,
 	c.created_at, c.updated_at, COALESCE(c.voided_at, ''), COALESCE(c.void_reason, ''),
-	COALESCE((SELECT group_concat(topic_id) FROM contact_topics WHERE contact_id = c.id), ''),
-	COALESCE((SELECT group_concat(outcome_id) FROM contact_outcomes WHERE contact_id = c.id), ''),
+	` + reachTopicKeys + `,
+	COALESCE((SELECT string_agg(CAST(outcome_id AS TEXT), ',') FROM contact_outcomes WHERE contact_id = c.id), ''),
 	cr.erased_at IS NOT NULL
 	FROM contacts c JOIN users u ON u.id = c.worker_id LEFT JOIN residents cr ON cr.id = c.resident_id `
 

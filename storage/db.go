@@ -1,35 +1,35 @@
 // Package storage implements the store of package cases on an embedded
-// SQLite database (modernc.org/sqlite, no cgo): repositories, transactions
-// and the SQLite mechanics (pragmas, one writer with group commit, prepared
-// statements, background checkpoints, migrations, the incremental reach
-// counters). It stores; the use cases in package cases decide.
+// SQLite file (modernc.org/sqlite, no cgo) or on PostgreSQL (pgx), with one
+// set of repositories for both: transactions, one writer with group commit,
+// prepared statements, migrations, the incremental reach counters, and the
+// mechanics of each engine (sqlite.go, postgres.go). It stores; the use
+// cases in package cases decide.
 package storage
 
 import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/buurtbrug/buurtbrug/cases"
 )
 
-//go:embed migrations/*.sql
+// migrations holds one set per engine, migrations/sqlite and
+// migrations/postgres, with the same versions.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
-// DB is the database: one writer connection, so writes queue in Go instead
-// of failing on SQLite's lock, and a small pool of read-only connections
-// that WAL lets read while the writer writes. It implements cases.Store.
+// DB is the database: the writer's pool of one connection, so writes queue
+// in Go (writer.go), and a pool of read-only connections. It implements
+// cases.Store.
 type DB struct {
-	// Write and Read are the connections; outside this package only tests
-	// and bulk tools use them directly.
+	// Write and Read are the pools; outside this package only tests and
+	// bulk tools use them directly.
 	Write *sql.DB
 	Read  *sql.DB
 	// Clock is the time source; tests replace it.
@@ -38,6 +38,7 @@ type DB struct {
 	// (metrics). Set it before the first write.
 	OnBatch func(size int)
 
+	engine       engine
 	ref          referenceCache
 	auditKey     []byte    // keys the audit chain (audit.go)
 	stmts        stmtCache // statements prepared once on the writer connection
@@ -48,57 +49,18 @@ type DB struct {
 
 var _ cases.Store = (*DB)(nil)
 
-// pragmas are in the DSN so that every pooled connection gets them.
-func dsn(path string, readOnly bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_pragma", "temp_store(MEMORY)")
-	q.Add("_pragma", "cache_size(-16000)")
-	// An erased value is overwritten, not left in a free page of the file.
-	q.Add("_pragma", "secure_delete(ON)")
-	if readOnly {
-		q.Add("_pragma", "query_only(1)")
-	} else {
-		q.Set("_txlock", "immediate")
-		// A fallback: checkpoints run in the background (checkpoint.go).
-		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
-// Open opens (creating if needed) the database at path and migrates it to
-// the newest schema.
-func Open(ctx context.Context, path string) (*DB, error) {
-	if path == "" || path == ":memory:" {
-		return nil, fmt.Errorf("storage: a file path is required (WAL needs a file)")
-	}
-	// The file holds case notes: only its owner may read it. SQLite gives
-	// the WAL and shared-memory files the database file's mode.
-	if err := createPrivate(path); err != nil {
-		return nil, err
-	}
-	write, err := sql.Open("sqlite", dsn(path, false))
+// Open opens the database of dsn, a SQLite file path (created if needed)
+// or a postgres:// URL, and migrates it to the newest schema.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	eng, err := engineFor(dsn)
 	if err != nil {
 		return nil, err
 	}
-	write.SetMaxOpenConns(1)
-	write.SetConnMaxIdleTime(0)
-	write.SetConnMaxLifetime(0)
-	if err := migrate(ctx, write); err != nil {
-		write.Close()
-		return nil, err
-	}
-	read, err := sql.Open("sqlite", dsn(path, true))
+	write, read, err := eng.open(ctx)
 	if err != nil {
-		write.Close()
 		return nil, err
 	}
-	read.SetMaxOpenConns(4)
-	read.SetMaxIdleConns(4)
-	db := &DB{Write: write, Read: read, Clock: time.Now, mailQueued: make(chan struct{}, 1)}
+	db := &DB{Write: write, Read: read, Clock: time.Now, engine: eng, mailQueued: make(chan struct{}, 1)}
 	if err := db.stmts.prepare(write, hotStatements); err != nil {
 		read.Close()
 		write.Close()
@@ -111,24 +73,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	db.startWriter()
-	db.startCheckpointer()
+	if eng.walFile() {
+		db.startCheckpointer()
+	}
 	return db, nil
 }
 
-// createPrivate creates the database file with mode 0600 when it does not
-// exist yet.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	return f.Close()
-}
-
-func migrate(ctx context.Context, db *sql.DB) error {
-	provider, err := goose.NewProvider(goose.DialectSQLite3, db, mustSub(migrations, "migrations"))
+func migrate(ctx context.Context, db *sql.DB, dialect goose.Dialect, dir string, opts ...goose.ProviderOption) error {
+	provider, err := goose.NewProvider(dialect, db, mustSub(migrations, dir), opts...)
 	if err != nil {
 		return fmt.Errorf("storage: migrations: %w", err)
 	}

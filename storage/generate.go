@@ -70,25 +70,19 @@ func Generate(ctx context.Context, db *DB, spec GenSpec, progress func(string)) 
 	if err != nil {
 		return nil, err
 	}
-	// A made-up dataset needs no durability while it is written, and a
-	// large cache keeps the index inserts in memory. The writer is one
-	// connection, so the pragmas hold for every statement below.
-	for _, pragma := range []string{"PRAGMA synchronous = OFF", "PRAGMA cache_size = -262144"} {
-		if _, err := db.Write.ExecContext(ctx, pragma); err != nil {
-			return nil, err
-		}
-	}
-	defer db.Write.ExecContext(ctx, "PRAGMA synchronous = NORMAL")
-	defer db.Write.ExecContext(ctx, "PRAGMA cache_size = -16000")
-	if err := db.bulk(ctx, g.writePersons); err != nil {
+	// A made-up dataset needs no durability while it is written. The
+	// writer is one connection, so the settings hold for every statement
+	// of write.
+	done, err := db.engine.bulk(ctx, db.Write)
+	if err != nil {
 		return nil, err
 	}
-	progress(fmt.Sprintf("%d persons, %d records", spec.Persons, len(g.pairs)))
-	for g.written < spec.Contacts {
-		if err := db.bulk(ctx, g.writeContacts); err != nil {
-			return nil, err
-		}
-		progress(fmt.Sprintf("%d contacts", g.written))
+	err = g.write(ctx, db, progress)
+	if derr := done(ctx); err == nil {
+		err = derr
+	}
+	if err != nil {
+		return nil, err
 	}
 	g.truth.sum()
 	started := time.Now()
@@ -97,6 +91,21 @@ func Generate(ctx context.Context, db *DB, spec GenSpec, progress func(string)) 
 	}
 	progress(fmt.Sprintf("reach facts rebuilt in %v", time.Since(started).Round(time.Millisecond)))
 	return g.truth, nil
+}
+
+// write writes the persons, their records and the contacts.
+func (g *generator) write(ctx context.Context, db *DB, progress func(string)) error {
+	if err := db.bulk(ctx, g.writePersons); err != nil {
+		return err
+	}
+	progress(fmt.Sprintf("%d persons, %d records", g.spec.Persons, len(g.pairs)))
+	for g.written < g.spec.Contacts {
+		if err := db.bulk(ctx, g.writeContacts); err != nil {
+			return err
+		}
+		progress(fmt.Sprintf("%d contacts", g.written))
+	}
+	return nil
 }
 
 // generator is the state of one Generate run.

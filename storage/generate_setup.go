@@ -14,7 +14,7 @@ import (
 
 // bulk runs fn in a transaction of its own on the writer connection.
 func (db *DB) bulk(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	tx, err := db.Write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ type genProgramme struct {
 func (db *DB) genProgrammes(ctx context.Context) ([]genProgramme, error) {
 	rows, err := db.Write.QueryContext(ctx, `SELECT p.id, p.organisation_id, MIN(u.id), p.slug FROM programmes p
 		JOIN users u ON u.programme_id = p.id JOIN user_roles r ON r.user_id = u.id AND r.role = ?
-		WHERE p.active = 1 GROUP BY p.id ORDER BY p.id`, cases.RoleWorker)
+		WHERE p.active GROUP BY p.id ORDER BY p.id`, cases.RoleWorker)
 	if err != nil {
 		return nil, err
 	}
@@ -76,8 +76,8 @@ func (db *DB) ensureNeighbourhoods(ctx context.Context, n int) error {
 	}
 	for i := 0; have < n && i < len(genHoods); i++ {
 		slug := fmt.Sprintf("gen-buurt-%d", i+1)
-		res, err := db.Write.ExecContext(ctx, `INSERT OR IGNORE INTO neighbourhoods (slug, name_nl, name_en, sort)
-			VALUES (?, ?, ?, ?)`, slug, genHoods[i], genHoods[i], 10+i)
+		res, err := db.Write.ExecContext(ctx, `INSERT INTO neighbourhoods (slug, name_nl, name_en, sort)
+			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, slug, genHoods[i], genHoods[i], 10+i)
 		if err != nil {
 			return err
 		}

@@ -266,7 +266,7 @@ func (h handovers) pageIDs(ctx context.Context, lq listQuery) ([]int64, error) {
 			q.StateGroup == cases.StatesClosed && !seg.closed:
 			continue
 		}
-		ranges := []where{{"1", nil}}
+		ranges := []where{{"TRUE", nil}}
 		if q.After != nil && part == q.After.Part {
 			ranges = seg.after(q.After)
 		}
@@ -302,7 +302,7 @@ func (h handovers) segmentRows(ctx context.Context, lq listQuery, seg segment, d
 		f = f.and(cond, lq.now, lq.now)
 	}
 	// A resident's few handovers come from the resident indexes instead.
-	hint := ` INDEXED BY ` + index
+	hint := h.db.engine.indexedBy(index)
 	if lq.q.ResidentID != "" {
 		hint = ""
 	}

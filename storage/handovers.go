@@ -30,7 +30,7 @@ const handoverColumns = `h.rowid, h.id, h.state, h.from_org_id, COALESCE(h.from_
 	COALESCE(wu.username, ''), COALESCE(c.withdrawal_note, ''), COALESCE(c.valid_until, ''),
 	COALESCE(c.renewed_at, ''), COALESCE(c.applied_at, ''), COALESCE(tr.own_ground, '') <> '', tr.erased_at IS NOT NULL,
 	fr.erased_at IS NOT NULL,
-	COALESCE((SELECT group_concat(topic_id) FROM handover_topics WHERE handover_id = h.id), ''),
+	COALESCE((SELECT string_agg(CAST(topic_id AS TEXT), ',') FROM handover_topics WHERE handover_id = h.id), ''),
 	COALESCE((SELECT redirected_from FROM handover_links WHERE handover_id = h.id), ''),
 	COALESCE((SELECT handover_id FROM handover_links WHERE redirected_from = h.id), '')`
 
@@ -283,7 +283,7 @@ func (h handovers) InsertHandover(ctx context.Context, r *cases.HandoverRecord) 
 	scope := func(key string) bool { return hasScope(r.Consent.Scope, key) }
 	if _, err := h.q.ExecContext(ctx, `INSERT INTO handover_consents (handover_id, given, how, given_at, recorded_by,
 		recorded_at, valid_until, scope_name, scope_phone, scope_birth_date, scope_neighbourhood, scope_story)
-		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, TRUE, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Consent.How, cases.FormatTime(r.Consent.At), r.Consent.RecordedByID, now,
 		cases.FormatTime(r.Consent.ValidUntil),
 		scope(cases.ScopeName), scope(cases.ScopePhone), scope(cases.ScopeBirthDate), scope(cases.ScopeNeighbourhood),

@@ -3,13 +3,13 @@ package storage
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
 // scripted is a mail sender that answers from a script, one answer a send.
@@ -43,7 +43,7 @@ type outboxEnv struct {
 
 func newOutboxEnv(t *testing.T) *outboxEnv {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "outbox.db"))
+	db, err := Open(context.Background(), storagetest.DSN(t, "outbox"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ package storage
 import (
 	"database/sql"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 
@@ -48,8 +49,12 @@ const hookLimit = 200
 
 // reachOutcomeSlugs selects a contact's outcomes, so that cases.Helped
 // decides whether it helped.
-const reachOutcomeSlugs = `COALESCE((SELECT group_concat(o.slug) FROM contact_outcomes co
+const reachOutcomeSlugs = `COALESCE((SELECT string_agg(o.slug, ',') FROM contact_outcomes co
 		JOIN outcomes o ON o.id = co.outcome_id WHERE co.contact_id = c.id), '')`
+
+// reachTopicKeys selects a contact's topic IDs, sorted ("3,7").
+const reachTopicKeys = `COALESCE((SELECT string_agg(CAST(topic_id AS TEXT), ',' ORDER BY topic_id)
+		FROM contact_topics WHERE contact_id = c.id), '')`
 
 // Statements on the path of every logged contact, prepared once (see
 // hotStatements).
@@ -57,10 +62,9 @@ const (
 	// Both queues in one query: contacts (person 0), then persons.
 	reachDirty = `SELECT contact_id, existed, counted, COALESCE(programme_id, 0), COALESCE(occurred_at, ''),
 		COALESCE(resident_id, ''), 0 FROM reach_dirty_contacts
-		UNION ALL SELECT '', 0, 0, 0, '', '', person_id FROM reach_dirty_persons LIMIT ?`
+		UNION ALL SELECT '', FALSE, FALSE, 0, '', '', person_id FROM reach_dirty_persons LIMIT ?`
 	reachContactState = `SELECT c.rowid, COALESCE(r.person_id, 0), c.programme_id, c.occurred_at, c.neighbourhood_id,
-		COALESCE((SELECT group_concat(topic_id) FROM contact_topics WHERE contact_id = c.id), ''),
-		` + reachOutcomeSlugs + `,
+		` + reachTopicKeys + `, ` + reachOutcomeSlugs + `,
 		c.voided_at IS NULL
 		FROM contacts c LEFT JOIN residents r ON r.id = c.resident_id WHERE c.id = ?`
 	reachFactsOfPerson = `SELECT programme_id, period, first_at, first_seq, neighbourhood_id, helped, topics, age_band, gender
@@ -68,7 +72,7 @@ const (
 	reachPersonAttrs = `SELECT organisation_id, COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, ''),
 		erased_at IS NOT NULL FROM residents WHERE person_id = ? ORDER BY updated_at, id`
 	reachProgrammeOrgs = `SELECT id, organisation_id FROM programmes`
-	reachClearDirty    = `DELETE FROM reach_dirty_contacts`
+	reachForgetContact = `DELETE FROM reach_dirty_contacts WHERE contact_id = ?`
 )
 
 // countBatches and factBatches are the row counts of the prepared
@@ -109,12 +113,12 @@ func batched[T any](rows []T, sizes []int, write func(chunk []T) error) error {
 func reachCountAdd(n int) string {
 	return `INSERT INTO reach_counts (period, programme_id, measure, key, n) VALUES ` +
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ") +
-		` ON CONFLICT (period, programme_id, measure, key) DO UPDATE SET n = n + excluded.n`
+		` ON CONFLICT (period, programme_id, measure, key) DO UPDATE SET n = reach_counts.n + excluded.n`
 }
 
 func init() {
 	hotStatements = append(hotStatements, reachDirty, reachContactState, reachFactsOfPerson, reachPersonAttrs,
-		reachProgrammeOrgs, reachClearDirty)
+		reachProgrammeOrgs, reachForgetContact)
 	for _, n := range countBatches {
 		hotStatements = append(hotStatements, reachCountAdd(n))
 	}
@@ -144,7 +148,7 @@ func (tx *Tx) refreshReachAll() error { return tx.refreshReachUpTo(0) }
 func (tx *Tx) refreshReachUpTo(limit int) error {
 	// With a limit, read one change more than it: enough to know the
 	// backlog is too big, without reading all of it.
-	n := -1
+	n := math.MaxInt64
 	if limit > 0 {
 		n = limit + 1
 	}
@@ -172,7 +176,7 @@ func (tx *Tx) refreshReachUpTo(limit int) error {
 	if err := tx.foldIn(d, full, added); err != nil {
 		return err
 	}
-	return tx.clearQueues(len(dirty) > 0, len(persons) > 0)
+	return tx.forgetQueued(dirty, persons)
 }
 
 // sortDirty moves the moments of changed contacts in d, and tells the new
@@ -248,20 +252,39 @@ func (tx *Tx) foldIn(d cases.CounterDelta, full map[int64]bool, added []cases.Re
 	return tx.applyCounts(d)
 }
 
-// clearQueues empties the queues that were read.
-func (tx *Tx) clearQueues(contacts, persons bool) error {
-	if contacts {
-		if _, err := tx.execPrepared(reachClearDirty); err != nil {
-			return err
-		}
+// forgetQueued deletes the marks that were read and folded in, and only
+// those: a mark written since (by a bulk load beside the writer, say)
+// stays for the next refresh.
+func (tx *Tx) forgetQueued(dirty []dirtyContact, persons []int64) error {
+	if len(dirty) == 1 && len(persons) == 0 { // the path of every logged contact
+		_, err := tx.execPrepared(reachForgetContact, dirty[0].id)
+		return err
 	}
-	if persons {
-		if _, err := tx.Exec(`DELETE FROM reach_dirty_persons`); err != nil {
-			return err
-		}
+	ids := make([]any, len(dirty))
+	for i, dc := range dirty {
+		ids[i] = dc.id
 	}
-	return nil
+	if err := tx.forget(`reach_dirty_contacts`, `contact_id`, ids); err != nil {
+		return err
+	}
+	ids = make([]any, len(persons))
+	for i, p := range persons {
+		ids[i] = p
+	}
+	return tx.forget(`reach_dirty_persons`, `person_id`, ids)
 }
+
+// forget deletes the rows of table whose key column is one of keys; table
+// and column are constants of this file.
+func (tx *Tx) forget(table, column string, keys []any) error {
+	return batched(keys, forgetBatches, func(chunk []any) error {
+		_, err := tx.Exec(`DELETE FROM `+table+` WHERE `+column+` IN (`+placeholders(len(chunk))+`)`, chunk...)
+		return err
+	})
+}
+
+// forgetBatches are the sizes of forget's statements.
+var forgetBatches = []int{500, 50, 1}
 
 // dirtyQueues reads up to n pending changes (n < 0: all).
 func (tx *Tx) dirtyQueues(n int) (contacts []dirtyContact, persons []int64, err error) {
@@ -311,7 +334,7 @@ func (tx *Tx) contactState(id string) (cases.ReachContact, error) {
 	return c, err
 }
 
-// splitList splits a group_concat of slugs ("a,b"); slugs hold no commas.
+// splitList splits a string_agg of slugs ("a,b"); slugs hold no commas.
 func splitList(s string) []string {
 	if s == "" {
 		return nil

@@ -43,11 +43,11 @@ func BenchmarkReachContactWrite(b *testing.B) {
 					resident := any(r.ID)
 					switch mode {
 					case "new":
-						res, err := tx.Exec(`INSERT INTO persons (created_at) VALUES ('2024-07-20T12:00:00.000Z')`)
-						if err != nil {
+						var pid int64
+						if err := tx.QueryRow(`INSERT INTO persons (created_at) VALUES ('2024-07-20T12:00:00.000Z')
+							RETURNING id`).Scan(&pid); err != nil {
 							b.Fatal(err)
 						}
-						pid, _ := res.LastInsertId()
 						id := uuid.NewString()
 						if _, err := tx.Exec(`INSERT INTO residents (id, organisation_id, person_id, birth_year, created_by,
 							created_at, updated_at) VALUES (?, ?, ?, 1990, ?, '', '')`, id, actor.OrganisationID, pid, actor.UserID); err != nil {

@@ -145,8 +145,7 @@ func (tx *Tx) recomputePerson(personID int64, d cases.CounterDelta, orgs map[int
 }
 
 const reachContactColumns = `c.rowid, r.person_id, c.programme_id, c.occurred_at, c.neighbourhood_id,
-	COALESCE((SELECT group_concat(topic_id) FROM contact_topics WHERE contact_id = c.id), ''),
-	` + reachOutcomeSlugs
+	` + reachTopicKeys + `, ` + reachOutcomeSlugs
 
 func (tx *Tx) personContacts(personID int64) ([]cases.ReachContact, error) {
 	rows, err := tx.Query(`SELECT `+reachContactColumns+`

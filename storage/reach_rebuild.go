@@ -3,8 +3,9 @@ package storage
 import "github.com/buurtbrug/buurtbrug/cases"
 
 // rebuildReach recomputes all facts and counters from the contacts, in one
-// pass over the contacts in person order. For bulk loads and migrated
-// databases; the incremental path must agree with it.
+// pass over the contacts in person order (a range of persons at a time).
+// For bulk loads and migrated databases; the incremental path must agree
+// with it.
 func (tx *Tx) rebuildReach() error {
 	for _, stmt := range []string{`DELETE FROM reach_facts`, `DELETE FROM reach_counts`,
 		`DELETE FROM reach_dirty_contacts`, `DELETE FROM reach_dirty_persons`} {
@@ -38,39 +39,22 @@ func (tx *Tx) rebuildReach() error {
 		}
 		return nil
 	}
-	rows, err := tx.Query(`SELECT ` + reachContactColumns + `
-		FROM residents r INDEXED BY residents_person JOIN contacts c ON c.resident_id = r.id
-		WHERE c.voided_at IS NULL ORDER BY r.person_id`)
-	if err != nil {
+	// Persons are read a range of ids at a time, whole, and written after
+	// each range: PostgreSQL cannot write on a connection while it still
+	// reads a query's rows.
+	var last int64
+	if err := tx.QueryRow(`SELECT COALESCE(MAX(person_id), 0) FROM residents`).Scan(&last); err != nil {
 		return err
 	}
-	var person int64
-	var batch []cases.ReachContact
-	for rows.Next() {
-		c, err := scanReachContact(rows)
+	for from := int64(0); from <= last; from += rebuildPersons {
+		byPerson, order, err := tx.contactsOfPersons(from, from+rebuildPersons)
 		if err != nil {
-			rows.Close()
 			return err
 		}
-		if c.Person != person && len(batch) > 0 {
-			if err := flush(person, batch); err != nil {
-				rows.Close()
+		for _, p := range order {
+			if err := flush(p, byPerson[p]); err != nil {
 				return err
 			}
-			batch = batch[:0]
-		}
-		person = c.Person
-		batch = append(batch, c)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(batch) > 0 {
-		if err := flush(person, batch); err != nil {
-			return err
 		}
 	}
 	moments, err := tx.Query(`SELECT programme_id, occurred_at FROM contacts WHERE voided_at IS NULL`)
@@ -92,6 +76,34 @@ func (tx *Tx) rebuildReach() error {
 		return err
 	}
 	return tx.applyCounts(d)
+}
+
+// rebuildPersons is how many person ids a rebuild reads at a time.
+const rebuildPersons = 20000
+
+// contactsOfPersons reads the counted contacts of the persons with ids in
+// [from, to), in person order.
+func (tx *Tx) contactsOfPersons(from, to int64) (map[int64][]cases.ReachContact, []int64, error) {
+	rows, err := tx.Query(`SELECT `+reachContactColumns+`
+		FROM residents r`+tx.db.engine.indexedBy("residents_person")+` JOIN contacts c ON c.resident_id = r.id
+		WHERE r.person_id >= ? AND r.person_id < ? AND c.voided_at IS NULL ORDER BY r.person_id`, from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]cases.ReachContact{}
+	var order []int64
+	for rows.Next() {
+		c, err := scanReachContact(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		if out[c.Person] == nil {
+			order = append(order, c.Person)
+		}
+		out[c.Person] = append(out[c.Person], c)
+	}
+	return out, order, rows.Err()
 }
 
 // allPersonRecords reads every person's records, oldest update first.

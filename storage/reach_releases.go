@@ -146,16 +146,14 @@ func (r reach) InsertRelease(ctx context.Context, rel *cases.StoredRelease, tabl
 	if rel.PublishedAt != nil {
 		published = cases.FormatTime(*rel.PublishedAt)
 	}
-	res, err := r.q.ExecContext(ctx, `INSERT INTO reach_releases (period, year, version, status, origin, parent_id,
+	var id int64
+	err = r.q.QueryRowContext(ctx, `INSERT INTO reach_releases (period, year, version, status, origin, parent_id,
 		created_at, created_by, published_at, published_by, threshold, rounding_base, tables, record)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		rel.Period, p.Year, rel.Version, rel.Status, rel.Origin, nullInt(rel.ParentID), cases.FormatTime(rel.CreatedAt),
 		nullInt(rel.CreatedByID), published, nullInt(rel.PublishedByID), rel.Rules.Threshold, rel.Rules.RoundingBase,
-		string(tablesJSON), string(recordJSON))
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+		string(tablesJSON), string(recordJSON)).Scan(&id)
+	return id, err
 }
 
 func (r reach) SetReleaseStatus(ctx context.Context, id int64, status string, at time.Time, by int64) error {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/buurtbrug/buurtbrug/cases"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
 // reachFixture is a database with two organisations' workers, for driving
@@ -32,7 +32,7 @@ type reachFixture struct {
 func newReachFixture(t *testing.T, now time.Time) *reachFixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "reach.db"))
+	db, err := Open(ctx, storagetest.DSN(t, "reach"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +55,11 @@ func newReachFixture(t *testing.T, now time.Time) *reachFixture {
 		if err := db.Write.QueryRow(`SELECT id FROM organisations WHERE slug = ?`, org).Scan(&orgID); err != nil {
 			t.Fatal(err)
 		}
-		res, err := db.Write.Exec(`INSERT INTO users (organisation_id, username, display_name, password_hash, created_at)
-			VALUES (?, ?, ?, 'x', ?)`, orgID, "w"+strconv.Itoa(i), "Worker", cases.FormatTime(now))
-		if err != nil {
+		var id int64
+		if err := db.Write.QueryRow(`INSERT INTO users (organisation_id, username, display_name, password_hash, created_at)
+			VALUES (?, ?, ?, 'x', ?) RETURNING id`, orgID, "w"+strconv.Itoa(i), "Worker", cases.FormatTime(now)).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
-		id, _ := res.LastInsertId()
 		f.actors = append(f.actors, cases.Actor{UserID: id, Username: "w" + strconv.Itoa(i), OrganisationID: orgID,
 			OrganisationSlug: org, Roles: []string{cases.RoleCoordinator}})
 		var slugs []string
@@ -106,8 +105,8 @@ func (f *reachFixture) truth() map[cases.CounterKey]int {
 		outcomes map[string]bool
 	}
 	rows, err := f.db.Read.Query(`SELECT c.rowid, c.programme_id, c.occurred_at, c.neighbourhood_id, COALESCE(r.person_id, 0),
-		COALESCE((SELECT group_concat(topic_id) FROM contact_topics WHERE contact_id = c.id), ''),
-		COALESCE((SELECT group_concat(o.slug) FROM contact_outcomes co JOIN outcomes o ON o.id = co.outcome_id
+		COALESCE((SELECT string_agg(CAST(topic_id AS TEXT), ',') FROM contact_topics WHERE contact_id = c.id), ''),
+		COALESCE((SELECT string_agg(o.slug, ',') FROM contact_outcomes co JOIN outcomes o ON o.id = co.outcome_id
 			WHERE co.contact_id = c.id), '')
 		FROM contacts c LEFT JOIN residents r ON r.id = c.resident_id WHERE c.voided_at IS NULL`)
 	if err != nil {

@@ -106,7 +106,7 @@ func loadOrganisations(ctx context.Context, db *sql.DB) ([]cases.Organisation, e
 func loadProgrammes(ctx context.Context, db *sql.DB) ([]cases.Programme, error) {
 	rows, err := db.QueryContext(ctx, `SELECT p.id, p.slug, p.name, p.organisation_id, o.slug
 		FROM programmes p JOIN organisations o ON o.id = p.organisation_id
-		WHERE p.active = 1 ORDER BY p.name`)
+		WHERE p.active ORDER BY p.name`)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func (r references) RenameTerm(ctx context.Context, list, slug string, in cases.
 
 func (r references) AddOrganisation(ctx context.Context, in cases.OrganisationInput) error {
 	r.tx.referenceChanged = true
-	_, err := r.q.ExecContext(ctx, `INSERT INTO organisations (slug, name, receives_handovers) VALUES (?, ?, 1)`,
+	_, err := r.q.ExecContext(ctx, `INSERT INTO organisations (slug, name, receives_handovers) VALUES (?, ?, TRUE)`,
 		in.Slug, in.Name)
 	return err
 }

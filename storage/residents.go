@@ -124,12 +124,10 @@ func (r residents) PersonFor(ctx context.Context, pseudonym string) (int64, erro
 			return id, err
 		}
 	}
-	res, err := r.q.ExecContext(ctx, `INSERT INTO persons (pseudonym, created_at) VALUES (?, ?)`,
-		nullString(pseudonym), cases.FormatTime(r.tx.now))
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	var id int64
+	err := r.q.QueryRowContext(ctx, `INSERT INTO persons (pseudonym, created_at) VALUES (?, ?) RETURNING id`,
+		nullString(pseudonym), cases.FormatTime(r.tx.now)).Scan(&id)
+	return id, err
 }
 
 // hoodID resolves a neighbourhood slug ("" for none).

@@ -85,12 +85,10 @@ func (s sessions) DeleteExpired(ctx context.Context, expiresBefore, idleSince, f
 }
 
 func (s sessions) RecordFailure(ctx context.Context, username, address string, at time.Time) (int64, error) {
-	res, err := s.q.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
-		username, address, cases.FormatTime(at))
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	var id int64
+	err := s.q.QueryRowContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?) RETURNING id`,
+		username, address, cases.FormatTime(at)).Scan(&id)
+	return id, err
 }
 
 func (s sessions) ForgetFailure(ctx context.Context, id int64) error {

@@ -49,13 +49,8 @@ func (t tokens) LiveToken(ctx context.Context, hash string) (*cases.ReachToken, 
 }
 
 func (t tokens) InsertToken(ctx context.Context, tok *cases.StoredToken, by int64) error {
-	res, err := t.q.ExecContext(ctx, `INSERT INTO reach_tokens (name, token_hash, created_by, created_at) VALUES (?, ?, ?, ?)`,
-		tok.Name, tok.Hash, nullInt(by), cases.FormatTime(tok.CreatedAt))
-	if err != nil {
-		return err
-	}
-	tok.ID, err = res.LastInsertId()
-	return err
+	return t.q.QueryRowContext(ctx, `INSERT INTO reach_tokens (name, token_hash, created_by, created_at)
+		VALUES (?, ?, ?, ?) RETURNING id`, tok.Name, tok.Hash, nullInt(by), cases.FormatTime(tok.CreatedAt)).Scan(&tok.ID)
 }
 
 func (t tokens) RevokeToken(ctx context.Context, id int64, at time.Time) (bool, error) {

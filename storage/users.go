@@ -14,7 +14,7 @@ type users struct{ conn }
 
 const userSelect = `SELECT u.id, u.username, u.display_name, u.organisation_id, o.slug, COALESCE(p.slug, ''),
 	u.active, u.created_at, u.password_hash, u.must_change_password,
-	COALESCE((SELECT group_concat(role) FROM user_roles WHERE user_id = u.id), ''), u.email, u.phone, u.mail_pref
+	COALESCE((SELECT string_agg(role, ',') FROM user_roles WHERE user_id = u.id), ''), u.email, u.phone, u.mail_pref
 	FROM users u JOIN organisations o ON o.id = u.organisation_id LEFT JOIN programmes p ON p.id = u.programme_id `
 
 func scanUser(row scanner) (*cases.User, error) {
@@ -29,7 +29,7 @@ func scanUser(row scanner) (*cases.User, error) {
 	return &u, nil
 }
 
-// rolesInOrder lists the roles of a group_concat in the order screens show
+// rolesInOrder lists the roles of a string_agg in the order screens show
 // them.
 func rolesInOrder(list string) []string {
 	out := []string{}
@@ -104,15 +104,11 @@ func (u users) InsertUser(ctx context.Context, user *cases.User, passwordHash st
 	if user.Programme != "" {
 		programme = nullInt(u.db.ref.index().programmes[user.Programme])
 	}
-	res, err := u.q.ExecContext(ctx, `INSERT INTO users (organisation_id, username, display_name, programme_id,
+	if err := u.q.QueryRowContext(ctx, `INSERT INTO users (organisation_id, username, display_name, programme_id,
 		password_hash, active, created_at, must_change_password, email, phone, mail_pref)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, user.OrganisationID,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, user.OrganisationID,
 		user.Username, user.DisplayName, programme, passwordHash, user.Active, cases.FormatTime(user.CreatedAt),
-		user.MustChangePassword, user.Email, user.Phone, user.MailPreference)
-	if err != nil {
-		return err
-	}
-	if user.ID, err = res.LastInsertId(); err != nil {
+		user.MustChangePassword, user.Email, user.Phone, user.MailPreference).Scan(&user.ID); err != nil {
 		return err
 	}
 	for _, role := range user.Roles {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"time"
 )
 
 // The writer runs the write transactions of inTx one after another on the
@@ -161,6 +162,11 @@ func (db *DB) writeLoop(w *writer) {
 	}
 }
 
+// writeAttempts is how often a batch runs when PostgreSQL undid it for a
+// deadlock or a serialization failure (retryable): the use cases run again,
+// from their start, in a new transaction.
+const writeAttempts = 3
+
 // runBatch runs the use cases of one batch and answers each caller.
 func (db *DB) runBatch(batch []*writeRequest) {
 	live := make([]*writeRequest, 0, len(batch))
@@ -171,26 +177,49 @@ func (db *DB) runBatch(batch []*writeRequest) {
 		}
 		live = append(live, r)
 	}
-	switch len(live) {
-	case 0:
-		return
-	case 1:
-		live[0].done <- db.runAlone(live[0])
+	if len(live) == 0 {
 		return
 	}
-	results := make([]writeResult, len(live))
-	err := db.runTogether(live, results)
-	for i, r := range live {
-		if err != nil && results[i].err == nil && results[i].panic == nil {
-			results[i].err = err // nothing of the batch was committed
+	for attempt := 1; ; attempt++ {
+		results := make([]writeResult, len(live))
+		var err error
+		if len(live) == 1 {
+			results[0] = db.runAlone(live[0])
+			err = results[0].err
+		} else {
+			err = db.runTogether(live, results)
 		}
-		r.done <- results[i]
+		if retryable(err) && attempt < writeAttempts {
+			time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
+			continue
+		}
+		for i, r := range live {
+			if err != nil && results[i].err == nil && results[i].panic == nil {
+				results[i].err = err // nothing of the batch was committed
+			}
+			r.done <- results[i]
+		}
+		return
 	}
+}
+
+// begin starts a transaction on the writer's connection as the database's
+// only writer.
+func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
+	sqlTx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.engine.lockWrites(ctx, sqlTx); err != nil {
+		sqlTx.Rollback()
+		return nil, err
+	}
+	return sqlTx, nil
 }
 
 // runAlone is one use case in its own transaction.
 func (db *DB) runAlone(r *writeRequest) writeResult {
-	sqlTx, err := db.Write.BeginTx(r.ctx, nil)
+	sqlTx, err := db.begin(r.ctx)
 	if err != nil {
 		return writeResult{err: err}
 	}
@@ -208,9 +237,10 @@ func (db *DB) runAlone(r *writeRequest) writeResult {
 
 // runTogether runs the use cases in one transaction, each in a savepoint
 // and with its own now, and commits. results gets each one's own outcome;
-// the returned error, if any, undid the whole batch.
+// the returned error, if any, undid the whole batch (a retryable error of
+// one use case does: the batch runs again).
 func (db *DB) runTogether(batch []*writeRequest, results []writeResult) error {
-	sqlTx, err := db.Write.BeginTx(context.Background(), nil)
+	sqlTx, err := db.begin(context.Background())
 	if err != nil {
 		return err
 	}
@@ -227,6 +257,9 @@ func (db *DB) runTogether(batch []*writeRequest, results []writeResult) error {
 			return err
 		}
 		results[i] = callUseCase(tx, r.fn)
+		if retryable(results[i].err) {
+			return results[i].err
+		}
 		if results[i].err != nil || results[i].panic != nil {
 			// Undo this use case alone; the others stand.
 			if _, err := tx.execPrepared(savepointRollback); err != nil {

@@ -4,21 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
 func openWriterTestDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "writer.db"))
+	db, err := Open(context.Background(), storagetest.DSN(t, "writer"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Write.Exec(`CREATE TABLE writer_test (k TEXT PRIMARY KEY) STRICT`); err != nil {
+	if _, err := db.Write.Exec(`CREATE TABLE writer_test (k TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -1,16 +1,21 @@
 // Command buurtbrug-load measures how fast a running Buurtbrug server logs
 // contacts: N concurrent logged-in clients post contacts for a fixed time.
 //
-//	buurtbrug-load [--url http://127.0.0.1:8080] [--clients 32] [--duration 10s]
-//	               [--users hoop.worker,dock.worker,...] [--password P]
+//	buurtbrug-load [--url http://127.0.0.1:8080[,http://127.0.0.1:8081]] [--clients 32] [--duration 10s]
+//	               [--users hoop.worker,dock.worker,...] [--password P] [--resend 0.1]
 //
 // Each client logs in through the API, reads /api/v1/reference, registers
 // one made-up resident and then creates contacts (anonymous or with that
-// resident) as fast as it can. It prints the throughput, latency percentiles
-// and errors by status, and exits non-zero when any request failed.
+// resident) as fast as it can. With several URLs (instances on one
+// database) the clients take them in turn; with --resend a share of the
+// contacts is sent again at once to the next instance, as a tablet whose
+// answer got lost does, which must answer 200 with the stored contact. It
+// prints the throughput, latency percentiles and errors by status, and
+// exits non-zero when any request failed.
 //
-// The tool only ever talks to --url (default the loopback address) and
-// stops after --duration; run it against a demo database, never production.
+// The tool only ever talks to the --url servers (default the loopback
+// address) and stops after --duration; run it against a demo database,
+// never production.
 // The password comes from BUURTBRUG_LOAD_PASSWORD (default the demo password).
 package main
 
@@ -38,8 +43,9 @@ import (
 const maxDuration = 10 * time.Minute
 
 type config struct {
-	base     *url.URL
+	bases    []*url.URL
 	clients  int
+	resend   float64
 	duration time.Duration
 	users    []string
 	password string
@@ -64,7 +70,9 @@ func main() {
 
 func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("buurtbrug-load", flag.ContinueOnError)
-	rawURL := fs.String("url", "http://127.0.0.1:8080", "base URL of the server to load (only this server is contacted)")
+	rawURL := fs.String("url", "http://127.0.0.1:8080",
+		"base URLs of the server instances to load, comma-separated (only these are contacted)")
+	resend := fs.Float64("resend", 0, "share of the contacts sent again to the next instance (0 to 1)")
 	clients := fs.Int("clients", 32, "concurrent logged-in clients")
 	duration := fs.Duration("duration", 10*time.Second, "how long to create contacts (at most 10m)")
 	users := fs.String("users", "hoop.worker,dock.worker,bhb.worker,bv.worker,buurtteam.worker",
@@ -77,9 +85,16 @@ func parseFlags(args []string) (config, error) {
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	base, err := url.Parse(strings.TrimRight(*rawURL, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return config{}, fmt.Errorf("--url must be an http(s) URL with a host, got %q", *rawURL)
+	var bases []*url.URL
+	for _, raw := range strings.Split(*rawURL, ",") {
+		base, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
+		if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+			return config{}, fmt.Errorf("--url must be http(s) URLs with a host, got %q", raw)
+		}
+		bases = append(bases, base)
+	}
+	if *resend < 0 || *resend > 1 {
+		return config{}, errors.New("--resend must be between 0 and 1")
 	}
 	if *clients < 1 || *clients > 1024 {
 		return config{}, errors.New("--clients must be between 1 and 1024")
@@ -96,7 +111,8 @@ func parseFlags(args []string) (config, error) {
 	if len(list) == 0 {
 		return config{}, errors.New("--users is empty")
 	}
-	return config{base: base, clients: *clients, duration: *duration, users: list, password: *password}, nil
+	return config{bases: bases, clients: *clients, resend: *resend, duration: *duration, users: list,
+		password: *password}, nil
 }
 
 func envOr(key, fallback string) string {
@@ -110,6 +126,7 @@ func envOr(key, fallback string) string {
 type result struct {
 	elapsed   time.Duration
 	created   int
+	resent    int
 	latencies []time.Duration
 	byStatus  map[string]int // errors: HTTP status or "transport"
 	firstErr  map[string]string
@@ -133,8 +150,13 @@ func (r *result) print(w io.Writer, cfg config) {
 		return r.latencies[max(0, min(i, len(r.latencies)-1))]
 	}
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
-	fmt.Fprintf(w, "target      %s, %d clients, %s\n", cfg.base, cfg.clients, cfg.duration)
-	fmt.Fprintf(w, "created     %d contacts in %.2fs\n", r.created, r.elapsed.Seconds())
+	targets := make([]string, len(cfg.bases))
+	for i, b := range cfg.bases {
+		targets[i] = b.String()
+	}
+	fmt.Fprintf(w, "target      %s, %d clients, %s\n", strings.Join(targets, " + "), cfg.clients, cfg.duration)
+	fmt.Fprintf(w, "created     %d contacts in %.2fs (%d sent again, answered as retries)\n", r.created,
+		r.elapsed.Seconds(), r.resent)
 	fmt.Fprintf(w, "throughput  %.0f contacts/s\n", float64(r.created)/r.elapsed.Seconds())
 	fmt.Fprintf(w, "latency     p50 %s  p90 %s  p99 %s  max %s\n", ms(pct(0.50)), ms(pct(0.90)), ms(pct(0.99)), ms(pct(1)))
 	fmt.Fprintf(w, "errors      %d\n", r.errors())
@@ -160,6 +182,7 @@ type reference struct {
 // client is one logged-in user agent.
 type client struct {
 	cfg        config
+	base, next *url.URL // its instance, and the one it sends again to
 	http       *http.Client
 	cookies    []*http.Cookie
 	csrf       string
@@ -168,6 +191,7 @@ type client struct {
 	rng        *rand.Rand
 
 	created   int
+	resent    int
 	latencies []time.Duration
 	byStatus  map[string]int
 	firstErr  map[string]string
@@ -189,7 +213,8 @@ func run(cfg config) (*result, error) {
 	// the others concurrently.
 	clients := make([]*client, cfg.clients)
 	for i := range clients {
-		clients[i] = &client{cfg: cfg, http: httpClient, rng: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano()))),
+		clients[i] = &client{cfg: cfg, base: cfg.bases[i%len(cfg.bases)], next: cfg.bases[(i+1)%len(cfg.bases)],
+			http: httpClient, rng: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano()))),
 			byStatus: map[string]int{}, firstErr: map[string]string{}}
 	}
 	first := min(len(cfg.users), cfg.clients)
@@ -226,6 +251,7 @@ func run(cfg config) (*result, error) {
 	res := &result{elapsed: time.Since(start), byStatus: map[string]int{}, firstErr: map[string]string{}}
 	for _, c := range clients {
 		res.created += c.created
+		res.resent += c.resent
 		res.latencies = append(res.latencies, c.latencies...)
 		for k, n := range c.byStatus {
 			res.byStatus[k] += n
@@ -237,8 +263,13 @@ func run(cfg config) (*result, error) {
 	return res, nil
 }
 
-// do sends one request and returns the status and body.
+// do sends one request to the client's instance and returns the status and
+// body.
 func (c *client) do(ctx context.Context, method, path string, body any) (int, []byte, *http.Response, error) {
+	return c.doAt(ctx, c.base, method, path, body)
+}
+
+func (c *client) doAt(ctx context.Context, base *url.URL, method, path string, body any) (int, []byte, *http.Response, error) {
 	var reader io.Reader
 	if body != nil {
 		data, err := json.Marshal(body)
@@ -247,7 +278,7 @@ func (c *client) do(ctx context.Context, method, path string, body any) (int, []
 		}
 		reader = bytes.NewReader(data)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.cfg.base.String()+path, reader)
+	req, err := http.NewRequestWithContext(ctx, method, base.String()+path, reader)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -374,7 +405,8 @@ func (c *client) payload() contactPayload {
 func (c *client) load(ctx context.Context) {
 	for ctx.Err() == nil {
 		start := time.Now()
-		status, body, _, err := c.do(ctx, "POST", "/api/v1/contacts", c.payload())
+		p := c.payload()
+		status, body, _, err := c.do(ctx, "POST", "/api/v1/contacts", p)
 		took := time.Since(start)
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -387,7 +419,28 @@ func (c *client) load(ctx context.Context) {
 		default:
 			c.created++
 			c.latencies = append(c.latencies, took)
+			if c.rng.Float64() < c.cfg.resend {
+				c.sendAgain(ctx, p)
+			}
 		}
+	}
+}
+
+// sendAgain posts a created contact once more, to the next instance: the
+// answer must be 200 with the same contact, never a second one.
+func (c *client) sendAgain(ctx context.Context, p contactPayload) {
+	status, body, _, err := c.doAt(ctx, c.next, "POST", "/api/v1/contacts", p)
+	var got struct {
+		ID string `json:"id"`
+	}
+	switch {
+	case err != nil && ctx.Err() != nil:
+	case err != nil:
+		c.fail("resend transport", err.Error())
+	case status != http.StatusOK || json.Unmarshal(body, &got) != nil || got.ID != p.ID:
+		c.fail(fmt.Sprint("resend ", status), truncate(body))
+	default:
+		c.resent++
 	}
 }
 

@@ -1,5 +1,6 @@
-// Command buurtbrug serves Buurtbrug on its embedded SQLite database and
-// gives the operator the tasks of running it: accounts, backups, made-up
+// Command buurtbrug serves Buurtbrug on its embedded SQLite database (or a
+// PostgreSQL one, given --db postgres://...) and gives the operator the
+// tasks of running it: accounts, backups, the move to PostgreSQL, made-up
 // data. `buurtbrug help` lists them.
 package main
 
@@ -29,6 +30,8 @@ var commands = []command{
 	{"audit", "audit verify --db FILE", "controleer de keten van het logboek", runAudit},
 	{"partners", "partners import|export --db FILE [PARTNERS.json]", "de partnergids als HSDS 3.0 JSON", runPartners},
 	{"gen", "gen --db city.db [--contacts N --persons N]", "schrijf een verzonnen stad (voor metingen)", runGen},
+	{"migrate-to-postgres", "migrate-to-postgres --from FILE --to URL", "verhuis naar een lege PostgreSQL-database",
+		runMigrateToPostgres},
 	{"help", "help", "deze lijst", nil},
 }
 
@@ -93,7 +96,7 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, `Buurtbrug: contactmomenten, warme overdrachten en bereikcijfers.
 
 Gebruik:
-  buurtbrug [--addr A] [--db FILE] [--demo] [...]   start de server (buurtbrug --help voor de opties)`)
+  buurtbrug [--addr A] [--db FILE|URL] [--demo] [...] start de server (buurtbrug --help voor de opties)`)
 	for _, c := range commands {
 		fmt.Fprintf(w, "  buurtbrug %-40s %s\n", c.usage, c.summary)
 	}
@@ -124,8 +127,11 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// dbUsage is the help of --db.
+const dbUsage = "SQLite-databasebestand of postgres://-URL (BUURTBRUG_DB)"
+
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envOr("BUURTBRUG_DB", "buurtbrug.db"), "SQLite-databasebestand (BUURTBRUG_DB)")
+	return fs.String("db", envOr("BUURTBRUG_DB", "buurtbrug.db"), dbUsage)
 }
 
 func secretFileFlag(fs *flag.FlagSet) *string {

@@ -6,12 +6,15 @@ import (
 	"os"
 
 	"github.com/buurtbrug/buurtbrug/cmd/internal/app"
+	"github.com/buurtbrug/buurtbrug/storage"
 )
 
 // openApp opens the database with its secret for an operator's task.
 func openApp(ctx context.Context, env *cli, dbPath, secretFile string) (*app.App, error) {
-	if _, err := os.Stat(dbPath); err != nil {
-		return nil, fmt.Errorf("de database %s bestaat niet", dbPath)
+	if path, ok := storage.FilePath(dbPath); ok {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("de database %s bestaat niet", path)
+		}
 	}
 	return createApp(ctx, env, dbPath, secretFile)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/cmd/internal/app"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
+	"github.com/buurtbrug/buurtbrug/storage"
 )
 
 // serveFlags are the server's options.
@@ -30,7 +31,7 @@ func parseServe(args []string, env *cli) (serveFlags, error) {
 	var f serveFlags
 	fs := flagSet("buurtbrug", env)
 	fs.StringVar(&f.addr, "addr", envOr("BUURTBRUG_ADDR", "127.0.0.1:8080"), "luisteradres (BUURTBRUG_ADDR)")
-	fs.StringVar(&f.db, "db", envOr("BUURTBRUG_DB", "buurtbrug.db"), "SQLite-databasebestand (BUURTBRUG_DB)")
+	fs.StringVar(&f.db, "db", envOr("BUURTBRUG_DB", "buurtbrug.db"), dbUsage)
 	fs.StringVar(&f.secretFile, "secret-file", envOr("BUURTBRUG_SECRET_FILE", ""),
 		"bestand met het geheim van de pseudoniemen (BUURTBRUG_SECRET_FILE; standaard <db>.secret; of BUURTBRUG_SECRET)")
 	fs.BoolVar(&f.demo, "demo", envOr("BUURTBRUG_DEMO", "") == "true", "laad demo-accounts en verzonnen gegevens in een nieuwe database (BUURTBRUG_DEMO=true)")
@@ -143,7 +144,7 @@ func serve(ctx context.Context, a *app.App, ln net.Listener, tlsConfig *tls.Conf
 	if tlsConfig != nil {
 		scheme = "https"
 	}
-	fmt.Fprintf(env.stdout, "Buurtbrug is running at %s://%s/ (database %s)\n", scheme, ln.Addr(), f.db)
+	fmt.Fprintf(env.stdout, "Buurtbrug is running at %s://%s/ (database %s)\n", scheme, ln.Addr(), storage.Describe(f.db))
 	if f.demo {
 		fmt.Fprintf(env.stdout, "Demo logins (password %q):\n", demo.Password)
 		for _, u := range demo.Users {

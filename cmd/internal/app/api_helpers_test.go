@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -65,7 +66,11 @@ const refusals = `('read_refused', 'refused', 'login_failed', 'login_throttled')
 func (e *testEnv) fingerprint(audit bool) string {
 	e.t.Helper()
 	var tables []string
-	rows, err := e.app.DB.Read.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	tablesQuery := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	if storagetest.Postgres() {
+		tablesQuery = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`
+	}
+	rows, err := e.app.DB.Read.Query(tablesQuery)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -27,10 +27,13 @@ import (
 
 // Config is what an instance needs.
 type Config struct {
+	// DBPath is the database: a SQLite file path or a postgres:// URL
+	// (storage.Open tells them apart).
 	DBPath string
-	// Secret keys the person pseudonyms. Empty: read SecretFile, or the
-	// file DBPath + ".secret", which a new database creates (a deployment
-	// secret, never a constant in code).
+	// Secret keys the person pseudonyms. Empty: read SecretFile, or, for a
+	// database in a file, the file DBPath + ".secret", which a new database
+	// creates (a deployment secret, never a constant in code). A database
+	// on a server has no file beside it: its secret is given.
 	Secret         string
 	SecretFile     string
 	SecureCookies  bool
@@ -82,18 +85,23 @@ type App struct {
 // and that the secret is the one it was written with, and wires everything.
 // When it fails on a database it created, it removes what it created.
 func Open(ctx context.Context, cfg Config) (*App, error) {
-	_, statErr := os.Stat(cfg.DBPath)
-	created := errors.Is(statErr, fs.ErrNotExist)
-	if dir := filepath.Dir(cfg.DBPath); created {
-		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-			return nil, fmt.Errorf("de map %s van de database bestaat niet", dir)
+	cleanup := func() {}
+	if path, ok := storage.FilePath(cfg.DBPath); ok {
+		_, statErr := os.Stat(path)
+		if dir := filepath.Dir(path); errors.Is(statErr, fs.ErrNotExist) {
+			if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+				return nil, fmt.Errorf("de map %s van de database bestaat niet", dir)
+			}
 		}
+		cleanup = newFiles(path, path+"-wal", path+"-shm", secretPath(cfg))
+	} else if cfg.Secret == "" && cfg.SecretFile == "" {
+		return nil, fmt.Errorf("een database op een server (%s) heeft geen bestand naast zich voor het geheim: "+
+			"geef het geheim met BUURTBRUG_SECRET of --secret-file", storage.Describe(cfg.DBPath))
 	}
-	cleanup := newFiles(cfg.DBPath, cfg.DBPath+"-wal", cfg.DBPath+"-shm", secretPath(cfg))
 	db, err := storage.Open(ctx, cfg.DBPath)
 	if err != nil {
 		cleanup()
-		return nil, fmt.Errorf("de database %s kan niet worden geopend: %w", cfg.DBPath, err)
+		return nil, fmt.Errorf("de database %s kan niet worden geopend: %w", storage.Describe(cfg.DBPath), err)
 	}
 	if cfg.Now != nil {
 		db.Clock = cfg.Now
@@ -129,7 +137,8 @@ func newFiles(paths ...string) (remove func()) {
 // start checks the database and wires the app on it.
 func (a *App) start(ctx context.Context, cfg Config) error {
 	if err := a.DB.CheckWritable(ctx); err != nil {
-		return fmt.Errorf("de database %s kan niet worden beschreven (alleen-lezen, schijf vol of geen rechten): %w", cfg.DBPath, err)
+		return fmt.Errorf("de database %s kan niet worden beschreven (alleen-lezen, schijf vol of geen rechten): %w",
+			storage.Describe(cfg.DBPath), err)
 	}
 	secret, generated, err := loadSecret(ctx, cfg, a.DB)
 	if err != nil {
@@ -140,7 +149,7 @@ func (a *App) start(ctx context.Context, cfg Config) error {
 	case "":
 	case cases.ECONFLICT:
 		return fmt.Errorf("het geheim past niet bij de database %s: deze database is met een ander geheim geschreven; "+
-			"start met het geheim dat bij deze database hoort (BUURTBRUG_SECRET, --secret-file of %s.secret)", cfg.DBPath, cfg.DBPath)
+			"start met het geheim dat bij deze database hoort (%s)", storage.Describe(cfg.DBPath), secretSources(cfg))
 	default:
 		return err
 	}
@@ -228,14 +237,20 @@ func (a *App) ResetPassword(ctx context.Context, username, password string) erro
 }
 
 // secretPath is where the secret is read from when it is not given: the
-
-// secretPath is where the secret is read from when it is not given: the
-// --secret-file, else beside the database.
+// --secret-file, else beside a database in a file.
 func secretPath(cfg Config) string {
 	if cfg.SecretFile != "" {
 		return cfg.SecretFile
 	}
 	return cfg.DBPath + ".secret"
+}
+
+// secretSources names where the secret of cfg's database may come from.
+func secretSources(cfg Config) string {
+	if _, ok := storage.FilePath(cfg.DBPath); ok {
+		return "BUURTBRUG_SECRET, --secret-file of " + cfg.DBPath + ".secret"
+	}
+	return "BUURTBRUG_SECRET of --secret-file"
 }
 
 // loadSecret returns the configured secret, or the one in the secret file.
@@ -262,7 +277,7 @@ func loadSecret(ctx context.Context, cfg Config, db *storage.DB) (secret []byte,
 	}
 	if inUse || cfg.SecretFile != "" {
 		return nil, false, fmt.Errorf("het geheim ontbreekt: %s bestaat niet, en de database %s is met een geheim geschreven; "+
-			"zet het geheim uit de back-up terug (of geef BUURTBRUG_SECRET of --secret-file)", path, cfg.DBPath)
+			"zet het geheim uit de back-up terug (of geef BUURTBRUG_SECRET of --secret-file)", path, storage.Describe(cfg.DBPath))
 	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {

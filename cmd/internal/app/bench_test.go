@@ -6,6 +6,9 @@ package app
 //
 //	go test ./cmd/internal/app -run '^$' -bench . -benchmem
 //
+// With BUURTBRUG_TEST_POSTGRES the benchmarks on a database of their own run
+// a second time on PostgreSQL (the raw SQLite insert aside).
+//
 // The ratio of BenchmarkCreateContactHTTP to BenchmarkRawInsertContact is
 // what the application adds to the SQLite limit.
 
@@ -19,7 +22,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -31,9 +33,10 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
-// benchEnv is a real instance on a file database with the real clock.
+// benchEnv is a real instance on a database of its own with the real clock.
 type benchEnv struct {
 	app    *App
 	dbPath string
@@ -41,7 +44,7 @@ type benchEnv struct {
 
 func newBenchEnv(b *testing.B, users ...string) *benchEnv {
 	b.Helper()
-	dbPath := filepath.Join(b.TempDir(), "bench.db")
+	dbPath := storagetest.DSN(b, "bench")
 	a, err := Open(context.Background(), Config{DBPath: dbPath, Secret: testSecret})
 	if err != nil {
 		b.Fatal(err)
@@ -50,7 +53,7 @@ func newBenchEnv(b *testing.B, users ...string) *benchEnv {
 	for _, du := range demo.Users {
 		for _, name := range users {
 			if du.Username == name {
-				if _, err := a.CreateUser(context.Background(), demo.UserInput(du)); err != nil {
+				if _, err := demo.CreateUser(context.Background(), demoServices(a), du); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -253,6 +256,7 @@ func BenchmarkRawInsertContact(b *testing.B) {
 }
 
 func benchRawInsert(b *testing.B, prepared bool, batch int) {
+	storagetest.SkipOnPostgres(b, "the raw insert is SQLite's limit")
 	env := newBenchEnv(b, "hoop.worker")
 	u, err := env.app.Users.ByUsername(context.Background(), "hoop.worker")
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,14 +16,30 @@ import (
 
 	"github.com/buurtbrug/buurtbrug/auth"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/demo"
+	"github.com/buurtbrug/buurtbrug/storage"
+	"github.com/buurtbrug/buurtbrug/storage/storagetest"
 )
 
-// testEnv is a real server on a real SQLite file with the demo logins.
+// TestMain runs the tests on SQLite and, with BUURTBRUG_TEST_POSTGRES, those
+// on a database again on PostgreSQL.
+func TestMain(m *testing.M) {
+	storagetest.Main(m, func(ctx context.Context, dsn string) error {
+		db, err := storage.Open(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		return db.Close()
+	})
+}
+
+// testEnv is a real server on a real database with the demo logins: a
+// SQLite file, or with BUURTBRUG_TEST_POSTGRES (a second run of the tests)
+// a PostgreSQL database of its own.
 type testEnv struct {
 	t      *testing.T
 	app    *App
 	srv    *httptest.Server
-	dbPath string
+	dbPath string // the file or the URL
 	clock  *testClock
 	notify NotifyConfig // notifications (notify_helpers_test.go)
 }
@@ -78,8 +93,7 @@ const testSecret = "test-secret-0123456789abcdef0123456789abcdef"
 // tests start from a known, small state.
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
-	dir := t.TempDir()
-	env := &testEnv{t: t, dbPath: filepath.Join(dir, "test.db"),
+	env := &testEnv{t: t, dbPath: storagetest.DSN(t, "test"),
 		clock: &testClock{now: time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)}}
 	env.open()
 	ctx := context.Background()

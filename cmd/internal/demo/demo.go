@@ -125,11 +125,8 @@ func CreateUsers(ctx context.Context, s Services) (map[string]cases.Actor, error
 	actors := map[string]cases.Actor{}
 	err := s.Store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
 		for _, du := range Users {
-			u, err := s.Users.Create(ctx, cases.System, UserInput(du))
+			u, err := CreateUser(ctx, s, du)
 			if err != nil {
-				return fmt.Errorf("demo user %s: %w", du.Username, err)
-			}
-			if err := tx.Users().SetMustChange(ctx, u.ID, false); err != nil {
 				return err
 			}
 			actors[du.Username] = u.Actor()
@@ -137,6 +134,19 @@ func CreateUsers(ctx context.Context, s Services) (map[string]cases.Actor, error
 		return nil
 	})
 	return actors, err
+}
+
+// CreateUser makes one demo login, whose public password needs no change.
+func CreateUser(ctx context.Context, s Services, du User) (*cases.User, error) {
+	var u *cases.User
+	err := s.Store.Update(ctx, func(ctx context.Context, tx cases.Tx) error {
+		var err error
+		if u, err = s.Users.Create(ctx, cases.System, UserInput(du)); err != nil {
+			return fmt.Errorf("demo user %s: %w", du.Username, err)
+		}
+		return tx.Users().SetMustChange(ctx, u.ID, false)
+	})
+	return u, err
 }
 
 // UserInput is the account of a demo login, with a made-up work address
