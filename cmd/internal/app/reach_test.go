@@ -235,7 +235,8 @@ func (e *testEnv) reachCounts(p cases.Period) map[cases.Period]cases.ReachCounts
 }
 
 // auditYear audits every release of a year together, as one reader who saw
-// them all: no finding, nothing left unverified.
+// them all: no finding, no count of persons (T1–T4) left unverified (small
+// handover flows may be: they are logged).
 func (e *testEnv) auditYear(year int) cases.AuditSummary {
 	e.t.Helper()
 	ctx := context.Background()
@@ -247,9 +248,18 @@ func (e *testEnv) auditYear(year int) cases.AuditSummary {
 		e.t.Fatalf("no releases of %d", year)
 	}
 	sum, err := cases.AuditReleases(e.app.Reach.Rules, cases.ReachLayout{}, records)
-	if err != nil || len(sum.Unverified) > 0 {
-		e.t.Errorf("audit of the releases of %d: %v, %d unverified", year, err, len(sum.Unverified))
+	if err != nil {
+		e.t.Errorf("audit of the releases of %d: %v", year, err)
 	}
+	handovers := 0
+	for _, u := range sum.Unverified {
+		if u.Cell.Measure != cases.MeasureHandover {
+			e.t.Errorf("audit of the releases of %d: count of persons %s %v unverified", year, u.Period, u.Cell)
+			continue
+		}
+		handovers++
+	}
+	e.t.Logf("audit of the releases of %d: %d suppressed cells, %d handover cells unverified", year, len(sum.Ranges), handovers)
 	return sum
 }
 
