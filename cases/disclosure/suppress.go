@@ -26,7 +26,7 @@ func (e *CannotProtectError) Error() string {
 func (e *CannotProtectError) Unwrap() error { return ErrCannotProtect }
 
 // Suppress adds complementary suppressions to m until the audit finds
-// nothing and leaves nothing unverified, and returns the variables it suppressed with the final report.
+// nothing, and returns the variables it suppressed with the final report.
 //
 // Each round audits, then repairs every finding with a published count near
 // it in the relations, so that its suppression widens the derived range:
@@ -42,11 +42,10 @@ func (a *Auditor) Suppress(m *Model) ([]int, *Report, error) {
 	proven, failed := map[int][2]int{}, map[int]bool{}
 	for range maxRounds {
 		rep, err := a.audit(m, proven, failed)
-		todo := problems(m, adj, rep)
-		if err != nil || len(todo) == 0 {
+		if err != nil || rep.Clean() {
 			return suppressed, rep, err
 		}
-		picked, err := a.repairs(m, adj, todo)
+		picked, err := a.repairs(m, adj, rep.Findings)
 		if err != nil {
 			return suppressed, rep, err
 		}
@@ -62,24 +61,6 @@ func (a *Auditor) Suppress(m *Model) ([]int, *Report, error) {
 		return suppressed, rep, err
 	}
 	return suppressed, rep, &CannotProtectError{Var: rep.Findings[0].Var}
-}
-
-// problems are what Suppress repairs: the findings, and the counts left
-// unverified that a suppression can still reach. A release must be shown
-// safe, so a count neither shown to disclose nor shown safe is repaired as
-// a finding is: its suppressed neighbours widen what a reader must keep
-// possible, which the search and the programs then prove. One nothing can
-// reach stays reported as unverified.
-func problems(m *Model, adj [][]int, rep *Report) []Finding {
-	out := slices.Clone(rep.Findings)
-	for _, v := range rep.Unverified {
-		if len(candidatesNear(m, adj, v)) == 0 {
-			continue
-		}
-		r := rep.Ranges[v]
-		out = append(out, Finding{Var: v, Lo: r.Lo, Hi: r.Hi})
-	}
-	return out
 }
 
 // option is a count that could repair a finding, ranked.
