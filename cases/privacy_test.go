@@ -40,7 +40,7 @@ func TestKeepCounted(t *testing.T) {
 	}
 	// A person with an erased record keeps what it was counted with.
 	want := recomputed()
-	KeepCounted(want, have, PersonAttrs{Erased: true})
+	KeepCounted(want, have, func(int64) PersonAttrs { return PersonAttrs{Erased: true} })
 	if want[k].Age != "35-44" || want[k].Gender != "vrouw" {
 		t.Errorf("erased: %+v", want[k])
 	}
@@ -49,7 +49,7 @@ func TestKeepCounted(t *testing.T) {
 	}
 	// Without one, a blanked birth date is a correction.
 	want = recomputed()
-	KeepCounted(want, have, PersonAttrs{})
+	KeepCounted(want, have, func(int64) PersonAttrs { return PersonAttrs{} })
 	if want[k].Age != AgeUnknown {
 		t.Errorf("corrected: %+v", want[k])
 	}

@@ -120,35 +120,45 @@ func GenderColumn(g string) string {
 	return GenderUnknown
 }
 
-// ReachViewer is who looks at reach figures: programme staff and monitor
-// tokens see every programme; a coordinator only their own organisation's
-// programmes, without the "all programmes" row.
+// ReachViewer is who looks at reach figures and what they may read.
+// Programme staff and monitor tokens see every programme; a coordinator
+// only their own organisation's programmes, without the "all programmes"
+// row.
 type ReachViewer struct {
 	All          bool
 	Organisation string // slug
+	// Staff: programme staff, who prepare releases: they read drafts, and
+	// a read of a period without a release makes one as Actor.
+	Staff bool
+	// Coordinator: may read the live figures of their own organisation.
+	Coordinator bool
+	Actor       Actor
 }
 
 // ViewerOf is whose figures actor sees: programme staff all, anyone else
 // (a coordinator) their own organisation's.
 func ViewerOf(actor Actor) ReachViewer {
+	v := ReachViewer{Organisation: actor.OrganisationSlug, Coordinator: actor.Has(RoleCoordinator), Actor: actor}
 	if actor.Has(RoleProgramme) {
-		return ReachViewer{All: true}
+		v.All, v.Staff = true, true
 	}
-	return ReachViewer{Organisation: actor.OrganisationSlug}
+	return v
 }
 
-// MonitorViewer is a monitor token's view: every programme.
+// MonitorViewer is a monitor token's view: every programme, published
+// versions only.
 var MonitorViewer = ReachViewer{All: true}
 
 // ReachQuery asks for one table of the catalogue.
 type ReachQuery struct {
 	Period Period
 	Table  string
-	// Version selects a published version; 0 is the newest published
-	// version, or the live figures when the period is not published.
+	// Version selects a release of the period; 0 is the newest published
+	// version, else (for programme staff) the newest draft, made when
+	// there is none; for a coordinator the live figures.
 	Version int
-	// Live asks for the current (provisional) figures even when the period
-	// is published.
+	// Live asks for the current (provisional) figures of the viewer's own
+	// organisation: coordinators only.
 	Live bool
 }
 
@@ -208,7 +218,7 @@ type ReachRules struct {
 type ReachTable struct {
 	Period      string     `json:"period"`
 	Table       string     `json:"table"`
-	Status      string     `json:"status"` // "published" or "provisional"
+	Status      string     `json:"status"` // a release status, or "provisional" (live)
 	Version     int        `json:"version,omitempty"`
 	GeneratedAt time.Time  `json:"generated_at"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
@@ -217,9 +227,10 @@ type ReachTable struct {
 	Rows        []ReachRow `json:"rows"`
 }
 
-// Publication statuses.
+// Table statuses: a release's (ReleaseDraft, ReleaseDiscarded too), or
+// live figures.
 const (
-	ReachPublished   = "published"
+	ReachPublished   = ReleasePublished
 	ReachProvisional = "provisional"
 )
 
@@ -252,7 +263,8 @@ type ReachTokenInput struct {
 // Validate checks the input.
 func (in ReachTokenInput) Validate() error { return InvalidOrNil(validateStruct(in)) }
 
-// PublishInput asks to publish a period.
+// PublishInput asks to make a draft of a period, or to publish or discard
+// one.
 type PublishInput struct {
 	Period string `json:"period"`
 }

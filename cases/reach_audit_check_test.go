@@ -125,9 +125,10 @@ func (c *checker) relateRecord(ri int, l ReachLayout, year int, shown map[Period
 				c.add(false, at(p, MeasureTopic, r, t, 1), at(p, MeasureReached, r, "", -1))
 			}
 		}
-		for _, m := range []string{MeasureReached, MeasureHelped, MeasureGender, MeasureTopic, MeasureAge, MeasureHood} {
-			cols := map[string][]string{MeasureReached: {""}, MeasureHelped: {""}, MeasureGender: GenderColumns,
-				MeasureTopic: topics, MeasureAge: AgeBands, MeasureHood: hoods}[m]
+		// Age and gender of a programme read its own organisation's records
+		// only: nothing relates them to all programmes.
+		for _, m := range []string{MeasureReached, MeasureHelped, MeasureTopic, MeasureHood} {
+			cols := map[string][]string{MeasureReached: {""}, MeasureHelped: {""}, MeasureTopic: topics, MeasureHood: hoods}[m]
 			for _, col := range cols {
 				sum := []checkTerm{at(p, m, AllProgrammes, col, 1)}
 				for _, r := range rows[:len(rows)-1] {

@@ -63,19 +63,61 @@ func CombineAttrs(records []PersonAttrs) PersonAttrs {
 	return a
 }
 
-// KeepCounted keeps, in a person's recomputed facts want, the age band and
-// gender their existing facts have were counted with, where the person's
-// remaining records no longer say. An erased record takes its birth date
-// and gender with it, yet the person still counts as counted: erasure must
-// not move a figure. Only for persons with an erased record (attrs.Erased);
-// otherwise a blanked birth date is a correction and moves the figures.
-func KeepCounted(want, have map[FactKey]Fact, attrs PersonAttrs) {
-	if !attrs.Erased {
-		return
+// PersonRecord is one record of a person as the breakdowns read it: the
+// organisation that keeps it and what it says.
+type PersonRecord struct {
+	Organisation int64
+	PersonAttrs
+}
+
+// AttrsFor combines the records a programme's facts read: those of org,
+// the organisation that runs the programme; org 0 (all programmes
+// together) reads every record. A programme's age and gender never come
+// from another organisation's record: what another organisation knows of
+// a person must not show in the programme's figures (issue 11, §6).
+func AttrsFor(records []PersonRecord, org int64) PersonAttrs {
+	var own []PersonAttrs
+	for _, r := range records {
+		if org == 0 || r.Organisation == org {
+			own = append(own, r.PersonAttrs)
+		}
 	}
+	return CombineAttrs(own)
+}
+
+// AttrsByProgramme answers the attributes each programme's facts read:
+// programme 0 all records, any other its organisation's (orgOf).
+type AttrsByProgramme func(programme int64) PersonAttrs
+
+// AttrsOf returns what each programme reads of records; orgOf names a
+// programme's organisation.
+func AttrsOf(records []PersonRecord, orgOf func(programme int64) int64) AttrsByProgramme {
+	memo := map[int64]PersonAttrs{}
+	return func(programme int64) PersonAttrs {
+		a, ok := memo[programme]
+		if !ok {
+			org := int64(0)
+			if programme != 0 {
+				org = orgOf(programme)
+			}
+			a = AttrsFor(records, org)
+			memo[programme] = a
+		}
+		return a
+	}
+}
+
+// KeepCounted keeps, in a person's recomputed facts want, the age band and
+// gender their existing facts have were counted with, where the records a
+// fact reads no longer say. An erased record takes its birth date and
+// gender with it, yet the person still counts as counted: erasure must not
+// move a figure. Only for facts whose records include an erased one
+// (Erased); otherwise a blanked birth date is a correction and moves the
+// figures.
+func KeepCounted(want, have map[FactKey]Fact, attrs AttrsByProgramme) {
 	for k, f := range want {
 		old, ok := have[k]
-		if !ok {
+		if !ok || !attrs(k.Programme).Erased {
 			continue
 		}
 		if f.Age == AgeUnknown {
@@ -132,8 +174,9 @@ func FactKeys(programme int64, at time.Time) [6]FactKey {
 	return out
 }
 
-// PersonFacts computes a person's facts from all their counted contacts.
-func PersonFacts(contacts []ReachContact, attrs PersonAttrs) map[FactKey]Fact {
+// PersonFacts computes a person's facts from all their counted contacts;
+// each programme's facts read attrs of that programme.
+func PersonFacts(contacts []ReachContact, attrs AttrsByProgramme) map[FactKey]Fact {
 	out := map[FactKey]Fact{}
 	for _, c := range contacts {
 		for _, k := range FactKeys(c.Programme, c.At) {
@@ -141,7 +184,7 @@ func PersonFacts(contacts []ReachContact, attrs PersonAttrs) map[FactKey]Fact {
 				out[k] = f.Merge(c)
 			} else {
 				p, _ := ParsePeriod(k.Period)
-				out[k] = NewFact(c, attrs, p)
+				out[k] = NewFact(c, attrs(k.Programme), p)
 			}
 		}
 	}

@@ -67,7 +67,7 @@ func TestPersonFacts(t *testing.T) {
 		{Seq: 4, Person: 1, Programme: bus, At: amsAt("2024-12-31 23:30"), Hood: 400, Topics: []int64{1}},
 	}
 	attrs := PersonAttrs{BirthDate: "2006-06-15", Gender: "vrouw"}
-	facts := PersonFacts(contacts, attrs)
+	facts := PersonFacts(contacts, everywhere(attrs))
 	key := func(programme int64, period string) FactKey { return FactKey{Programme: programme, Period: period} }
 	want := map[FactKey]Fact{
 		key(hoop, "2024-Q1"): {FirstSeq: 1, Hood: 200, Topics: "1,3"},
@@ -110,10 +110,10 @@ func TestPersonFacts(t *testing.T) {
 	// The order the contacts come in does not matter.
 	reversed := slices.Clone(contacts)
 	slices.Reverse(reversed)
-	if again := PersonFacts(reversed, attrs); !maps.Equal(again, facts) {
+	if again := PersonFacts(reversed, everywhere(attrs)); !maps.Equal(again, facts) {
 		t.Error("the facts depend on the order of the contacts")
 	}
-	if got := PersonFacts(contacts, PersonAttrs{})[key(0, "2024")]; got.Age != AgeUnknown || got.Gender != GenderUnknown {
+	if got := PersonFacts(contacts, everywhere(PersonAttrs{}))[key(0, "2024")]; got.Age != AgeUnknown || got.Gender != GenderUnknown {
 		t.Errorf("without attributes: age %q gender %q", got.Age, got.Gender)
 	}
 }
@@ -213,7 +213,7 @@ func TestFactsCountPersonsOnce(t *testing.T) {
 			{Seq: 4, Programme: bus, At: amsAt("2024-07-05 10:00"), Hood: 3}},
 	}
 	for _, cs := range contactsOf {
-		for k, f := range PersonFacts(cs, PersonAttrs{}) {
+		for k, f := range PersonFacts(cs, everywhere(PersonAttrs{})) {
 			d.Fact(k, f, +1)
 		}
 		for _, c := range cs {
@@ -246,3 +246,6 @@ func TestFactsCountPersonsOnce(t *testing.T) {
 		}
 	}
 }
+
+// everywhere is attrs as every programme reads them.
+func everywhere(attrs PersonAttrs) AttrsByProgramme { return func(int64) PersonAttrs { return attrs } }

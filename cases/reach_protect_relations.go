@@ -11,7 +11,11 @@ import "github.com/buurtbrug/buurtbrug/cases/disclosure"
 //     birthday moves a person between bands;
 //   - the neighbourhood of one programme against all programmes (the first
 //     contact over all programmes may be another programme's), and of a
-//     half-year against its second quarter.
+//     half-year against its second quarter;
+//   - age bands and genders of a programme against all programmes: a
+//     programme reads only its own organisation's records of a person, all
+//     programmes together every record (AttrsFor), so one person may be
+//     "unknown" in a programme and "45-66" in all.
 
 // relTerm is coef · the count of cell in period.
 type relTerm struct {
@@ -144,15 +148,15 @@ func columnTerms(p Period, measure, row string, cols []string) []relTerm {
 
 // acrossProgrammes: all programmes together is the union of the programmes'
 // persons, so each count lies between the largest programme's and their
-// sum; for the neighbourhood of first contact only the sum holds. Moments
-// add up.
+// sum; for the neighbourhood of first contact only the sum holds, and for
+// age and gender nothing (see above). Moments add up.
 func (b *relations) acrossProgrammes(p Period) {
 	programmes := labelKeys(programmeLabels(b.layout.Programmes))
 	if len(programmes) == 0 {
 		return
 	}
 	cols := b.layout.personColumns()
-	for _, m := range personMeasures {
+	for _, m := range []string{MeasureReached, MeasureHelped, MeasureHood, MeasureTopic} {
 		for _, c := range cols[m] {
 			all := term(p, m, AllProgrammes, c, 1)
 			var parts []relTerm

@@ -36,6 +36,10 @@ type ReleaseRequest struct {
 	// Earlier are the records of every earlier draft and release of the
 	// year, published or discarded, in any order.
 	Earlier []ReleaseRecord
+	// Budget bounds the time protection may take; 0 is
+	// DefaultReleaseBudget. When it runs out, what is not yet proven safe
+	// is withheld (see protectSnapshot), never published unverified.
+	Budget time.Duration
 }
 
 // Release is a protected candidate.
@@ -68,9 +72,31 @@ func ProtectRelease(req ReleaseRequest) (*Release, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reach %s: %w", req.Period, err)
 	}
-	rel := &Release{Figures: map[Period]*PeriodFigures{}, Audit: rep}
+	rel := &Release{Figures: figuresOf(layout, shown, req.Counts, req.Medians), Audit: rep}
+	rel.Record = newRecord(req.Period, req.Now, req.Counts, shown)
+	return rel, nil
+}
+
+// LiveFigures are the live figures of period p for a coordinator, about
+// their own organisation's records only: small counts shown "<threshold",
+// the breakdowns of small totals withheld, everything rounded, and no
+// complementary suppression. A coordinator may read every record the
+// figures count, so nothing in them is new to the reader; they are not
+// released (see docs/reach-method.md).
+func LiveFigures(rules disclosure.Rules, l ReachLayout, p Period, counts map[Period]ReachCounts,
+	medians map[Period]map[CellKey]float64) map[Period]*PeriodFigures {
+	for _, q := range p.Parts() {
+		l.complete(counts[q])
+	}
+	return figuresOf(l, initialCells(rules, l, p, counts), counts, medians)
+}
+
+// figuresOf turns cells as shown into the figures BuildReachTable reads.
+func figuresOf(l ReachLayout, shown map[Period]map[CellKey]shownCell, counts map[Period]ReachCounts,
+	medians map[Period]map[CellKey]float64) map[Period]*PeriodFigures {
+	out := map[Period]*PeriodFigures{}
 	for p, cells := range shown {
-		f := &PeriodFigures{Period: p, Counts: req.Counts[p], Medians: req.Medians[p], Layout: layout,
+		f := &PeriodFigures{Period: p, Counts: counts[p], Medians: medians[p], Layout: l,
 			Cells: map[CellKey]disclosure.PublishedCell{}, Withheld: map[CellKey]bool{}}
 		for k, c := range cells {
 			if c.withheld {
@@ -79,10 +105,9 @@ func ProtectRelease(req ReleaseRequest) (*Release, error) {
 				f.Cells[k] = c.PublishedCell
 			}
 		}
-		rel.Figures[p] = f
+		out[p] = f
 	}
-	rel.Record = newRecord(req.Period, req.Now, req.Counts, shown)
-	return rel, nil
+	return out
 }
 
 // releaseContext completes the layout with every count seen and turns the

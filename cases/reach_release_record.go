@@ -15,8 +15,11 @@ type ReleaseRecord struct {
 	Period  string    `json:"period"`
 	Version int       `json:"version,omitempty"` // storage's number; the engine ignores it
 	At      time.Time `json:"at"`                // when the figures were computed
-	// Counts are the true counts of every period of the year at At.
-	Counts []RecordedCount `json:"counts"`
+	// Counts are the true counts of every period of the year at At, or of
+	// Periods only when that is set (a version published before releases
+	// were kept whole).
+	Counts  []RecordedCount `json:"counts"`
+	Periods []string        `json:"periods,omitempty"`
 	// Cells are the cells the release shows, of its period and, for a
 	// half-year or year, the T1 cells of its sub-periods.
 	Cells []RecordedCell `json:"cells"`
@@ -77,7 +80,9 @@ func (r ReleaseRecord) snapshot() (snapshot, error) {
 		return s, err
 	}
 	for _, q := range main.Family() {
-		s.counts[q] = ReachCounts{}
+		if len(r.Periods) == 0 || slices.Contains(r.Periods, q.String()) {
+			s.counts[q] = ReachCounts{}
+		}
 	}
 	for _, c := range r.Counts {
 		p, err := period(c.Period)
@@ -136,4 +141,15 @@ func MinPersonsChanged(before, after ReachCounts) int {
 		}
 	}
 	return most
+}
+
+// countsOf returns the recorded true counts of period p.
+func (r ReleaseRecord) countsOf(p Period) ReachCounts {
+	out := ReachCounts{}
+	for _, c := range r.Counts {
+		if c.Period == p.String() {
+			out[c.CellKey] = c.N
+		}
+	}
+	return out
 }

@@ -375,3 +375,26 @@ func (t *ReachTable) FilterRows(viewer ReachViewer) *ReachTable {
 	}
 	return &out
 }
+
+// ColumnsOf returns the columns of T1 that belong to sub-period q, as the T1
+// of q: what a published half-year or year releases of q.
+func (t *ReachTable) ColumnsOf(q Period) *ReachTable {
+	out := *t
+	out.Period, out.Columns, out.Rows = q.String(), nil, nil
+	var keep []int
+	for i, c := range t.Columns {
+		if c.Group == q.String() {
+			keep = append(keep, i)
+			out.Columns = append(out.Columns, c)
+		}
+	}
+	for _, r := range t.Rows {
+		row := r
+		row.Cells = nil
+		for _, i := range keep {
+			row.Cells = append(row.Cells, r.Cells[i])
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return &out
+}

@@ -136,56 +136,31 @@ func smallCity(seed uint64) *simCity {
 	return s.generate()
 }
 
-// liveFamily is every period of 2024 as counted at the end of the year.
-func liveFamily(c *simCity, at time.Time) []*PeriodFigures {
-	counts := c.countsAt(2024, at)
-	var members []*PeriodFigures
-	for _, p := range (Period{2024, Year, 0}).Family() {
-		members = append(members, &PeriodFigures{Period: p, Counts: counts[p]})
-	}
-	return members
-}
-
-// TestProtectFamilyAudits protects the live figures of small made-up cities
-// (every period of a year at once), freezes some as published, lets the
-// others change and protects again; every member passes AuditFigures with
-// the others, and no count from 1 to threshold-1 is ever published.
-func TestProtectFamilyAudits(t *testing.T) {
-	for seed := range uint64(1) {
+// TestReleaseScheduleAudits releases every period of a year of small
+// made-up cities in turn (many small cells), each against all before it:
+// the audit of all releases together finds nothing and shows every
+// suppressed count of persons safe (T1–T4), the independent audit finds
+// nothing, and no count from 1 to threshold-1 is ever published.
+func TestReleaseScheduleAudits(t *testing.T) {
+	for seed := range uint64(2) {
 		rules := disclosure.DefaultRules()
 		c := smallCity(seed)
-		members := liveFamily(c, time.Date(2024, 10, 15, 0, 0, 0, 0, Amsterdam))
-		if err := ProtectFamily(rules, c.layout, members); err != nil {
-			t.Fatalf("seed %d: %v", seed, err)
-		}
-		check := func(stage string) {
-			// One audit covers the family: the year with every other member
-			// (the live ones released with it, the frozen ones before).
-			year, others := members[0], members[1:]
-			if err := AuditFigures(rules, year, others); err != nil {
-				t.Fatalf("seed %d %s: %v", seed, stage, err)
-			}
-			for _, m := range members {
+		rels, records := runReleases(t, c, rules, yearSchedule(2024))
+		for _, rel := range rels {
+			for p, m := range rel.Figures {
 				for k, cell := range m.Cells {
 					if cell.Status == disclosure.Published && m.Counts[k] > 0 && m.Counts[k] < rules.Threshold {
-						t.Fatalf("seed %d %s: small %v published", seed, stage, k)
+						t.Fatalf("seed %d: small %s %v published", seed, p, k)
 					}
 				}
 			}
 		}
-		check("fresh")
-		later := liveFamily(c, time.Date(2025, 1, 2, 0, 0, 0, 0, Amsterdam))
-		for i, m := range members {
-			if i%2 == 1 {
-				m.Frozen = true
-			} else {
-				m.Counts, m.Cells = later[i].Counts, nil
-			}
+		sum, err := AuditReleases(rules, c.layout, records)
+		if err != nil {
+			t.Errorf("seed %d: %v", seed, err)
 		}
-		if err := ProtectFamily(rules, c.layout, members); err != nil {
-			t.Fatalf("seed %d: %v", seed, err)
-		}
-		check("after publishing some")
+		personsVerified(t, sum)
+		independentAudit(t, rules, c.layout, records)
 	}
 }
 
@@ -193,18 +168,16 @@ func TestBuildReachTableAndFilter(t *testing.T) {
 	rules := disclosure.DefaultRules()
 	c := smallCity(1)
 	l := c.layout
-	family := map[Period]*PeriodFigures{}
-	members := liveFamily(c, time.Date(2025, 1, 2, 0, 0, 0, 0, Amsterdam))
-	for _, m := range members {
-		family[m.Period] = m
-	}
-	if err := ProtectFamily(rules, l, members); err != nil {
+	h2 := Period{2024, Half, 2}
+	at := time.Date(2025, 1, 2, 0, 0, 0, 0, Amsterdam)
+	rel, err := ProtectRelease(ReleaseRequest{Rules: rules, Layout: l, Period: h2, Counts: c.countsAt(2024, at), Now: at})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(family[Period{2024, Year, 0}].Layout.Flows) != len(l.Flows) {
-		t.Errorf("flows %v, want %v", family[Period{2024, Year, 0}].Layout.Flows, l.Flows)
+	family := rel.Figures
+	if len(family[h2].Layout.Flows) != len(l.Flows) {
+		t.Errorf("flows %v, want %v", family[h2].Layout.Flows, l.Flows)
 	}
-	h2 := Period{2024, Half, 2}
 	for _, id := range ReachTables {
 		tab, err := BuildReachTable(id, h2, family, rules, time.Now())
 		if err != nil {
@@ -242,4 +215,22 @@ func TestBuildReachTableAndFilter(t *testing.T) {
 	if _, err := BuildReachTable("T9", h2, family, rules, time.Now()); err == nil {
 		t.Error("T9 built")
 	}
+}
+
+// personsVerified: the audit left no suppressed count of persons (T1–T4)
+// unverified. Small handover flows (T5: a chain of stages in every period,
+// each period the sum of its quarters) are where the witness search and the
+// bounded programs still fall short of a proof; they are logged, not shown
+// unsafe (no finding).
+func personsVerified(t testing.TB, sum AuditSummary) {
+	t.Helper()
+	handovers := 0
+	for _, u := range sum.Unverified {
+		if u.Cell.Measure != MeasureHandover {
+			t.Errorf("unverified count of persons: %s %v (epoch %d)", u.Period, u.Cell, u.Epoch)
+			continue
+		}
+		handovers++
+	}
+	t.Logf("%d suppressed cells audited, %d handover cells unverified", len(sum.Ranges), handovers)
 }

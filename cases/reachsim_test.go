@@ -170,7 +170,7 @@ func (c *simCity) countsAt(year int, t time.Time) map[Period]ReachCounts {
 				before = append(before, x)
 			}
 		}
-		for k, f := range PersonFacts(before, p.attrs) {
+		for k, f := range PersonFacts(before, func(int64) PersonAttrs { return p.attrs }) {
 			d.Fact(k, f, 1)
 		}
 		for _, x := range before {

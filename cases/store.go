@@ -365,15 +365,7 @@ type HandoverFlowRecord struct {
 	CompletedAt, DeclinedAt    *time.Time
 }
 
-// StoredPublication is a published version as kept: its tables as served
-// and the figures later publications are protected against.
-type StoredPublication struct {
-	ReachPublication
-	Tables  map[string]*ReachTable
-	Figures *PeriodFigures
-}
-
-// ReachReader reads the reach counters and publications.
+// ReachReader reads the reach counters and releases.
 type ReachReader interface {
 	// ReachCounts returns the exact counts of periods from the counters,
 	// with every programme that has counts (see ReachProgrammes).
@@ -384,25 +376,33 @@ type ReachReader interface {
 	HandoverFlows(ctx context.Context, from, to time.Time) ([]HandoverFlowRecord, error)
 	// ReachPending reports whether changes wait to be folded into the counters.
 	ReachPending(ctx context.Context) (bool, error)
+	// Releases lists every release of a year, oldest first, without their
+	// tables and records.
+	Releases(ctx context.Context, year int) ([]StoredRelease, error)
+	// Publications lists every published release, newest first.
 	Publications(ctx context.Context) ([]ReachPublication, error)
-	// Publication reads one version (0: the newest); ENOTFOUND when none.
-	Publication(ctx context.Context, p Period, version int) (*StoredPublication, error)
-	// NewestPublications reads the newest version of each of periods that
-	// has one.
-	NewestPublications(ctx context.Context, periods []Period) (map[Period]*StoredPublication, error)
+	// ReleaseTables reads the tables of one release as served.
+	ReleaseTables(ctx context.Context, id int64) (map[string]*ReachTable, error)
+	// ReleaseRecords reads the records of every release of a year that has
+	// its own (not the columns of a published half-year or year), oldest
+	// first.
+	ReleaseRecords(ctx context.Context, year int) ([]ReleaseRecord, error)
 }
 
-// ReachRepo keeps the reach counters and stores publications.
+// ReachRepo keeps the reach counters and stores releases.
 type ReachRepo interface {
 	ReachReader
 	// RefreshReach folds every pending change into the counters.
 	RefreshReach(ctx context.Context) error
 	// RebuildReach recomputes the counters from the contacts.
 	RebuildReach(ctx context.Context) error
-	// NextVersion is the version number a new publication of p gets.
+	// NextVersion is the version number a new release of p gets.
 	NextVersion(ctx context.Context, p Period) (int, error)
-	// InsertPublication stores pub; by is the publishing user.
-	InsertPublication(ctx context.Context, pub *StoredPublication, by int64) error
+	// InsertRelease stores a new release with its tables and record (nil
+	// for OriginColumns) and returns its ID.
+	InsertRelease(ctx context.Context, r *StoredRelease, tables map[string]*ReachTable, record *ReleaseRecord) (int64, error)
+	// SetReleaseStatus publishes or discards a draft (status, at, by).
+	SetReleaseStatus(ctx context.Context, id int64, status string, at time.Time, by int64) error
 }
 
 // StoredToken is a monitor token with the hash of its secret.

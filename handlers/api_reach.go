@@ -77,10 +77,10 @@ type reachRequest struct {
 
 // parseReachRequest reads and checks the query: period (required), table
 // (T1–T5, default T1), format (json|csv|xlsx, default json), dialect (csv
-// only: intl|nl, default intl), version (a published version number, or
-// "live" for the current provisional figures; default the newest published
-// version, or live when the period is not published). Unknown parameters
-// are refused: the catalogue has no free filters.
+// only: intl|nl, default intl), version (a release's number, or "live" for
+// a coordinator's current figures; default the newest published version,
+// see ReachService.Table). Unknown parameters are refused: the catalogue
+// has no free filters.
 func parseReachRequest(c *gin.Context) (reachRequest, error) {
 	var r reachRequest
 	var problems []cases.FieldError
@@ -173,9 +173,12 @@ func (s *Server) apiReach(c *gin.Context) {
 // can sit side by side in one folder.
 func reachFileName(t *cases.ReachTable, dialect, ext string) string {
 	name := "buurtbrug-bereik-" + t.Period + "-" + t.Table
-	if t.Status == cases.ReachPublished {
+	switch t.Status {
+	case cases.ReachPublished:
 		name += "-v" + strconv.Itoa(t.Version)
-	} else {
+	case cases.ReleaseDraft, cases.ReleaseDiscarded:
+		name += "-concept-v" + strconv.Itoa(t.Version)
+	default:
 		name += "-voorlopig"
 	}
 	if dialect == dialectNL {
@@ -184,25 +187,37 @@ func reachFileName(t *cases.ReachTable, dialect, ext string) string {
 	return name + "." + ext
 }
 
+// reachLegendSymbols are the symbols a legend explains, in order; the
+// last entry explains rounding.
+func reachLegendSymbols(t *cases.ReachTable) []string {
+	return []string{"<" + strconv.Itoa(t.Rules.Threshold), "x", cases.Approximate, "–", "rounding"}
+}
+
 // reachLegend explains the symbols of a table.
 func (s *Server) reachLegend(t *cases.ReachTable, lang string) map[string]string {
 	threshold := strconv.Itoa(t.Rules.Threshold)
 	return map[string]string{
-		"<" + threshold: s.i18n.T(lang, "reach.legend.primary", t.Rules.Threshold-1),
-		"x":             s.i18n.T(lang, "reach.legend.secondary"),
-		"–":             s.i18n.T(lang, "reach.legend.not_applicable"),
-		"rounding":      s.i18n.T(lang, "reach.legend.rounding", strconv.Itoa(t.Rules.RoundingBase)),
+		"<" + threshold:   s.i18n.T(lang, "reach.legend.primary", t.Rules.Threshold-1),
+		"x":               s.i18n.T(lang, "reach.legend.secondary", t.Rules.Threshold),
+		cases.Approximate: cases.LegendApproximate.Name(lang),
+		"–":               s.i18n.T(lang, "reach.legend.not_applicable"),
+		"rounding":        s.i18n.T(lang, "reach.legend.rounding", strconv.Itoa(t.Rules.RoundingBase)),
 	}
 }
 
-// apiReachPublish freezes a period: POST /api/v1/reach/publish {period}.
-func (s *Server) apiReachPublish(c *gin.Context) {
+// periodOf reads the body {period} of the release routes.
+func periodOf(c *gin.Context) (cases.Period, error) {
 	var in cases.PublishInput
 	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
-		return
+		return cases.Period{}, err
 	}
-	p, err := cases.ParsePeriod(in.Period)
+	return cases.ParsePeriod(in.Period)
+}
+
+// apiReachPublish publishes the newest draft of a period, making one first
+// when there is none: POST /api/v1/reach/publish {period}.
+func (s *Server) apiReachPublish(c *gin.Context) {
+	p, err := periodOf(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -213,6 +228,43 @@ func (s *Server) apiReachPublish(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, pub)
+}
+
+// apiReachDraft makes a draft of a period: POST /api/v1/reach/drafts
+// {period}.
+func (s *Server) apiReachDraft(c *gin.Context) {
+	p, err := periodOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rel, err := s.Reach.Draft(c.Request.Context(), actor(c), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, rel)
+}
+
+// apiReachDiscard discards a draft: POST
+// /api/v1/reach/drafts/{version}/discard {period}.
+func (s *Server) apiReachDiscard(c *gin.Context) {
+	version, err := strconv.Atoi(c.Param("version"))
+	if err != nil || version < 1 || version > 1_000_000 {
+		s.fail(c, cases.NotFound("reach_version"))
+		return
+	}
+	p, err := periodOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rel, err := s.Reach.Discard(c.Request.Context(), actor(c), p, version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rel)
 }
 
 // apiReachPublished lists published versions: GET /api/v1/reach/published.

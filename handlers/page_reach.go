@@ -17,7 +17,9 @@ import (
 )
 
 // reachPage is the reach page: a chosen period and table, shown as a table
-// and as a bar chart per programme, with downloads and publishing.
+// and as a bar chart per programme, with downloads; programme staff
+// prepare, review, publish and discard drafts, coordinators see the live
+// figures of their own organisation.
 type reachPage struct {
 	Periods     []choice
 	Tables      []choice
@@ -27,6 +29,7 @@ type reachPage struct {
 	Status      string
 	Version     int
 	Published   bool
+	Draft       bool // a draft under review: publish or discard
 	PublishedAt string
 	Generated   string
 	Headers     []string
@@ -34,10 +37,14 @@ type reachPage struct {
 	Legend      []reachLegendItem
 	Downloads   []reachLink
 	Versions    []reachLink
-	Live        string // link to the live figures of a published period
-	CanPublish  bool
-	Notice      string
-	Error       string
+	Live        string // a coordinator's link to the live figures
+	IsLive      bool
+	CanManage   bool
+	// NoRelease: programme staff look at a period without a draft or
+	// version yet.
+	NoRelease bool
+	Notice    string
+	Error     string
 }
 
 type reachPageRow struct {
@@ -54,24 +61,20 @@ type reachLink struct {
 	Current     bool
 }
 
+// reachNotices are the notices a form's redirect asks for.
+var reachNotices = map[string]string{"published": "reach.published_notice", "drafted": "reach.drafted_notice",
+	"discarded": "reach.discarded_notice"}
+
 // pageReach shows the reach figures: GET /reach?period=&table=&version=.
 func (s *Server) pageReach(c *gin.Context) { s.showReach(c, http.StatusOK, "") }
 
-// showReach renders the page; alert is a message about a refused publish.
+// showReach renders the page; alert is a message about a refused form.
 func (s *Server) showReach(c *gin.Context, status int, alert string) {
 	lang := s.lang(c)
 	now := s.Auth.Now().In(cases.Amsterdam)
 	ctx := c.Request.Context()
-	published, err := s.Reach.Published(ctx)
-	if err != nil {
-		s.pageFail(c, err)
-		return
-	}
-	isPublished := map[string]bool{}
-	for _, p := range published {
-		isPublished[p.Period] = true
-	}
-	page := reachPage{CanPublish: s.allowed(c, "reach", auth.ActManage), Error: alert}
+	viewer := cases.ViewerOf(actor(c))
+	page := reachPage{CanManage: s.allowed(c, "reach", auth.ActManage), Error: alert}
 	period := c.DefaultQuery("period", defaultReachPeriod(now).String())
 	p, err := cases.ParsePeriod(period)
 	if err != nil {
@@ -84,23 +87,31 @@ func (s *Server) showReach(c *gin.Context, status int, alert string) {
 		page.Error = s.i18n.T(lang, "field.reach_table", "table", page.TableID)
 		page.TableID = cases.TableProgrammePeriod
 	}
-	q := cases.ReachQuery{Period: p, Table: page.TableID}
-	switch v := c.Query("version"); v {
-	case "":
-	case "live":
-		q.Live = true
-	default:
-		q.Version, _ = strconv.Atoi(v)
+	releases, err := s.Reach.Releases(ctx, viewer, p)
+	if err != nil {
+		s.pageFail(c, err)
+		return
 	}
-	if c.Query("published") != "" {
-		page.Notice = s.i18n.T(lang, "reach.published_notice", page.Period)
+	q := cases.ReachQuery{Period: p, Table: page.TableID}
+	switch v := c.Query("version"); {
+	case v == "live":
+		q.Live = true
+	case v != "":
+		q.Version, _ = strconv.Atoi(v)
+	case viewer.Staff && len(releases) > 0:
+		q.Version = releases[0].Version // the newest, a draft under review too
+	case viewer.Staff:
+		page.NoRelease = true
+	default:
+		q.Live = true
+	}
+	for key, msg := range reachNotices {
+		if c.Query(key) != "" {
+			page.Notice = s.i18n.T(lang, msg, page.Period)
+		}
 	}
 	for _, per := range reachPeriodChoices(now) {
-		label := per.String()
-		if isPublished[label] {
-			label += " · " + s.i18n.T(lang, "reach.status.published")
-		}
-		page.Periods = append(page.Periods, choice{Value: per.String(), Label: label, Checked: per == p})
+		page.Periods = append(page.Periods, choice{Value: per.String(), Label: per.String(), Checked: per == p})
 	}
 	if !containsChoice(page.Periods, page.Period) {
 		page.Periods = append([]choice{{Value: page.Period, Label: page.Period, Checked: true}}, page.Periods...)
@@ -108,7 +119,15 @@ func (s *Server) showReach(c *gin.Context, status int, alert string) {
 	for _, id := range cases.ReachTables {
 		page.Tables = append(page.Tables, choice{Value: id, Label: id + " · " + cases.TableTitles[id].Name(lang), Checked: id == page.TableID})
 	}
-	t, err := s.Reach.Table(ctx, cases.ViewerOf(actor(c)), q)
+	page.Versions = s.reachVersions(releases, page.TableID, q, lang)
+	if viewer.Coordinator {
+		page.Live = "/reach?" + url.Values{"period": {page.Period}, "table": {page.TableID}, "version": {"live"}}.Encode()
+	}
+	if page.NoRelease {
+		s.render(c, status, "reach", "reach.title", page)
+		return
+	}
+	t, err := s.Reach.Table(ctx, viewer, q)
 	if err != nil {
 		status, body := s.errorBody(c, err)
 		if status >= 500 {
@@ -119,8 +138,22 @@ func (s *Server) showReach(c *gin.Context, status int, alert string) {
 		s.render(c, status, "reach", "reach.title", page)
 		return
 	}
-	s.fillReachPage(&page, t, lang, published, q)
+	s.fillReachPage(&page, t, lang, q)
 	s.render(c, status, "reach", "reach.title", page)
+}
+
+// reachVersions links every release of the period the viewer may read.
+func (s *Server) reachVersions(releases []cases.ReachRelease, table string, q cases.ReachQuery, lang string) []reachLink {
+	var out []reachLink
+	for _, r := range releases {
+		v := url.Values{"period": {r.Period}, "table": {table}, "version": {strconv.Itoa(r.Version)}}
+		out = append(out, reachLink{
+			Label:   s.i18n.T(lang, "reach.version_of", r.Version, s.i18n.T(lang, "reach.status."+r.Status), exportTime(r.CreatedAt)),
+			Href:    "/reach?" + v.Encode(),
+			Current: !q.Live && q.Version == r.Version,
+		})
+	}
+	return out
 }
 
 func containsChoice(list []choice, v string) bool {
@@ -132,10 +165,12 @@ func containsChoice(list []choice, v string) bool {
 	return false
 }
 
-func (s *Server) fillReachPage(page *reachPage, t *cases.ReachTable, lang string, published []cases.ReachPublication, q cases.ReachQuery) {
+func (s *Server) fillReachPage(page *reachPage, t *cases.ReachTable, lang string, q cases.ReachQuery) {
 	page.Title = cases.TableTitles[t.Table].Name(lang)
 	page.Status = t.Status
 	page.Published = t.Status == cases.ReachPublished
+	page.Draft = t.Status == cases.ReleaseDraft
+	page.IsLive = q.Live || t.Status == cases.ReachProvisional
 	page.Version = t.Version
 	page.Generated = exportTime(t.GeneratedAt)
 	if t.PublishedAt != nil {
@@ -163,14 +198,17 @@ func (s *Server) fillReachPage(page *reachPage, t *cases.ReachTable, lang string
 		page.Rows = append(page.Rows, row)
 	}
 	legend := s.reachLegend(t, lang)
-	for _, sym := range []string{"<" + strconv.Itoa(t.Rules.Threshold), "x", "–"} {
-		page.Legend = append(page.Legend, reachLegendItem{sym, legend[sym]})
+	for _, sym := range reachLegendSymbols(t) {
+		shown := sym
+		if sym == "rounding" {
+			shown = "415" // an example of a rounded count
+		}
+		page.Legend = append(page.Legend, reachLegendItem{shown, legend[sym]})
 	}
-	page.Legend = append(page.Legend, reachLegendItem{"", legend["rounding"]})
 	base := url.Values{"period": {t.Period}, "table": {t.Table}}
-	if q.Live {
+	if page.IsLive {
 		base.Set("version", "live")
-	} else if t.Status == cases.ReachPublished {
+	} else {
 		base.Set("version", strconv.Itoa(t.Version))
 	}
 	for _, d := range []struct{ key, format, dialect string }{
@@ -185,20 +223,6 @@ func (s *Server) fillReachPage(page *reachPage, t *cases.ReachTable, lang string
 			v.Set("dialect", d.dialect)
 		}
 		page.Downloads = append(page.Downloads, reachLink{Label: s.i18n.T(lang, d.key), Href: "/api/v1/reach?" + v.Encode()})
-	}
-	for _, p := range published {
-		if p.Period != t.Period {
-			continue
-		}
-		v := url.Values{"period": {t.Period}, "table": {t.Table}, "version": {strconv.Itoa(p.Version)}}
-		page.Versions = append(page.Versions, reachLink{
-			Label:   s.i18n.T(lang, "reach.version_of", p.Version, exportTime(p.PublishedAt)),
-			Href:    "/reach?" + v.Encode(),
-			Current: page.Published && p.Version == t.Version,
-		})
-	}
-	if len(page.Versions) > 0 {
-		page.Live = "/reach?" + url.Values{"period": {t.Period}, "table": {t.Table}, "version": {"live"}}.Encode()
 	}
 }
 
@@ -277,30 +301,4 @@ func reachPeriodChoices(now time.Time) []cases.Period {
 		}
 	}
 	return out
-}
-
-// pageReachPublish publishes a period from the page: POST /reach/publish
-// {period, table, confirm}. Publishing cannot be undone, so the form asks
-// to confirm; without it the page comes back saying so.
-func (s *Server) pageReachPublish(c *gin.Context) {
-	p, err := cases.ParsePeriod(c.PostForm("period"))
-	if err != nil {
-		s.pageFail(c, err)
-		return
-	}
-	if c.PostForm("confirm") != "yes" {
-		c.Request.URL.RawQuery = url.Values{"period": {p.String()}, "table": {c.PostForm("table")}}.Encode()
-		backTo(c, "/reach?"+c.Request.URL.RawQuery)
-		s.showReach(c, http.StatusUnprocessableEntity, s.i18n.T(s.lang(c), "reach.publish_confirm_missing"))
-		return
-	}
-	if _, err := s.Reach.Publish(c.Request.Context(), actor(c), p); err != nil {
-		s.pageFail(c, err)
-		return
-	}
-	table := c.PostForm("table")
-	if !cases.IsReachTable(table) {
-		table = cases.TableProgrammePeriod
-	}
-	c.Redirect(http.StatusSeeOther, "/reach?"+url.Values{"period": {p.String()}, "table": {table}, "published": {"1"}}.Encode())
 }

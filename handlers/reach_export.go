@@ -42,22 +42,28 @@ func (s *Server) reachSheet(t *cases.ReachTable, lang string) reachSheet {
 	add(tr("reach.export.title"))
 	add(tr("reach.export.table"), t.Table, title.Name(lang))
 	add(tr("reach.export.period"), t.Period)
-	if t.Status == cases.ReachPublished {
+	switch t.Status {
+	case cases.ReachPublished:
 		add(tr("reach.export.status"), tr("reach.status.published"), tr("reach.export.version", t.Version))
 		if t.PublishedAt != nil {
 			add(tr("reach.export.published_at"), exportTime(*t.PublishedAt))
 		}
-	} else {
+	case cases.ReleaseDraft, cases.ReleaseDiscarded:
+		add(tr("reach.export.status"), tr("reach.status."+t.Status), tr("reach.export.version", t.Version))
+	default:
 		add(tr("reach.export.status"), tr("reach.status.provisional"))
 	}
 	add(tr("reach.export.generated_at"), exportTime(t.GeneratedAt))
 	add(tr("reach.export.threshold"), strconv.Itoa(t.Rules.Threshold))
 	add(tr("reach.export.rounding"), strconv.Itoa(t.Rules.RoundingBase))
 	legend := s.reachLegend(t, lang)
-	for _, sym := range []string{"<" + strconv.Itoa(t.Rules.Threshold), "x", "–"} {
-		add(tr("reach.export.legend"), sym, legend[sym])
+	for _, sym := range reachLegendSymbols(t) {
+		shown := sym
+		if sym == "rounding" {
+			shown = ""
+		}
+		add(tr("reach.export.legend"), shown, legend[sym])
 	}
-	add(tr("reach.export.legend"), "", legend["rounding"])
 	add(tr("reach.export.note"), tr("reach.export.note_text"))
 
 	rowHead := tr("reach.col.programme")

@@ -90,6 +90,10 @@ type reachCases interface {
 	Table(ctx context.Context, viewer cases.ReachViewer, q cases.ReachQuery) (*cases.ReachTable, error)
 	Publish(ctx context.Context, actor cases.Actor, period cases.Period) (*cases.ReachPublication, error)
 	Published(ctx context.Context) ([]cases.ReachPublication, error)
+	// Releases of issue 11: drafts under review, the versions of a period.
+	Draft(ctx context.Context, actor cases.Actor, period cases.Period) (*cases.ReachRelease, error)
+	Discard(ctx context.Context, actor cases.Actor, period cases.Period, version int) (*cases.ReachRelease, error)
+	Releases(ctx context.Context, viewer cases.ReachViewer, period cases.Period) ([]cases.ReachRelease, error)
 }
 
 type tokenCases interface {

@@ -69,8 +69,9 @@ const (
 		FROM contacts c LEFT JOIN residents r ON r.id = c.resident_id WHERE c.id = ?`
 	reachFactsOfPerson = `SELECT programme_id, period, first_at, first_seq, neighbourhood_id, helped, topics, age_band, gender
 		FROM reach_facts WHERE person_id = ?`
-	reachPersonAttrs = `SELECT COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, ''),
+	reachPersonAttrs = `SELECT organisation_id, COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, ''),
 		erased_at IS NOT NULL FROM residents WHERE person_id = ? ORDER BY updated_at, id`
+	reachProgrammeOrgs = `SELECT id, organisation_id FROM programmes`
 	reachForgetContact = `DELETE FROM reach_dirty_contacts WHERE contact_id = ?`
 )
 
@@ -117,7 +118,7 @@ func reachCountAdd(n int) string {
 
 func init() {
 	hotStatements = append(hotStatements, reachDirty, reachContactState, reachFactsOfPerson, reachPersonAttrs,
-		reachForgetContact)
+		reachProgrammeOrgs, reachForgetContact)
 	for _, n := range countBatches {
 		hotStatements = append(hotStatements, reachCountAdd(n))
 	}
@@ -219,13 +220,17 @@ func (tx *Tx) sortDirty(dirty []dirtyContact, d cases.CounterDelta, full map[int
 // foldIn recomputes the persons of full and merges the added contacts of
 // the others into their facts, then applies the counter changes.
 func (tx *Tx) foldIn(d cases.CounterDelta, full map[int64]bool, added []cases.ReachContact) error {
+	orgs, err := tx.programmeOrgs()
+	if err != nil {
+		return err
+	}
 	ids := make([]int64, 0, len(full))
 	for p := range full {
 		ids = append(ids, p)
 	}
 	slices.Sort(ids)
 	for _, p := range ids {
-		if err := tx.recomputePerson(p, d); err != nil {
+		if err := tx.recomputePerson(p, d, orgs); err != nil {
 			return err
 		}
 	}
@@ -240,7 +245,7 @@ func (tx *Tx) foldIn(d cases.CounterDelta, full map[int64]bool, added []cases.Re
 		}
 	}
 	for _, p := range order {
-		if err := tx.addContactsToFacts(p, byPerson[p], d); err != nil {
+		if err := tx.addContactsToFacts(p, byPerson[p], d, orgs); err != nil {
 			return err
 		}
 	}
@@ -337,19 +342,40 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func (tx *Tx) personAttrs(personID int64) (cases.PersonAttrs, error) {
+// personAttrs reads a person's records once and answers what each
+// programme's facts read of them (cases.AttrsOf); orgs names each
+// programme's organisation.
+func (tx *Tx) personAttrs(personID int64, orgs map[int64]int64) (cases.AttrsByProgramme, error) {
 	rows, err := tx.queryPrepared(reachPersonAttrs, personID)
 	if err != nil {
-		return cases.PersonAttrs{}, err
+		return nil, err
 	}
 	defer rows.Close()
-	var records []cases.PersonAttrs
+	var records []cases.PersonRecord
 	for rows.Next() {
-		var r cases.PersonAttrs
-		if err := rows.Scan(&r.BirthDate, &r.BirthYear, &r.Gender, &r.Erased); err != nil {
-			return cases.PersonAttrs{}, err
+		var r cases.PersonRecord
+		if err := rows.Scan(&r.Organisation, &r.BirthDate, &r.BirthYear, &r.Gender, &r.Erased); err != nil {
+			return nil, err
 		}
 		records = append(records, r)
 	}
-	return cases.CombineAttrs(records), rows.Err()
+	return cases.AttrsOf(records, func(programme int64) int64 { return orgs[programme] }), rows.Err()
+}
+
+// programmeOrgs maps every programme, active or not, to its organisation.
+func (tx *Tx) programmeOrgs() (map[int64]int64, error) {
+	rows, err := tx.queryPrepared(reachProgrammeOrgs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, org int64
+		if err := rows.Scan(&id, &org); err != nil {
+			return nil, err
+		}
+		out[id] = org
+	}
+	return out, rows.Err()
 }

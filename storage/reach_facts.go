@@ -15,7 +15,7 @@ import (
 
 // addContactsToFacts merges new contacts of one person into their facts,
 // reading the facts once and writing the changed ones in one batch.
-func (tx *Tx) addContactsToFacts(personID int64, contacts []cases.ReachContact, d cases.CounterDelta) error {
+func (tx *Tx) addContactsToFacts(personID int64, contacts []cases.ReachContact, d cases.CounterDelta, orgs map[int64]int64) error {
 	rows, err := tx.queryPrepared(reachFactsOfPerson, personID)
 	if err != nil {
 		return err
@@ -25,7 +25,7 @@ func (tx *Tx) addContactsToFacts(personID int64, contacts []cases.ReachContact, 
 		return err
 	}
 	old := maps.Clone(have)
-	var attrs *cases.PersonAttrs
+	var attrs cases.AttrsByProgramme
 	var changed []cases.FactKey
 	for _, c := range contacts {
 		for _, k := range cases.FactKeys(c.Programme, c.At) {
@@ -34,14 +34,12 @@ func (tx *Tx) addContactsToFacts(personID int64, contacts []cases.ReachContact, 
 				f = f.Merge(c)
 			} else {
 				if attrs == nil {
-					a, err := tx.personAttrs(personID)
-					if err != nil {
+					if attrs, err = tx.personAttrs(personID, orgs); err != nil {
 						return err
 					}
-					attrs = &a
 				}
 				p, _ := cases.ParsePeriod(k.Period)
-				f = cases.NewFact(c, *attrs, p)
+				f = cases.NewFact(c, attrs(k.Programme), p)
 			}
 			if !ok || f != have[k] {
 				if !slices.Contains(changed, k) {
@@ -102,8 +100,8 @@ func (tx *Tx) writeFacts(personID int64, writes []factWrite) error {
 
 // recomputePerson recomputes a person's facts from their counted contacts
 // and moves the counters by the difference.
-func (tx *Tx) recomputePerson(personID int64, d cases.CounterDelta) error {
-	attrs, err := tx.personAttrs(personID)
+func (tx *Tx) recomputePerson(personID int64, d cases.CounterDelta, orgs map[int64]int64) error {
+	attrs, err := tx.personAttrs(personID, orgs)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,11 @@ func (tx *Tx) rebuildReach() error {
 			return err
 		}
 	}
-	attrs, err := tx.allPersonAttrs()
+	orgs, err := tx.programmeOrgs()
+	if err != nil {
+		return err
+	}
+	records, err := tx.allPersonRecords()
 	if err != nil {
 		return err
 	}
@@ -25,7 +29,8 @@ func (tx *Tx) rebuildReach() error {
 	}
 	defer insert.Close()
 	flush := func(personID int64, contacts []cases.ReachContact) error {
-		for k, f := range cases.PersonFacts(contacts, attrs[personID]) {
+		attrs := cases.AttrsOf(records[personID], func(programme int64) int64 { return orgs[programme] })
+		for k, f := range cases.PersonFacts(contacts, attrs) {
 			d.Fact(k, f, +1)
 			if _, err := insert.Exec(personID, k.Programme, k.Period, f.FirstAt, f.FirstSeq, f.Hood, f.Helped,
 				f.Topics, f.Age, f.Gender); err != nil {
@@ -101,25 +106,22 @@ func (tx *Tx) contactsOfPersons(from, to int64) (map[int64][]cases.ReachContact,
 	return out, order, rows.Err()
 }
 
-func (tx *Tx) allPersonAttrs() (map[int64]cases.PersonAttrs, error) {
-	rows, err := tx.Query(`SELECT person_id, COALESCE(birth_date, ''), COALESCE(birth_year, 0), COALESCE(gender, '')
-		FROM residents ORDER BY person_id, updated_at, id`)
+// allPersonRecords reads every person's records, oldest update first.
+func (tx *Tx) allPersonRecords() (map[int64][]cases.PersonRecord, error) {
+	rows, err := tx.Query(`SELECT person_id, organisation_id, COALESCE(birth_date, ''), COALESCE(birth_year, 0),
+		COALESCE(gender, '') FROM residents ORDER BY person_id, updated_at, id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	records := map[int64][]cases.PersonAttrs{}
+	out := map[int64][]cases.PersonRecord{}
 	for rows.Next() {
 		var id int64
-		var r cases.PersonAttrs
-		if err := rows.Scan(&id, &r.BirthDate, &r.BirthYear, &r.Gender); err != nil {
+		var r cases.PersonRecord
+		if err := rows.Scan(&id, &r.Organisation, &r.BirthDate, &r.BirthYear, &r.Gender); err != nil {
 			return nil, err
 		}
-		records[id] = append(records[id], r)
-	}
-	out := make(map[int64]cases.PersonAttrs, len(records))
-	for id, rs := range records {
-		out[id] = cases.CombineAttrs(rs)
+		out[id] = append(out[id], r)
 	}
 	return out, rows.Err()
 }

@@ -1,19 +1,14 @@
 package storage
 
 import (
-	"cmp"
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
-	"slices"
 	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
-	"github.com/buurtbrug/buurtbrug/cases/disclosure"
 )
 
-// reach reads the counters kept by reach.go and stores publications.
+// reach reads the counters kept by reach.go; its releases are in
+// reach_releases.go.
 type reach struct{ conn }
 
 func (r reach) ReachProgrammes(ctx context.Context) ([]cases.ReachProgramme, error) {
@@ -121,160 +116,3 @@ func (r reach) ReachPending(ctx context.Context) (bool, error) {
 
 func (r reach) RefreshReach(context.Context) error { return r.tx.refreshReachAll() }
 func (r reach) RebuildReach(context.Context) error { return r.tx.rebuildReach() }
-
-func (r reach) Publications(ctx context.Context) ([]cases.ReachPublication, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT p.period, p.version, p.published_at, COALESCE(u.username, ''),
-		p.threshold, p.rounding_base FROM reach_publications p LEFT JOIN users u ON u.id = p.published_by
-		ORDER BY p.published_at DESC, p.id DESC`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []cases.ReachPublication{}
-	for rows.Next() {
-		var p cases.ReachPublication
-		var at string
-		if err := rows.Scan(&p.Period, &p.Version, &at, &p.PublishedBy, &p.Rules.Threshold, &p.Rules.RoundingBase); err != nil {
-			return nil, err
-		}
-		p.PublishedAt, _ = cases.ParseTime(at)
-		p.Tables = slices.Clone(cases.ReachTables)
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
-const publicationColumns = `p.period, p.version, p.published_at, COALESCE(u.username, ''), p.threshold,
-	p.rounding_base, p.tables, p.figures FROM reach_publications p LEFT JOIN users u ON u.id = p.published_by `
-
-func scanPublication(row scanner) (*cases.StoredPublication, error) {
-	var pub cases.StoredPublication
-	var at, tables, figures string
-	if err := row.Scan(&pub.Period, &pub.Version, &at, &pub.PublishedBy, &pub.Rules.Threshold, &pub.Rules.RoundingBase,
-		&tables, &figures); err != nil {
-		return nil, err
-	}
-	p, err := cases.ParsePeriod(pub.Period)
-	if err != nil {
-		return nil, err
-	}
-	pub.PublishedAt, _ = cases.ParseTime(at)
-	pub.ReachPublication.Tables = slices.Clone(cases.ReachTables)
-	if err := json.Unmarshal([]byte(tables), &pub.Tables); err != nil {
-		return nil, err
-	}
-	if pub.Figures, err = decodeFigures(p, figures); err != nil {
-		return nil, err
-	}
-	return &pub, nil
-}
-
-func (r reach) Publication(ctx context.Context, p cases.Period, version int) (*cases.StoredPublication, error) {
-	query := `SELECT ` + publicationColumns + `WHERE p.period = ? ORDER BY p.version DESC LIMIT 1`
-	args := []any{p.String()}
-	if version != 0 {
-		query = `SELECT ` + publicationColumns + `WHERE p.period = ? AND p.version = ?`
-		args = append(args, version)
-	}
-	pub, err := scanPublication(r.q.QueryRowContext(ctx, query, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, cases.NotFound("reach_version")
-	}
-	return pub, err
-}
-
-func (r reach) NewestPublications(ctx context.Context, periods []cases.Period) (map[cases.Period]*cases.StoredPublication, error) {
-	args := make([]any, len(periods))
-	for i, p := range periods {
-		args[i] = p.String()
-	}
-	rows, err := r.q.QueryContext(ctx, `SELECT `+publicationColumns+`WHERE p.period IN (`+placeholders(len(periods))+`)
-		AND p.version = (SELECT MAX(version) FROM reach_publications WHERE period = p.period)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[cases.Period]*cases.StoredPublication{}
-	for rows.Next() {
-		pub, err := scanPublication(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[pub.Figures.Period] = pub
-	}
-	return out, rows.Err()
-}
-
-func (r reach) NextVersion(ctx context.Context, p cases.Period) (int, error) {
-	var version int
-	err := r.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM reach_publications WHERE period = ?`,
-		p.String()).Scan(&version)
-	return version, err
-}
-
-func (r reach) InsertPublication(ctx context.Context, pub *cases.StoredPublication, by int64) error {
-	tables, err := json.Marshal(pub.Tables)
-	if err != nil {
-		return err
-	}
-	figures, err := encodeFigures(pub.Figures)
-	if err != nil {
-		return err
-	}
-	_, err = r.q.ExecContext(ctx, `INSERT INTO reach_publications (period, version, published_at, published_by,
-		threshold, rounding_base, tables, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		pub.Period, pub.Version, cases.FormatTime(pub.PublishedAt), nullInt(by), pub.Rules.Threshold,
-		pub.Rules.RoundingBase, string(tables), string(figures))
-	return err
-}
-
-// storedCell is one cell of a published period's figures: internal count
-// and how it was published. Stored for later differencing, never served.
-type storedCell struct {
-	cases.CellKey
-	N      int `json:"n"`
-	Status int `json:"s"`
-	Value  int `json:"v,omitempty"`
-}
-
-type storedFigures struct {
-	Layout   cases.ReachLayout `json:"layout"`
-	Cells    []storedCell      `json:"cells"`
-	Withheld []cases.CellKey   `json:"withheld,omitempty"`
-}
-
-func encodeFigures(m *cases.PeriodFigures) ([]byte, error) {
-	sf := storedFigures{Layout: m.Layout}
-	for k, c := range m.Cells {
-		sf.Cells = append(sf.Cells, storedCell{CellKey: k, N: m.Counts[k], Status: int(c.Status), Value: c.Value})
-	}
-	slices.SortFunc(sf.Cells, func(a, b storedCell) int { return compareCellKeys(a.CellKey, b.CellKey) })
-	for k, w := range m.Withheld {
-		if w {
-			sf.Withheld = append(sf.Withheld, k)
-		}
-	}
-	slices.SortFunc(sf.Withheld, compareCellKeys)
-	return json.Marshal(sf)
-}
-
-func decodeFigures(p cases.Period, data string) (*cases.PeriodFigures, error) {
-	var sf storedFigures
-	if err := json.Unmarshal([]byte(data), &sf); err != nil {
-		return nil, err
-	}
-	m := &cases.PeriodFigures{Period: p, Layout: sf.Layout, Frozen: true, Counts: cases.ReachCounts{},
-		Cells: map[cases.CellKey]disclosure.PublishedCell{}, Withheld: map[cases.CellKey]bool{}}
-	for _, c := range sf.Cells {
-		m.Counts[c.CellKey] = c.N
-		m.Cells[c.CellKey] = disclosure.PublishedCell{Status: disclosure.Status(c.Status), Value: c.Value}
-	}
-	for _, k := range sf.Withheld {
-		m.Withheld[k] = true
-	}
-	return m, nil
-}
-
-func compareCellKeys(a, b cases.CellKey) int {
-	return cmp.Or(cmp.Compare(a.Measure, b.Measure), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col))
-}

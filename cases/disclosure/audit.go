@@ -102,7 +102,7 @@ func (a *Auditor) audit(m *Model, proven map[int][2]int, failed map[int]bool) (*
 	}
 	lo, hi := propagate(m)
 	red := reduce(m, lo, hi)
-	proveRanges(a.Rules, m, proven, failed)
+	proveRanges(a.Rules, m, lo, hi, proven, failed)
 	rep := &Report{Ranges: map[int]Range{}}
 	inComponent := map[int]bool{}
 	comps := red.components()

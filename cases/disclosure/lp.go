@@ -38,7 +38,7 @@ type program struct {
 }
 
 // newProgram writes the program over vars (global indices) with rows that
-// name only them, in the box lo..hi.
+// name only them, in the box lo..hi (by local index).
 func newProgram(m *Model, lo, hi []float64, vars []int, rows []frow) *program {
 	k := len(vars)
 	local := make(map[int]int, k)
@@ -59,10 +59,10 @@ func newProgram(m *Model, lo, hi []float64, vars []int, rows []frow) *program {
 		g = append(g, row)
 		p.b = append(p.b, sign*(limit-at)+perturb*float64(1+len(p.b)%7))
 	}
-	for j, v := range vars {
+	for j := range vars {
 		one := map[int]float64{j: 1}
-		add(one, 1, hi[v], p.truth[j])
-		add(one, -1, lo[v], p.truth[j])
+		add(one, 1, hi[j], p.truth[j])
+		add(one, -1, lo[j], p.truth[j])
 	}
 	for _, row := range rows {
 		coefs := map[int]float64{}
@@ -197,6 +197,16 @@ func (l *local) program(free []int) (*program, string) {
 	for _, v := range free {
 		isFree[v] = true
 	}
+	// The box of the free counts, by local index, narrowed by the rows
+	// left with one free count; rows the box satisfies are left out. The
+	// program is the same polytope with fewer rows: the dense simplex
+	// refactorises a basis as large as its rows at every step.
+	local := make(map[int]int, len(free))
+	lo, hi := make([]float64, len(free)), make([]float64, len(free))
+	for j, v := range free {
+		local[v] = j
+		lo[j], hi[j] = l.red.lo[v], l.red.hi[v]
+	}
 	done := map[int]bool{}
 	var rows []frow
 	for _, v := range free {
@@ -215,12 +225,48 @@ func (l *local) program(free []int) (*program, string) {
 					out.lo, out.hi = out.lo-c, out.hi-c
 				}
 			}
+			if len(out.terms) == 1 {
+				t := out.terms[0]
+				j, c := local[t.Var], float64(t.Coef)
+				bl, bh := out.lo/c, out.hi/c
+				if c < 0 {
+					bl, bh = bh, bl
+				}
+				lo[j], hi[j] = max(lo[j], math.Ceil(bl-1e-9)), min(hi[j], math.Floor(bh+1e-9))
+				continue
+			}
 			rows = append(rows, out)
 		}
 	}
+	kept := rows[:0]
+	for _, row := range rows {
+		var a activity
+		for _, t := range row.terms {
+			j, c := local[t.Var], float64(t.Coef)
+			tl, th := c*lo[j], c*hi[j]
+			if c < 0 {
+				tl, th = th, tl
+			}
+			if math.IsInf(tl, -1) {
+				a.minInf++
+			} else {
+				a.min += tl
+			}
+			if math.IsInf(th, 1) {
+				a.maxInf++
+			} else {
+				a.max += th
+			}
+		}
+		if a.lo() >= row.lo-1e-9 && a.hi() <= row.hi+1e-9 {
+			continue
+		}
+		kept = append(kept, row)
+	}
+	rows = kept
 	var key strings.Builder
-	for _, v := range free {
-		fmt.Fprintf(&key, "%d:%d:%g:%g,", v, l.m.Vars[v].Count, l.red.lo[v], l.red.hi[v])
+	for j, v := range free {
+		fmt.Fprintf(&key, "%d:%d:%g:%g,", v, l.m.Vars[v].Count, lo[j], hi[j])
 	}
 	for _, row := range rows {
 		for _, t := range row.terms {
@@ -228,7 +274,7 @@ func (l *local) program(free []int) (*program, string) {
 		}
 		fmt.Fprintf(&key, "%g:%g|", row.lo, row.hi)
 	}
-	return newProgram(l.m, l.red.lo, l.red.hi, free, rows), key.String()
+	return newProgram(l.m, lo, hi, free, rows), key.String()
 }
 
 // reached reports whether v has been seen at its box bound on side sign.

@@ -130,6 +130,10 @@ var apiMatrix = map[string]matrixRoute{
 	"GET /api/v1/reach/tokens":         {access: accessTokensManage},
 	"POST /api/v1/reach/tokens":        {access: accessTokensManage, body: emptyBody},
 	"DELETE /api/v1/reach/tokens/{id}": {access: accessTokensManage},
+	// Drafts of releases (issue 11): programme staff only; the answers are in
+	// TestReachAuthorisation and TestReachDrafts.
+	"POST /api/v1/reach/drafts":                   {access: accessReachManage, body: emptyBody},
+	"POST /api/v1/reach/drafts/{version}/discard": {access: accessReachManage, body: emptyBody},
 
 	// Duplicates (issue 13). Matches needs a family name: policy only here
 	// (TestResidentDuplicates covers the answers).

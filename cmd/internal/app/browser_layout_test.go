@@ -86,6 +86,25 @@ func TestBrowserLayouts(t *testing.T) {
 	if err != nil || len(handovers.Handovers) == 0 {
 		t.Fatalf("a handover of HOOP: %v", err)
 	}
+	// Programme staff review drafts (the page offers to make one where there
+	// is none): a draft of each period their pages show, the page's default
+	// (the quarter before the current one) and last year.
+	prog, err := env.app.Users.ByUsername(ctx0, "programme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := env.app.Auth.Now().In(cases.Amsterdam)
+	previous := cases.PeriodsOf(now)[0]
+	if previous.N == 1 {
+		previous = cases.Period{Year: previous.Year - 1, Kind: cases.Quarter, N: 4}
+	} else {
+		previous.N--
+	}
+	for _, p := range []cases.Period{previous, {Year: time.Now().Year() - 1, Kind: cases.Year}} {
+		if _, err := env.app.Reach.Draft(ctx0, prog.Actor(), p); err != nil {
+			t.Fatalf("draft of %s: %v", p, err)
+		}
+	}
 	staff := []string{"/contacts/new", "/contacts", "/contacts?worker=all", "/contacts/" + contacts.Contacts[0].ID, "/residents",
 		"/residents/" + resident, "/handovers", "/handovers/new?resident_id=" + resident, "/handovers/" + handovers.Handovers[0].ID,
 		"/notifications", "/account", "/partners", "/me/password", "/nergens"}

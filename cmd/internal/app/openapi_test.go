@@ -270,6 +270,7 @@ func openAPISchemasMatchTypes(t *testing.T, doc openAPIDoc) {
 		"MergeInput":        reflect.TypeFor[cases.MergeInput](),
 		"MergeResult":       reflect.TypeFor[cases.MergeResult](),
 		"MergeCounts":       reflect.TypeFor[cases.MergeCounts](),
+		"ReachRelease":      reflect.TypeFor[cases.ReachRelease](),
 	})
 }
 
