@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// This file holds every store interface, so that what a use case may ask
+// of a database is read in one place (hence its length).
+
 // Store is what the use cases need of a database. The use cases decide;
 // a Store only stores, and answers ENOTFOUND for absent rows.
 //

@@ -4,7 +4,11 @@
 //	buurtbrug-load [--url http://127.0.0.1:8080[,http://127.0.0.1:8081]] [--clients 32] [--duration 10s]
 //	               [--users hoop.worker,dock.worker,...] [--password P] [--resend 0.1]
 //
-// Each client logs in through the API, reads /api/v1/reference, registers
+// (One file over 400 lines: a small command, set-up, load and report, read
+// top to bottom.)
+//
+// Each login is made once through the API and shared by its clients (as a
+// worker's tabs share a session); each client reads /api/v1/reference, registers
 // one made-up resident and then creates contacts (anonymous or with that
 // resident) as fast as it can. With several URLs (instances on one
 // database) the clients take them in turn; with --resend a share of the
