@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -219,12 +218,11 @@ func (a auditLog) AuditEntries(ctx context.Context, entity, entityID string, lim
 }
 
 func (a auditLog) FindAudit(ctx context.Context, q cases.AuditQuery) ([]cases.AuditEntry, error) {
-	// The organisation's own lines, and those about it by others (accountAudit).
-	where := []string{"(a.organisation_id = ? OR a.id IN (SELECT audit_id FROM audit_ids WHERE id = ? AND kind = ?))"}
-	args := []any{q.OrganisationID, strconv.FormatInt(q.OrganisationID, 10), cases.AuditOrganisation}
-	add := func(cond string, arg any) {
+	var where []string
+	var args []any
+	add := func(cond string, arg ...any) {
 		where = append(where, cond)
-		args = append(args, arg)
+		args = append(args, arg...)
 	}
 	if q.Username != "" {
 		add("a.username = ?", q.Username)
@@ -233,8 +231,7 @@ func (a auditLog) FindAudit(ctx context.Context, q cases.AuditQuery) ([]cases.Au
 		add("a.action = ?", q.Action)
 	}
 	if q.ResidentID != "" {
-		add("(a.entity_id = ? OR a.id IN (SELECT audit_id FROM audit_ids WHERE id = ?))", q.ResidentID)
-		args = append(args, q.ResidentID)
+		add("(a.entity_id = ? OR a.id IN (SELECT audit_id FROM audit_ids WHERE id = ?))", q.ResidentID, q.ResidentID)
 	}
 	if q.QueryHash != "" {
 		add("a.detail LIKE ?", "%query="+q.QueryHash+"%")
@@ -248,9 +245,21 @@ func (a auditLog) FindAudit(ctx context.Context, q cases.AuditQuery) ([]cases.Au
 	if q.Before > 0 {
 		add("a.id < ?", q.Before)
 	}
-	args = append(args, q.Limit)
-	rows, err := a.q.QueryContext(ctx, fmt.Sprintf(`SELECT %s WHERE %s ORDER BY a.id DESC LIMIT ?`, auditColumns,
-		strings.Join(where, " AND ")), args...)
+	filters := ""
+	for _, w := range where {
+		filters += " AND " + w
+	}
+	// The organisation's own lines, and those about it by others
+	// (accountAudit): each a page by its own index, newest first, then the
+	// newest of both (one OR would sort every line of the organisation).
+	rows, err := a.q.QueryContext(ctx, `SELECT `+auditColumns+`WHERE a.id IN (
+		SELECT id FROM (SELECT a.id FROM audit_log a WHERE a.organisation_id = ?`+filters+` ORDER BY a.id DESC LIMIT ?) own
+		UNION
+		SELECT id FROM (SELECT a.id FROM audit_log a WHERE a.id IN (SELECT audit_id FROM audit_ids WHERE id = ? AND kind = ?)`+
+		filters+` ORDER BY a.id DESC LIMIT ?) about)
+		ORDER BY a.id DESC LIMIT ?`,
+		slices.Concat([]any{q.OrganisationID}, args, []any{q.Limit, strconv.FormatInt(q.OrganisationID, 10),
+			cases.AuditOrganisation}, args, []any{q.Limit, q.Limit})...)
 	if err != nil {
 		return nil, err
 	}

@@ -34,19 +34,20 @@ func TestReachLetterQuarter(t *testing.T) {
 	if seeded, err := demo.Seed(ctx, demoServices(env.app)); err != nil || !seeded {
 		t.Fatalf("demo: %v %v", seeded, err)
 	}
+	programmeOf := func(c *client) string {
+		return c.do("GET", "/api/v1/me", nil).json()["user"].(map[string]any)["programme"].(string)
+	}
 	var ref struct {
 		Neighbourhoods []struct{ Slug string } `json:"neighbourhoods"`
 	}
-	workers := map[string]*client{}
+	workers, programmes := map[string]*client{}, map[*client]string{}
 	for _, w := range []string{"hoop.worker", "dock.worker", "bhb.worker", "bv.worker"} {
-		workers[w] = env.login(w)
+		c := env.login(w)
+		workers[w], programmes[c] = c, programmeOf(c)
 	}
 	if err := json.Unmarshal(workers["hoop.worker"].do("GET", "/api/v1/reference", nil).body, &ref); err != nil ||
 		len(ref.Neighbourhoods) == 0 {
 		t.Fatalf("reference: %v", err)
-	}
-	programmeOf := func(c *client) string {
-		return c.do("GET", "/api/v1/me", nil).json()["user"].(map[string]any)["programme"].(string)
 	}
 	n := 0
 	// logged registers the person (name and birth date link the records of
@@ -58,7 +59,7 @@ func TestReachLetterQuarter(t *testing.T) {
 		resident := c.newResident(map[string]any{"given_name": "Brief", "family_name": fmt.Sprintf("Bewoner %04d", person),
 			"birth_date": fmt.Sprintf("19%02d-%02d-%02d", 40+person%60, 1+person%12, 1+person%28),
 			"gender":     []string{"vrouw", "man"}[person%2], "neighbourhood": hood})
-		body := contactBody(programmeOf(c), resident)
+		body := contactBody(programmes[c], resident)
 		body["occurred_at"], body["neighbourhood"] = day.Format(time.RFC3339), hood
 		if res := c.do("POST", "/api/v1/contacts", body); res.status != http.StatusCreated {
 			t.Fatalf("contact %d: %s", n, res)
@@ -83,6 +84,7 @@ func TestReachLetterQuarter(t *testing.T) {
 	// Early October: Q4 runs, with a few contacts; the monitor asks for Q3.
 	env.clock.Set(time.Date(2026, 10, 6, 8, 0, 0, 0, time.UTC))
 	hoop := env.login("hoop.worker")
+	programmes[hoop] = programmeOf(hoop)
 	for p := 2000; p < 2004; p++ {
 		logged(hoop, p, time.Date(2026, 10, 2+p%3, 9, 0, 0, 0, time.UTC))
 	}
