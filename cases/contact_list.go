@@ -22,12 +22,9 @@ func (s *ContactService) Find(ctx context.Context, actor Actor, f ContactFilter)
 		return nil, err
 	}
 	list := &ContactList{Contacts: res.Contacts, Total: res.Total, Offset: offsetOf(cur)}
-	if len(list.Contacts) > limit {
-		last := list.Contacts[limit-1]
-		list.Contacts = list.Contacts[:limit]
-		list.NextCursor = Cursor{Key: []string{FormatTime(last.OccurredAt), strconv.FormatInt(last.Seq, 10)},
-			N: list.Offset + limit}.Encode()
-	}
+	list.Contacts, list.NextCursor = pageOf(list.Contacts, limit, list.Offset, func(last *Contact) []string {
+		return []string{FormatTime(last.OccurredAt), strconv.FormatInt(last.Seq, 10)}
+	})
 	detail := "results=" + strconv.Itoa(len(list.Contacts))
 	if f.ResidentID != "" {
 		detail += " resident=" + f.ResidentID

@@ -196,10 +196,8 @@ func (d *MailDelivery) Mails(ctx context.Context, actor Actor, f MailFilter) (*M
 		return nil, err
 	}
 	list := &MailList{Mails: res.Mails, Total: res.Total, Offset: offsetOf(cur)}
-	if len(list.Mails) > limit {
-		last := list.Mails[limit-1]
-		list.Mails = list.Mails[:limit]
-		list.NextCursor = Cursor{Key: []string{FormatTime(last.CreatedAt), itoa64(last.ID)}, N: list.Offset + limit}.Encode()
-	}
+	list.Mails, list.NextCursor = pageOf(list.Mails, limit, list.Offset, func(last OutgoingMail) []string {
+		return []string{FormatTime(last.CreatedAt), itoa64(last.ID)}
+	})
 	return list, nil
 }

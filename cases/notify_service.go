@@ -205,15 +205,13 @@ func (n *NotifyService) Notices(ctx context.Context, actor Actor, f NoticeFilter
 		return nil, err
 	}
 	list := &NoticeList{Notices: res.Notices, Total: res.Total, Offset: offsetOf(cur)}
-	if len(list.Notices) > limit {
-		last := list.Notices[limit-1]
-		list.Notices = list.Notices[:limit]
+	list.Notices, list.NextCursor = pageOf(list.Notices, limit, list.Offset, func(last Notice) []string {
 		read := "0"
 		if last.Read {
 			read = "1"
 		}
-		list.NextCursor = Cursor{Key: []string{read, FormatTime(last.At), itoa64(last.ID)}, N: list.Offset + limit}.Encode()
-	}
+		return []string{read, FormatTime(last.At), itoa64(last.ID)}
+	})
 	ref, err := v.Reference(ctx)
 	if err != nil {
 		return nil, err

@@ -100,6 +100,16 @@ func (p PageSize) Of(limit int) (int, error) {
 }
 
 // offsetOf is how many rows came before the page that cursor starts.
+// pageOf cuts items, read with one more than limit, to the page and
+// returns the cursor of the next page (empty on the last); key is the
+// cursor key of the page's last item, offset the page's first position.
+func pageOf[T any](items []T, limit, offset int, key func(T) []string) ([]T, string) {
+	if len(items) <= limit {
+		return items, ""
+	}
+	return items[:limit], Cursor{Key: key(items[limit-1]), N: offset + limit}.Encode()
+}
+
 func offsetOf(c *Cursor) int {
 	if c == nil {
 		return 0

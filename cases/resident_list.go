@@ -68,12 +68,9 @@ func (s *ResidentService) Find(ctx context.Context, actor Actor, f ResidentFilte
 		return nil, err
 	}
 	list := &ResidentList{Residents: res.Residents, Total: res.Total, Offset: offsetOf(cur)}
-	if len(list.Residents) > limit {
-		last := list.Residents[limit-1]
-		list.Residents = list.Residents[:limit]
-		list.NextCursor = Cursor{Key: []string{FormatTime(last.UpdatedAt), strconv.FormatInt(last.Seq, 10)},
-			N: list.Offset + limit}.Encode()
-	}
+	list.Residents, list.NextCursor = pageOf(list.Residents, limit, list.Offset, func(last *Resident) []string {
+		return []string{FormatTime(last.UpdatedAt), strconv.FormatInt(last.Seq, 10)}
+	})
 	return list, audit(ctx, s.store, AuditRecord{Actor: actor, Action: "search", Entity: "resident",
 		Detail: "results=" + strconv.Itoa(len(list.Residents)), Query: f.Query, IDs: recordIDs(list.Residents)})
 }

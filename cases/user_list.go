@@ -60,10 +60,8 @@ func (s *UserService) List(ctx context.Context, actor Actor, f UserFilter) (*Use
 	if list.Users == nil {
 		list.Users = []*User{}
 	}
-	if len(list.Users) > limit {
-		last := list.Users[limit-1]
-		list.Users = list.Users[:limit]
-		list.NextCursor = Cursor{Key: []string{last.OrganisationSlug, last.Username}, N: list.Offset + limit}.Encode()
-	}
+	list.Users, list.NextCursor = pageOf(list.Users, limit, list.Offset, func(last *User) []string {
+		return []string{last.OrganisationSlug, last.Username}
+	})
 	return list, nil
 }
