@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -68,8 +69,14 @@ func summarise(rep *disclosure.Report, rm *reachModel) AuditSummary {
 	return s
 }
 
-// ErrDisclosure is the audit's verdict on releases that are not safe.
-var ErrDisclosure = errors.New("reach: the releases disclose")
+// ErrDisclosure is the audit's verdict on releases that are not safe;
+// ErrUnverified on releases it could not show safe (a count neither shown
+// to keep enough values nor to keep too few). Releases protected here are
+// neither: protection repairs both.
+var (
+	ErrDisclosure = errors.New("reach: the releases disclose")
+	ErrUnverified = errors.New("reach: the audit could not show every hidden cell safe")
+)
 
 // AuditReleases audits releases of one year together, as one reader who has
 // seen them all would combine them: for every suppressed non-zero cell the
@@ -77,7 +84,7 @@ var ErrDisclosure = errors.New("reach: the releases disclose")
 // between the counts and the published values as ranges (a rounded value v
 // is v-2..v+2, "<10" is 1..9, "x" at least 10); no cell may be determined,
 // and a small one must keep at least three possible values. The error wraps
-// ErrDisclosure and names the first cells found.
+// ErrDisclosure (or ErrUnverified) and names the first cells found.
 func AuditReleases(rules disclosure.Rules, layout ReachLayout, records []ReleaseRecord) (AuditSummary, error) {
 	if err := rules.Validate(); err != nil {
 		return AuditSummary{}, err
@@ -106,5 +113,28 @@ func auditSnapshots(rules disclosure.Rules, layout ReachLayout, year int, snaps 
 	if len(s.Findings) > 0 {
 		return s, fmt.Errorf("%w: %d cells, first %v", ErrDisclosure, len(s.Findings), s.Findings[0])
 	}
+	if len(s.Unverified) > 0 {
+		return s, fmt.Errorf("%w: %d cells, first %v", ErrUnverified, len(s.Unverified), s.Unverified[0])
+	}
 	return s, nil
+}
+
+// YearAudit is the audit of every release of a year as stored.
+type YearAudit struct {
+	Releases int
+	Summary  AuditSummary
+	Loss     LossByTable
+}
+
+// AuditYear audits every release of year stored (drafts, discarded ones
+// and published versions: each was seen) together, as AuditReleases does,
+// and measures their information loss. The error wraps ErrDisclosure or
+// ErrUnverified when the releases are not shown safe.
+func (s *ReachService) AuditYear(ctx context.Context, year int) (YearAudit, error) {
+	records, err := s.store.View(ctx).Reach().ReleaseRecords(ctx, year)
+	if err != nil {
+		return YearAudit{}, err
+	}
+	sum, err := AuditReleases(s.Rules, ReachLayout{}, records)
+	return YearAudit{Releases: len(records), Summary: sum, Loss: InformationLoss(s.Rules, records)}, err
 }

@@ -1,7 +1,9 @@
 package cases
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/buurtbrug/buurtbrug/cases/disclosure"
@@ -29,6 +31,10 @@ type checker struct {
 	sums   [][]checkTerm // Σ terms ≤ 0, or = 0 when eq
 	eq     []bool
 	links  []checkLink
+	// vars and number index the variables for the integer-programming
+	// audit (components).
+	vars   []checkVar
+	number map[checkVar]int
 }
 
 type checkTerm struct {
@@ -82,6 +88,17 @@ func newChecker(rules disclosure.Rules, layout ReachLayout, records []ReleaseRec
 	return c
 }
 
+// flows are the handover flows the records count.
+func (c *checker) flows() []string {
+	seen := map[string]bool{}
+	for v := range c.truth {
+		if v.cell.Measure == MeasureHandover && v.cell.Row != AllProgrammes {
+			seen[v.cell.Row] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
 func (c *checker) bounds(v checkVar) (float64, float64) {
 	lo, ok := c.lo[v]
 	if !ok {
@@ -109,6 +126,7 @@ func (c *checker) relateRecord(ri int, l ReachLayout, year int, shown map[Period
 		return checkTerm{checkVar{ri, p, CellKey{m, r, col}}, coef}
 	}
 	rows := append(labelKeys(programmeLabels(l.Programmes)), AllProgrammes)
+	flows := c.flows()
 	hoods, topics := labelKeys(l.Neighbourhoods), labelKeys(l.Topics)
 	for _, p := range (Period{Year: year, Kind: Year}).Family() {
 		for _, r := range rows {
@@ -124,6 +142,22 @@ func (c *checker) relateRecord(ri int, l ReachLayout, year int, shown map[Period
 			for _, t := range topics {
 				c.add(false, at(p, MeasureTopic, r, t, 1), at(p, MeasureReached, r, "", -1))
 			}
+		}
+		// Handovers: the flows add up to all; stages in order; a declined
+		// handover was never contacted.
+		for _, col := range HandoverCountColumns {
+			sum := []checkTerm{at(p, MeasureHandover, AllProgrammes, col, 1)}
+			for _, f := range flows {
+				sum = append(sum, at(p, MeasureHandover, f, col, -1))
+			}
+			c.add(true, sum...)
+		}
+		for _, f := range append(flows, AllProgrammes) {
+			h := func(col string, coef float64) checkTerm { return at(p, MeasureHandover, f, col, coef) }
+			c.add(false, h(HandoverCompleted, 1), h(HandoverContacted, -1))
+			c.add(false, h(HandoverContacted, 1), h(HandoverAccepted, -1))
+			c.add(false, h(HandoverAccepted, 1), h(HandoverMade, -1))
+			c.add(false, h(HandoverContacted, 1), h(HandoverDeclined, 1), h(HandoverMade, -1))
 		}
 		// Age and gender of a programme read its own organisation's records
 		// only: nothing relates them to all programmes.
@@ -156,6 +190,12 @@ func (c *checker) relateRecord(ri int, l ReachLayout, year int, shown map[Period
 				}
 			}
 			c.add(true, at(outer, MeasureMoments, r, "", 1), at(first, MeasureMoments, r, "", -1), at(second, MeasureMoments, r, "", -1))
+		}
+		for _, f := range flows {
+			for _, col := range HandoverCountColumns {
+				c.add(true, at(outer, MeasureHandover, f, col, 1), at(first, MeasureHandover, f, col, -1),
+					at(second, MeasureHandover, f, col, -1))
+			}
 		}
 	}
 }
@@ -234,16 +274,19 @@ func (c *checker) propagate() []checkVar {
 		if !a || c.truth[v] == 0 {
 			continue
 		}
-		lo, hi := c.bounds(v)
-		need := 2.0
-		if c.truth[v] < c.rules.Threshold {
-			need = 3
-		}
-		if hi-lo+1 < need {
+		if lo, hi := c.bounds(v); hi-lo+1 < float64(c.need(v)) {
 			out = append(out, v)
 		}
 	}
 	return out
+}
+
+// need is how many values a suppressed count must keep.
+func (c *checker) need(v checkVar) int {
+	if c.truth[v] < c.rules.Threshold {
+		return 3
+	}
+	return 2
 }
 
 // tighten bounds each term of Σ terms ≤ 0 (= 0 when eq) by the others.

@@ -178,7 +178,9 @@ func (b *relations) acrossProgrammes(p Period) {
 }
 
 // handovers: all handovers are the sum of the flows; a handover is accepted
-// before it is contacted and contacted before it is completed.
+// before it is contacted and contacted before it is completed; one declined
+// was never contacted (HandoverMoves declines only before contact), so
+// contacted and declined together are at most those made.
 func (b *relations) handovers(p Period) {
 	flows := b.layout.flowRows()
 	for _, col := range HandoverCountColumns {
@@ -196,6 +198,9 @@ func (b *relations) handovers(p Period) {
 		b.atMost(h(HandoverContacted), h(HandoverAccepted))
 		b.atMost(h(HandoverAccepted), h(HandoverMade))
 		b.atMost(h(HandoverDeclined), h(HandoverMade))
+		made := h(HandoverMade)
+		made.coef = -1
+		b.add(-disclosure.NoLimit, 0, h(HandoverContacted), h(HandoverDeclined), made)
 	}
 }
 

@@ -36,10 +36,6 @@ type ReleaseRequest struct {
 	// Earlier are the records of every earlier draft and release of the
 	// year, published or discarded, in any order.
 	Earlier []ReleaseRecord
-	// Budget bounds the time protection may take; 0 is
-	// DefaultReleaseBudget. When it runs out, what is not yet proven safe
-	// is withheld (see protectSnapshot), never published unverified.
-	Budget time.Duration
 }
 
 // Release is a protected candidate.

@@ -86,7 +86,7 @@ func (s *ReachService) candidate(ctx context.Context, p Period) (draftCandidate,
 		c.against = append(c.against, r.ID)
 	}
 	rel, err := ProtectRelease(ReleaseRequest{Rules: s.Rules, Layout: in.layout, Period: p, Counts: in.counts,
-		Medians: in.medians, Now: c.at, Earlier: records, Budget: s.Budget})
+		Medians: in.medians, Now: c.at, Earlier: records})
 	if err != nil {
 		return draftCandidate{}, err
 	}

@@ -2,10 +2,9 @@ package cases
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -56,49 +55,6 @@ func runReleases(t testing.TB, c *simCity, rules disclosure.Rules, schedule []si
 	return rels, records
 }
 
-// informationLoss counts, per table and in all, the released cells of at
-// least threshold persons and those of them shown "x".
-type lossCount struct{ large, hidden int }
-
-func informationLoss(rules disclosure.Rules, records []ReleaseRecord) map[string]lossCount {
-	out := map[string]lossCount{}
-	for _, r := range records {
-		truth := map[string]int{}
-		for _, c := range r.Counts {
-			truth[c.Period+"|"+c.Measure+"|"+c.Row+"|"+c.Col] = c.N
-		}
-		for _, c := range r.Cells {
-			if truth[c.Period+"|"+c.Measure+"|"+c.Row+"|"+c.Col] < rules.Threshold {
-				continue
-			}
-			for _, table := range []string{tableOf(c.CellKey), "all"} {
-				l := out[table]
-				l.large++
-				if c.Status == disclosure.Secondary || c.Withheld {
-					l.hidden++
-				}
-				out[table] = l
-			}
-		}
-	}
-	return out
-}
-
-func (l lossCount) share() float64 {
-	if l.large == 0 {
-		return 0
-	}
-	return float64(l.hidden) / float64(l.large)
-}
-
-func lossReport(loss map[string]lossCount) string {
-	var b strings.Builder
-	for _, t := range append(slices.Clone(ReachTables), "all") {
-		fmt.Fprintf(&b, "%s %.1f%% (%d/%d) ", t, 100*loss[t].share(), loss[t].hidden, loss[t].large)
-	}
-	return b.String()
-}
-
 // TestReleasesLetter: the demo data plus the council letter's figures in
 // 2026-Q3, released early in Q4 after Q1, Q2 and H1. T1 of Q3 publishes
 // every programme's reached count and all programmes together (the union),
@@ -108,9 +64,9 @@ func TestReleasesLetter(t *testing.T) {
 	c := demoLetterCity()
 	rules := disclosure.DefaultRules()
 	rels, records := runReleases(t, c, rules, letterSchedule())
-	loss := informationLoss(rules, records)
-	t.Log(lossReport(loss))
-	if s := loss["all"].share(); s > 0.08 {
+	loss := InformationLoss(rules, records)
+	t.Log(loss)
+	if s := loss["all"].Share(); s > 0.08 {
 		t.Errorf("information loss %.1f%%, want at most 8%%", 100*s)
 	}
 	q3 := rels[len(rels)-1].Figures[Period{2026, Quarter, 3}]
@@ -138,6 +94,7 @@ func TestReleasesLetter(t *testing.T) {
 	}
 	t.Logf("audit: %d suppressed cells, %d KB of records", len(sum.Ranges), len(data)/1024)
 	independentAudit(t, rules, c.layout, stored)
+	ilpAudit(t, rules, c.layout, stored)
 }
 
 // The gen-like and skewed cities take minutes per year: set
@@ -153,8 +110,14 @@ func TestReleasesGenSmall(t *testing.T) {
 	c := genCity(0.05)
 	rules := disclosure.DefaultRules()
 	_, records := runReleases(t, c, rules, yearSchedule(2024))
-	t.Log(lossReport(informationLoss(rules, records)))
+	t.Log(InformationLoss(rules, records))
+	sum, err := AuditReleases(rules, c.layout, records)
+	if err != nil {
+		t.Error(err)
+	}
+	allVerified(t, sum)
 	independentAudit(t, rules, c.layout, records)
+	ilpAudit(t, rules, c.layout, records)
 }
 
 func TestReleasesSkewed(t *testing.T) {
@@ -162,8 +125,14 @@ func TestReleasesSkewed(t *testing.T) {
 	c := skewedCity()
 	rules := disclosure.DefaultRules()
 	_, records := runReleases(t, c, rules, yearSchedule(2024))
-	t.Log(lossReport(informationLoss(rules, records)))
+	t.Log(InformationLoss(rules, records))
+	sum, err := AuditReleases(rules, c.layout, records)
+	if err != nil {
+		t.Error(err)
+	}
+	allVerified(t, sum)
 	independentAudit(t, rules, c.layout, records)
+	ilpAudit(t, rules, c.layout, records)
 }
 
 // handCity is a city written out person by person: one programme, two
@@ -211,6 +180,16 @@ func TestHalfYearOverQuarters(t *testing.T) {
 		t.Error(err)
 	}
 	independentAudit(t, rules, c.layout, records)
+	ilpAudit(t, rules, c.layout, records)
+	// Had H2 shown "20", the audit would say so.
+	shown := slices.IndexFunc(records[2].Cells, func(c RecordedCell) bool { return c.Period == "2024-H2" && c.CellKey == hood })
+	if shown < 0 {
+		t.Fatal("H2 buurt-2 not in the release")
+	}
+	records[2].Cells[shown].Status, records[2].Cells[shown].Value = disclosure.Published, 20
+	if sum, err := AuditReleases(rules, c.layout, records); !errors.Is(err, ErrDisclosure) || len(sum.Findings) < 2 {
+		t.Errorf("H2 shown 20 beside two <10: %v, findings %v", err, sum.Findings)
+	}
 }
 
 // TestVersionDifferencing: version 1 of Q3, then one person more, then
@@ -257,4 +236,5 @@ func TestVersionDifferencing(t *testing.T) {
 		t.Error(err)
 	}
 	independentAudit(t, rules, c.layout, records)
+	ilpAudit(t, rules, c.layout, records)
 }

@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases/disclosure"
 )
@@ -15,9 +14,6 @@ type ReachService struct {
 	store Store
 	// Rules are the disclosure rules of new releases and live figures.
 	Rules disclosure.Rules
-	// Budget bounds the protection of one draft (ReleaseRequest.Budget);
-	// 0 is DefaultReleaseBudget.
-	Budget time.Duration
 	// OnCache, when set, hears whether a release's tables came from memory
 	// (metrics).
 	OnCache func(hit bool)

@@ -55,6 +55,22 @@ func (r Range) Values() int {
 // Clean reports whether nothing was found.
 func (rep *Report) Clean() bool { return len(rep.Findings) == 0 }
 
+// Safe reports whether every audited count was shown to keep enough values:
+// nothing found and nothing left unverified. Only safe figures are
+// released.
+func (rep *Report) Safe() bool { return rep.Clean() && len(rep.Unverified) == 0 }
+
+// problems are the findings and the unverified counts, which protection
+// repairs alike: a count not shown safe is not released as if it were.
+func (rep *Report) problems() []Finding {
+	out := slices.Clone(rep.Findings)
+	for _, v := range rep.Unverified {
+		r := rep.Ranges[v]
+		out = append(out, Finding{Var: v, Lo: r.Lo, Hi: r.Hi})
+	}
+	return out
+}
+
 // Auditor audits models and remembers the components it has solved, so
 // that auditing again after a few more suppressions only solves what
 // changed.
@@ -83,17 +99,13 @@ type bounds struct {
 // model to independent components and solves two linear programs per
 // audited count that the propagated box and earlier solutions leave open.
 func (a *Auditor) Audit(m *Model) (*Report, error) {
-	return a.audit(m, map[int][2]int{}, nil)
+	return a.audit(m, map[int][2]int{})
 }
 
 // audit is Audit with values already proven possible: valid as long as
 // every range of m has only widened since (suppressing a published count
 // widens its range), as every point proven then still fits.
-//
-// Counts in failed had no witness in an earlier round; they are not
-// searched again (the programs still run for them), and counts whose search
-// fails now are added.
-func (a *Auditor) audit(m *Model, proven map[int][2]int, failed map[int]bool) (*Report, error) {
+func (a *Auditor) audit(m *Model, proven map[int][2]int) (*Report, error) {
 	if err := a.Rules.Validate(); err != nil {
 		return nil, err
 	}
@@ -102,7 +114,7 @@ func (a *Auditor) audit(m *Model, proven map[int][2]int, failed map[int]bool) (*
 	}
 	lo, hi := propagate(m)
 	red := reduce(m, lo, hi)
-	proveRanges(a.Rules, m, lo, hi, proven, failed)
+	proveRanges(a.Rules, m, lo, hi, proven)
 	rep := &Report{Ranges: map[int]Range{}}
 	inComponent := map[int]bool{}
 	comps := red.components()

@@ -30,7 +30,9 @@
 //   - Witness search proves values possible: integer counts that fit every
 //     range and relation with the audited count one or two steps from the
 //     truth, found by moving it and repairing each relation it breaks (a
-//     depth-first search over short chains of ±1 moves).
+//     depth-first search over short chains of ±1 moves), and where that
+//     finds none by a min-conflicts local search with a tabu list, which
+//     finds the long chains across periods, versions and flows.
 //   - Where no witness is found, linear programs over a growing
 //     neighbourhood of the count in its component (the others held at their
 //     true values, so every optimum is a possible point) prove more values
@@ -41,12 +43,14 @@
 //
 // A count the witnesses and programs leave short while its outer range is
 // wide enough is neither shown safe nor shown unsafe: it is reported in
-// Report.Unverified, not as a finding.
+// Report.Unverified, not as a finding; Report.Safe is false, and protection
+// repairs it as it repairs a finding.
 //
 // # Protection
 //
-// Auditor.Suppress adds complementary suppressions until the audit is clean.
-// Each round repairs every finding with a published count near it in the
+// Auditor.Suppress adds complementary suppressions until the audit shows
+// every audited count safe. Each round repairs every finding (and every
+// count left unverified) with a published count near it in the
 // relations: candidates of the finding's own kind of period first (a running
 // period's problem is repaired in running periods), then the fewest
 // relations away, then the fewest persons hidden; a candidate shared by

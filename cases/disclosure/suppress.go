@@ -25,11 +25,13 @@ func (e *CannotProtectError) Error() string {
 
 func (e *CannotProtectError) Unwrap() error { return ErrCannotProtect }
 
-// Suppress adds complementary suppressions to m until the audit finds
-// nothing, and returns the variables it suppressed with the final report.
+// Suppress adds complementary suppressions to m until the audit shows every
+// audited count safe (Report.Safe), and returns the variables it suppressed
+// with the final report.
 //
-// Each round audits, then repairs every finding with a published count near
-// it in the relations, so that its suppression widens the derived range:
+// Each round audits, then repairs every finding and every count left
+// unverified with a published count near it in the relations, so that its
+// suppression widens the derived range:
 // among the candidates, preferring counts of a running period when the
 // finding is in one, then the fewest relations away, then the fewest persons
 // hidden (the order of GaussSuppression's candidate list, where the cells
@@ -39,13 +41,13 @@ func (e *CannotProtectError) Unwrap() error { return ErrCannotProtect }
 func (a *Auditor) Suppress(m *Model) ([]int, *Report, error) {
 	adj := adjacency(m)
 	var suppressed []int
-	proven, failed := map[int][2]int{}, map[int]bool{}
+	proven := map[int][2]int{}
 	for range maxRounds {
-		rep, err := a.audit(m, proven, failed)
-		if err != nil || rep.Clean() {
+		rep, err := a.audit(m, proven)
+		if err != nil || rep.Safe() {
 			return suppressed, rep, err
 		}
-		picked, err := a.repairs(m, adj, rep.Findings)
+		picked, err := a.repairs(m, adj, rep.problems())
 		if err != nil {
 			return suppressed, rep, err
 		}
@@ -56,11 +58,11 @@ func (a *Auditor) Suppress(m *Model) ([]int, *Report, error) {
 		}
 		suppressed = append(suppressed, picked...)
 	}
-	rep, err := a.audit(m, proven, failed)
-	if err != nil || rep.Clean() {
+	rep, err := a.audit(m, proven)
+	if err != nil || rep.Safe() {
 		return suppressed, rep, err
 	}
-	return suppressed, rep, &CannotProtectError{Var: rep.Findings[0].Var}
+	return suppressed, rep, &CannotProtectError{Var: rep.problems()[0].Var}
 }
 
 // option is a count that could repair a finding, ranked.

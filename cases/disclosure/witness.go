@@ -9,8 +9,9 @@ import "slices"
 // counts one step, depth first, and backtracks. Most moves are short
 // chains (a small cell up, a neighbour down; a quarter up, its half-year
 // and year with it), found in a few steps even in a large component where
-// a linear program would be slow. A witness found is a proof; none found
-// proves nothing, and the linear programs take over.
+// a linear program would be slow. Where it finds none, the local search of
+// walk.go tries. A witness found is a proof; none found proves nothing, and
+// the linear programs take over.
 //
 // The search deepens iteratively (short chains first: a chain that moves a
 // cell and its neighbours around one rectangle of sums is four moves), within
@@ -60,6 +61,7 @@ type witness struct {
 	limit   int  // the deepest chain searched now
 	attempt int  // 0: fewest relations first; later: shuffled
 	cands   []cand
+	ws      walkState
 }
 
 // occurrence is a count's place in a row.
@@ -76,7 +78,7 @@ type cand struct {
 func newWitness(m *Model, lo, hi []float64) *witness {
 	w := &witness{m: m, occ: occurrences(m), delta: make([]int, len(m.Vars)), sums: make([]int, len(m.Rows)),
 		seen: make([]bool, len(m.Rows)), isMoved: make([]bool, len(m.Vars)),
-		lo: make([]int, len(m.Vars)), hi: make([]int, len(m.Vars))}
+		lo: make([]int, len(m.Vars)), hi: make([]int, len(m.Vars)), ws: newWalkState(len(m.Vars), len(m.Rows))}
 	for i, x := range m.Vars {
 		w.lo[i], w.hi[i] = x.Lo, x.Hi
 		if lo != nil {
@@ -149,6 +151,7 @@ func (w *witness) fits(u, step int) bool {
 // it returns the point. Chains are searched shortest first: each depth
 // limit in turn, every attempt's order at each.
 func (w *witness) find(v, step int) ([]int, bool) {
+	w.reset() // fits reads the moves of the last search
 	if !w.fits(v, step) {
 		return nil, false
 	}
@@ -170,6 +173,12 @@ func (w *witness) find(v, step int) ([]int, bool) {
 		if !found && !w.deeper {
 			break
 		}
+	}
+	for attempt := range walkAttempts {
+		if found {
+			break
+		}
+		found = w.walk(v, step, attempt)
 	}
 	if !found {
 		return nil, false
@@ -307,9 +316,8 @@ func (w *witness) breaks(u, step, skip int) int {
 
 // proveRanges searches witnesses for every audited non-zero count and
 // records in seen, per count, the lowest and highest values proven
-// possible (keeping what seen already holds). Counts in failed are skipped;
-// failed, when not nil, gets the counts left short.
-func proveRanges(r Rules, m *Model, lo, hi []float64, seen map[int][2]int, failed map[int]bool) {
+// possible (keeping what seen already holds).
+func proveRanges(r Rules, m *Model, lo, hi []float64, seen map[int][2]int) {
 	w := newWitness(m, lo, hi)
 	// note records a witness just found (its moves are still in w).
 	note := func(point []int) {
@@ -325,7 +333,7 @@ func proveRanges(r Rules, m *Model, lo, hi []float64, seen map[int][2]int, faile
 		}
 	}
 	for v, x := range m.Vars {
-		if !x.Audit || x.Count == 0 || failed[v] {
+		if !x.Audit || x.Count == 0 {
 			continue
 		}
 		need := r.need(x.Count)
@@ -350,9 +358,6 @@ func proveRanges(r Rules, m *Model, lo, hi []float64, seen map[int][2]int, faile
 				}
 				w.setBase(truth)
 			}
-		}
-		if s := seen[v]; failed != nil && s[1]-s[0]+1 < need {
-			failed[v] = true
 		}
 	}
 }

@@ -18,16 +18,17 @@ import (
 //	buurtbrug gen --db city.db [--contacts 1000000] [--persons 200000] [--seed 1]
 //
 // into a new database file (it refuses an existing one), with the demo
-// logins (their workers log the contacts), then prints the ground truth of the persons reached per programme.
+// logins (their workers log the contacts), then prints the ground truth of
+// the persons reached per programme.
 func runGen(args []string, env *cli) error {
 	spec := storage.CityScale()
 	fs := flagSet("buurtbrug gen", env)
-	dbPath := fs.String("db", "buurtbrug-city.db", "new SQLite database file to write")
-	fs.IntVar(&spec.Contacts, "contacts", spec.Contacts, "contacts to write")
-	fs.IntVar(&spec.Persons, "persons", spec.Persons, "persons to write")
-	fs.IntVar(&spec.Neighbourhoods, "neighbourhoods", spec.Neighbourhoods, "neighbourhoods (made-up ones are added)")
-	fs.IntVar(&spec.Years, "years", spec.Years, "years of contacts, from 2024")
-	fs.Uint64Var(&spec.Seed, "seed", spec.Seed, "random seed")
+	dbPath := fs.String("db", "buurtbrug-city.db", "nieuw SQLite-bestand om te schrijven")
+	fs.IntVar(&spec.Contacts, "contacts", spec.Contacts, "aantal contacten")
+	fs.IntVar(&spec.Persons, "persons", spec.Persons, "aantal personen")
+	fs.IntVar(&spec.Neighbourhoods, "neighbourhoods", spec.Neighbourhoods, "aantal buurten (verzonnen buurten erbij)")
+	fs.IntVar(&spec.Years, "years", spec.Years, "jaren met contacten, vanaf 2024")
+	fs.Uint64Var(&spec.Seed, "seed", spec.Seed, "startwaarde van het toeval")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ var commands = []command{
 	{"restore", "restore --from BACKUP --db FILE", "zet een back-up terug", runRestore},
 	{"retention", "retention --db FILE [--dry-run]", "wis de registraties over hun bewaartermijn", runRetention},
 	{"audit", "audit verify --db FILE [--since R:H]", "controleer de keten van het logboek", runAudit},
+	{"reach", "reach audit --db FILE --year JJJJ", "controleer alle bereikpublicaties van een jaar samen", runReach},
 	{"partners", "partners import|export --db FILE [PARTNERS.json]", "de partnergids als HSDS 3.0 JSON", runPartners},
 	{"gen", "gen --db city.db [--contacts N --persons N]", "schrijf een verzonnen stad (voor metingen)", runGen},
 	{"migrate-to-postgres", "migrate-to-postgres --from FILE --to URL", "verhuis naar een lege PostgreSQL-database",

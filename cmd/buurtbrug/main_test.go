@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
 	"github.com/buurtbrug/buurtbrug/cmd/internal/app"
@@ -68,5 +70,40 @@ func TestPartnerCommands(t *testing.T) {
 	}
 	if r := buurtbrug(t, dir, nil, "", "partners", "import", "--db", "other.db"); r.code != 2 {
 		t.Errorf("import without a file: %d %s", r.code, r.stderr)
+	}
+}
+
+// TestReachAuditCommand: reach audit checks every release of a year
+// together and shows what the protection hid; a year without releases says
+// so, a wrong year is a usage error.
+func TestReachAuditCommand(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, nil, "--db", "r.db", "--demo", "--quiet")
+	s.stop(t)
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DBPath: filepath.Join(dir, "r.db"), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := time.Now().Year()
+	for _, p := range []cases.Period{{Year: year, Kind: cases.Quarter, N: 1}, {Year: year, Kind: cases.Half, N: 1}, {Year: year, Kind: cases.Year}} {
+		if _, err := a.Reach.Publish(ctx, cases.System, p); err != nil {
+			t.Fatalf("publish %s: %v", p, err)
+		}
+	}
+	a.Close()
+	r := buurtbrug(t, dir, nil, "", "reach", "audit", "--db", "r.db", "--year", strconv.Itoa(year))
+	if r.code != 0 || !strings.Contains(r.stdout, "3 publicaties en concepten") || !strings.Contains(r.stdout, "T1 ") ||
+		!strings.Contains(r.stdout, "all ") {
+		t.Errorf("reach audit: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	t.Log(r.stdout)
+	if r := buurtbrug(t, dir, nil, "", "reach", "audit", "--db", "r.db", "--year", "2001"); r.code != 0 || !strings.Contains(r.stdout, "geen publicaties") {
+		t.Errorf("reach audit of a year without releases: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	for _, bad := range [][]string{{"reach", "audit", "--db", "r.db", "--year", "twintig"}, {"reach", "--db", "r.db"}} {
+		if r := buurtbrug(t, dir, nil, "", bad...); r.code != 2 {
+			t.Errorf("%v: %d %s", bad, r.code, r.stderr)
+		}
 	}
 }
