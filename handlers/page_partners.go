@@ -47,36 +47,44 @@ type partnersPage struct {
 	Query    string
 	Topics   []choice
 	Partners []partnerView
-	Errors   map[string]string
+	Pager    pager
+	Alert    string
 }
 
-// pagePartners lists the directory, searchable by topic and words: GET
-// /partners?topic=&q=.
+// partnerPageQuery is a page of the directory: its filter with the cursor.
+type partnerPageQuery struct {
+	cases.PartnerFilter
+	Cursor string
+}
+
+// pagePartners lists the directory a page at a time, searchable by topic
+// and words: GET /partners?topic=&q=&cursor=. A wrong filter shows the
+// first page of the whole directory with what was wrong.
 func (s *Server) pagePartners(c *gin.Context) {
 	lang := s.lang(c)
 	ctx := c.Request.Context()
-	f := cases.PartnerFilter{Topic: c.Query("topic"), Query: strings.TrimSpace(c.Query("q"))}
-	p := partnersPage{Query: f.Query, Errors: map[string]string{}}
+	q := listQuery(c, "topic", "q", "cursor")
+	f := partnerPageQuery{PartnerFilter: cases.PartnerFilter{Topic: q.text("topic", 64), Query: strings.TrimSpace(c.Query("q"))},
+		Cursor: q.text("cursor", 400)}
 	ref, err := s.Reference.Reference(ctx, 0)
 	if err != nil {
 		s.pageFail(c, err)
 		return
 	}
-	p.Topics = append([]choice{{Value: "", Label: s.i18n.T(lang, "partners.all_topics")}}, termChoices(ref.Topics, lang, f.Topic)...)
-	status := http.StatusOK
-	list, err := s.Directory.Partners(ctx, f)
-	if err != nil {
-		fe, ok := s.formErrorOf(c, err)
-		if !ok {
-			s.pageFail(c, err)
-			return
-		}
-		status, p.Errors = fe.Status, fe.Fields
-		if len(f.Query) > 100 {
-			p.Query = ""
-		}
+	list, status, problems, ok := pageOfList(s, c, q, f, func(f partnerPageQuery) (*cases.PartnerList, error) {
+		return s.Directory.Find(ctx, f.PartnerFilter, f.Cursor, 0)
+	})
+	if !ok {
+		return
 	}
-	for _, pa := range list {
+	p := partnersPage{Query: f.Query, Alert: strings.Join(problems, " ")}
+	if len(problems) > 0 {
+		f = partnerPageQuery{}
+		p.Query = ""
+	}
+	p.Topics = append([]choice{{Value: "", Label: s.i18n.T(lang, "partners.all_topics")}}, termChoices(ref.Topics, lang, f.Topic)...)
+	p.Pager = pagerOf(c, "partner-list", "cursor", list.Offset, len(list.Partners), list.Total, list.NextCursor)
+	for _, pa := range list.Partners {
 		p.Partners = append(p.Partners, s.partnerView(pa, ref, lang, actor(c)))
 	}
 	s.render(c, status, "partners", "partners.title", p)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -120,6 +121,28 @@ func TestUserAndPartnerPaging(t *testing.T) {
 	if int(hsds["total_items"].(float64)) != len(partners) || len(hsds["contents"].([]any)) != len(partners) ||
 		hsds["page_number"].(float64) != 1 || hsds["total_pages"].(float64) != 1 {
 		t.Errorf("HSDS export not whole: total_items %v, page %v of %v", hsds["total_items"], hsds["page_number"], hsds["total_pages"])
+	}
+
+	// The directory page pages the same way: from a cursor on, the rest;
+	// a wrong parameter is named and the directory's first page shown.
+	first := worker.do("GET", "/api/v1/partners?limit=2", nil).json()
+	rest := worker.do("GET", "/partners?cursor="+url.QueryEscape(first["next_cursor"].(string)), nil)
+	shown := fmt.Sprintf("3–%d van %d", len(partners), len(partners))
+	if rest.status != http.StatusOK || !strings.Contains(string(rest.body), shown) {
+		t.Errorf("/partners from the third partner on: %d, want %q", rest.status, shown)
+	}
+	for _, p := range first["partners"].([]any) {
+		if slug := p.(map[string]any)["organisation"].(string); strings.Contains(string(rest.body), `id="partner-`+slug+`"`) {
+			t.Errorf("/partners from the third partner on shows %s of the first page", slug)
+		}
+	}
+	for path, want := range map[string]string{"/partners?sort=naam": "Onbekende parameter", "/partners?cursor=bm9wZQ": "Begin de lijst opnieuw",
+		"/partners?topic=geen-onderwerp": "onderwerp"} {
+		res := worker.do("GET", path, nil)
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(string(res.body), want) ||
+			!strings.Contains(string(res.body), fmt.Sprintf("1–%d van %d", len(partners), len(partners))) {
+			t.Errorf("%s: %d, want 422 saying %q above the first page", path, res.status, want)
+		}
 	}
 
 	for _, tc := range []struct {
