@@ -153,10 +153,15 @@ type NoticeKey struct {
 	ID   int64
 }
 
-// NoticeQuery is a page of one user's notices as the store reads it.
+// NoticeQuery is a page of one user's notices as the store reads it. AsOf
+// is when the list's first page was read: "read" means read by then, so a
+// notice read while someone pages keeps its place (it was shown unread, or
+// will be) instead of coming round again among the read ones. The store
+// reports Notice.Read as of AsOf too.
 type NoticeQuery struct {
 	UserID int64
 	After  *NoticeKey
+	AsOf   time.Time
 	Limit  int
 }
 
@@ -179,9 +184,9 @@ type NoticeList struct {
 // first, with their text. A page size over the maximum or a foreign
 // cursor is EINVALID naming it.
 func (n *NotifyService) Notices(ctx context.Context, actor Actor, f NoticeFilter) (*NoticeList, error) {
-	q := NoticeQuery{UserID: actor.UserID}
+	q := NoticeQuery{UserID: actor.UserID, AsOf: n.store.Now()}
 	limit, problems := NoticePageSize.Of(f.Limit)
-	cur, err := ParseCursor(f.Cursor, 3)
+	cur, err := ParseCursor(f.Cursor, 4)
 	if err == nil && cur != nil {
 		k := &NoticeKey{Read: cur.Key[0] == "1"}
 		if cur.Key[0] != "0" && cur.Key[0] != "1" {
@@ -192,6 +197,9 @@ func (n *NotifyService) Notices(ctx context.Context, actor Actor, f NoticeFilter
 		}
 		if err == nil {
 			k.ID, err = cur.keyInt(2)
+		}
+		if err == nil {
+			q.AsOf, err = cur.keyTime(3)
 		}
 		q.After = k
 	}
@@ -210,7 +218,7 @@ func (n *NotifyService) Notices(ctx context.Context, actor Actor, f NoticeFilter
 		if last.Read {
 			read = "1"
 		}
-		return []string{read, FormatTime(last.At), itoa64(last.ID)}
+		return []string{read, FormatTime(last.At), itoa64(last.ID), FormatTime(q.AsOf)}
 	})
 	ref, err := v.Reference(ctx)
 	if err != nil {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -69,11 +70,13 @@ func (n notices) UnreadNotices(ctx context.Context, userID int64) (map[string]in
 	return out, rows.Err()
 }
 
-const noticeSelect = `SELECT n.id, n.event, n.user_id, n.kind, n.handover_id, n.at, n.read_at IS NOT NULL,
+// noticeSelect reads notices, read the column (noticeRead or
+// noticeReadBy).
+const noticeSelect = `SELECT n.id, n.event, n.user_id, n.kind, n.handover_id, n.at, (%s) = 1,
 	h.from_org_id, h.to_org_id, h.accept_by, h.contact_by FROM notices n JOIN handovers h ON h.id = n.handover_id `
 
-func (n notices) list(ctx context.Context, query string, args ...any) ([]cases.Notice, error) {
-	rows, err := n.q.QueryContext(ctx, noticeSelect+query, args...)
+func (n notices) list(ctx context.Context, read, query string, args ...any) ([]cases.Notice, error) {
+	rows, err := n.q.QueryContext(ctx, fmt.Sprintf(noticeSelect, read)+query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -92,24 +95,33 @@ func (n notices) list(ctx context.Context, query string, args ...any) ([]cases.N
 	return out, rows.Err()
 }
 
-// noticeRead is 0 for an unread notice and 1 for a read one, on both engines.
-const noticeRead = `(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END)`
+// noticeRead is 0 for an unread notice and 1 for a read one, on both
+// engines; noticeReadBy the same as of a moment (the parameter): a notice
+// read since then counts as unread, so that a list paged from that moment
+// keeps its order while notices are read.
+const (
+	noticeRead   = `(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END)`
+	noticeReadBy = `(CASE WHEN n.read_at IS NULL OR n.read_at > ? THEN 0 ELSE 1 END)`
+)
 
 func (n notices) FindNotices(ctx context.Context, q cases.NoticeQuery) (*cases.NoticeResult, error) {
 	res := &cases.NoticeResult{}
 	if err := n.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices WHERE user_id = ?`, q.UserID).Scan(&res.Total); err != nil {
 		return nil, err
 	}
-	where, args := `WHERE n.user_id = ? `, []any{q.UserID}
+	asOf := cases.FormatTime(q.AsOf)
+	args := []any{asOf, q.UserID}
+	where := `WHERE n.user_id = ? `
 	if k := q.After; k != nil {
 		read, at := 0, cases.FormatTime(k.At)
 		if k.Read {
 			read = 1
 		}
-		where += `AND (` + noticeRead + ` > ? OR (` + noticeRead + ` = ? AND (n.at < ? OR (n.at = ? AND n.id < ?)))) `
-		args = append(args, read, read, at, at, k.ID)
+		where += `AND (` + noticeReadBy + ` > ? OR (` + noticeReadBy + ` = ? AND (n.at < ? OR (n.at = ? AND n.id < ?)))) `
+		args = append(args, asOf, read, asOf, read, at, at, k.ID)
 	}
-	list, err := n.list(ctx, where+`ORDER BY `+noticeRead+`, n.at DESC, n.id DESC LIMIT ?`, append(args, q.Limit)...)
+	args = append(args, asOf, q.Limit)
+	list, err := n.list(ctx, noticeReadBy, where+`ORDER BY `+noticeReadBy+`, n.at DESC, n.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +130,7 @@ func (n notices) FindNotices(ctx context.Context, q cases.NoticeQuery) (*cases.N
 }
 
 func (n notices) DigestNotices(ctx context.Context, userID int64, before time.Time) ([]cases.Notice, error) {
-	return n.list(ctx, `WHERE n.user_id = ? AND n.digest = 'pending' AND n.at < ? ORDER BY n.at, n.id`,
+	return n.list(ctx, noticeRead, `WHERE n.user_id = ? AND n.digest = 'pending' AND n.at < ? ORDER BY n.at, n.id`,
 		userID, cases.FormatTime(before))
 }
 

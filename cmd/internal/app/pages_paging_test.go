@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Pages that were cut without saying so (issue 13) page like the others:
@@ -25,28 +26,39 @@ func walkPage(t *testing.T, c *client, path, id string, pick *regexp.Regexp) (it
 		if pages > 100 {
 			t.Fatalf("%s: no last page", path)
 		}
-		res := c.get(path)
-		if res.status != http.StatusOK {
-			t.Fatalf("%s: %d %s", path, res.status, res.body)
-		}
-		body := string(res.body)
-		start := strings.Index(body, `id="`+id+`"`)
-		if start < 0 {
-			t.Fatalf("%s: no list %s", path, id)
-		}
-		end := strings.Index(body[start:], `data-pager="`+id+`"`)
-		if end < 0 {
-			t.Fatalf("%s: no pager of %s", path, id)
-		}
-		for _, m := range pick.FindAllStringSubmatch(body[start:start+end], -1) {
-			items = append(items, m[1])
-		}
-		m := moreRE.FindStringSubmatch(body[start:])
-		if m == nil || m[2] != id {
+		found, next := onePage(t, c, path, id, pick)
+		items = append(items, found...)
+		if next == "" {
 			return items, pages + 1
 		}
-		path = html.UnescapeString(m[1])
+		path = next
 	}
+}
+
+// onePage returns what pick finds in list id of the page at path, and the
+// path of its next page ("" on the last).
+func onePage(t *testing.T, c *client, path, id string, pick *regexp.Regexp) (items []string, next string) {
+	t.Helper()
+	res := c.get(path)
+	if res.status != http.StatusOK {
+		t.Fatalf("%s: %d %s", path, res.status, res.body)
+	}
+	body := string(res.body)
+	start := strings.Index(body, `id="`+id+`"`)
+	if start < 0 {
+		t.Fatalf("%s: no list %s", path, id)
+	}
+	end := strings.Index(body[start:], `data-pager="`+id+`"`)
+	if end < 0 {
+		t.Fatalf("%s: no pager of %s", path, id)
+	}
+	for _, m := range pick.FindAllStringSubmatch(body[start:start+end], -1) {
+		items = append(items, m[1])
+	}
+	if m := moreRE.FindStringSubmatch(body[start:]); m != nil && m[2] == id {
+		next = html.UnescapeString(m[1])
+	}
+	return items, next
 }
 
 // TestNotificationsPaged: more notices than a page are all reached through
@@ -78,6 +90,16 @@ func TestNotificationsPaged(t *testing.T) {
 	if len(got) > 0 && got[len(got)-1] != ids[3] {
 		t.Errorf("the read notice is not last: %v", got[len(got)-1])
 	}
+	// A notice read while someone pages keeps its place: the first page,
+	// then one of its unread notices read, then the second page; each
+	// notice is still there once.
+	env.clock.Advance(time.Minute)
+	handoverLink := regexp.MustCompile(`href="/handovers/([0-9a-f-]{36})"`)
+	shown, next := onePage(t, page, "/notifications", "notice-list", handoverLink)
+	env.clock.Advance(time.Minute)
+	coord.getHandover(shown[0])
+	rest, _ := onePage(t, page, next, "notice-list", handoverLink)
+	once(t, "notices, one read while paging", append(shown, rest...), want)
 	if en := page.withLang("en").get("/notifications"); !strings.Contains(string(en.body), "1–50 of 57") {
 		t.Errorf("English count missing")
 	}
