@@ -14,12 +14,7 @@ import (
 // depth-first search gives up on.
 func chainModel(rng *rand.Rand, r Rules, flows int) *Model {
 	m := &Model{}
-	add := func(n int) int {
-		c := r.Cell(n)
-		lo, hi := r.Range(c)
-		m.Vars = append(m.Vars, Var{Count: n, Lo: lo, Hi: hi, Audit: c.Status != Published && n > 0})
-		return len(m.Vars) - 1
-	}
+	add := func(n int) int { return addShown(m, r, n) }
 	sum := func(lhs int, parts ...int) {
 		row := Row{Terms: []Term{{lhs, 1}}}
 		for _, p := range parts {
@@ -64,6 +59,15 @@ func chainModel(rng *rand.Rand, r Rules, flows int) *Model {
 		}
 	}
 	return m
+}
+
+// addShown adds a count shown as the rules show it (audited when it is not
+// published and not zero) and returns its index.
+func addShown(m *Model, r Rules, n int) int {
+	c := r.Cell(n)
+	lo, hi := r.Range(c)
+	m.Vars = append(m.Vars, Var{Count: n, Lo: lo, Hi: hi, Audit: c.Status != Published && n > 0})
+	return len(m.Vars) - 1
 }
 
 // TestWalkWitnessesFit: every point the local search returns fits every
