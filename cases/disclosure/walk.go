@@ -13,9 +13,12 @@ import "math/rand/v2"
 // it is broken, so it finds the long chains that cross periods, versions
 // and flows at once (a handover moved in a quarter moves its half-year,
 // its year and their every version). A point it ends in breaks nothing:
-// it is a witness like any other.
+// it is a witness like any other. A search that has not come closer to one
+// (less broken in all) for walkPatience steps gives up: that is how the
+// search for a value that is not possible ends, and it should end soon.
 const (
 	walkSteps    = 20000
+	walkPatience = 3000
 	walkAttempts = 2
 	walkTenure   = 7
 	walkNoise    = 0.15
@@ -49,10 +52,17 @@ func (w *witness) walk(v, step int, attempt int) bool {
 	w.target = v
 	rng := rand.New(rand.NewPCG(uint64(v), uint64(attempt)))
 	found := false
+	broken := w.violationChange(v, step)
+	least, since := broken, 0
 	w.walkShift(v, step)
 	for it := 1; it <= walkSteps; it++ {
 		if len(w.ws.broken) == 0 {
 			found = true
+			break
+		}
+		if broken < least {
+			least, since = broken, it
+		} else if it-since > walkPatience {
 			break
 		}
 		ri := w.ws.broken[rng.IntN(len(w.ws.broken))]
@@ -83,6 +93,10 @@ func (w *witness) walk(v, step int, attempt int) bool {
 		if best < 0 {
 			continue
 		}
+		if noise {
+			bestGain = w.violationChange(best, bestStep)
+		}
+		broken += bestGain
 		w.walkShift(best, bestStep)
 		w.ws.tabu[best], w.ws.lastStep[best] = it+walkTenure, bestStep
 	}

@@ -196,7 +196,19 @@ func TestNotifySMTPDown(t *testing.T) {
 	mails.mu.Unlock()
 	mails.up()
 	env.clock.Advance(2 * time.Minute)
-	time.Sleep(100 * time.Millisecond)
+	// Every mail tried at the new time (and refused) before the refusals
+	// stop: an attempt still under way when the clock jumps again would
+	// wait from that time, past the end of the test.
+	triedBy := cases.FormatTime(env.clock.Now().Add(30 * time.Second)) // the first backoff
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting := 1; waiting > 0; time.Sleep(20 * time.Millisecond) {
+		if err := env.app.DB.Read.QueryRow(`SELECT COUNT(*) FROM mail_outbox WHERE next_attempt_at < ?`, triedBy).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d mails were not tried again while refused", waiting)
+		}
+	}
 	if got := mails.received(); len(got) != 0 {
 		t.Fatalf("mails arrived while the server refused: %v", subjects(got))
 	}
