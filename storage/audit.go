@@ -84,16 +84,20 @@ func (tx *Tx) Audit(e cases.AuditRecord) error {
 	line := auditLine{at: cases.FormatTime(tx.now), userID: e.Actor.UserID, username: e.Actor.Username,
 		orgID: e.Actor.OrganisationID, action: e.Action, entity: e.Entity, entityID: e.EntityID, detail: detail,
 		address: e.Actor.Address, ids: sortedAuditIDs(e.IDs)}
-	var prev string
-	if err := tx.queryRowPrepared(auditLastHash).Scan(&prev); err != nil {
-		return err
+	if !tx.head.known {
+		if err := tx.queryRowPrepared(auditLastHash).Scan(&tx.head.hash); err != nil {
+			return err
+		}
+		tx.head.known = true
 	}
+	hash := line.hash(tx.db.auditKey, tx.head.hash)
 	var id int64
 	if err := tx.queryRowPrepared(auditInsert, line.at, nullInt(line.userID), line.username, nullInt(line.orgID),
-		line.action, line.entity, line.entityID, line.detail, line.address, line.hash(tx.db.auditKey, prev)).
-		Scan(&id); err != nil {
+		line.action, line.entity, line.entityID, line.detail, line.address, hash).Scan(&id); err != nil {
+		tx.head.known = false
 		return err
 	}
+	tx.head.hash = hash
 	for _, x := range line.ids {
 		if _, err := tx.execPrepared(auditIDInsert, id, x.Kind, x.ID); err != nil {
 			return err

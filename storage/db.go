@@ -66,6 +66,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		write.Close()
 		return nil, err
 	}
+	db.ref.src = read
+	db.ref.checked.Store(time.Now().UnixNano())
 	if err := db.ref.load(ctx, read); err != nil {
 		db.stmts.close()
 		read.Close()
@@ -153,12 +155,27 @@ type Tx struct {
 	// mailQueued is set when mail was put in the outbox; the mail worker
 	// is woken after the commit.
 	mailQueued bool
+	// head is the audit chain's last hash as this transaction left it,
+	// shared by the use cases batched in it (audit.go).
+	head *chainHead
+}
+
+// chainHead is the audit chain's last hash, once a transaction has read or
+// written it: while the transaction holds the writer's lock nobody else
+// appends, so the next line chains to it without reading it again. A use
+// case undone to its savepoint forgets it.
+type chainHead struct {
+	hash  string
+	known bool
 }
 
 var _ cases.Tx = (*Tx)(nil)
 
-func (db *DB) newTx(sqlTx *sql.Tx, bound map[string]*sql.Stmt) *Tx {
-	return &Tx{Tx: sqlTx, db: db, now: db.Now(), bound: bound}
+func (db *DB) newTx(sqlTx *sql.Tx, bound map[string]*sql.Stmt, head *chainHead) *Tx {
+	if head == nil {
+		head = &chainHead{}
+	}
+	return &Tx{Tx: sqlTx, db: db, now: db.Now(), bound: bound, head: head}
 }
 
 // Now is the transaction's one fixed time.

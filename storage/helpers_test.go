@@ -30,7 +30,7 @@ func (db *DB) beginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return db.newTx(sqlTx, nil), nil
+	return db.newTx(sqlTx, nil, nil), nil
 }
 
 // testNow is the fixed clock of openTestDB: a Wednesday.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/buurtbrug/buurtbrug/cases"
 )
@@ -13,11 +15,25 @@ import (
 // read on every contact written. It is loaded at start and again after every
 // transaction that changed them; the ID maps let repositories store IDs
 // while the use cases speak slugs.
+//
+// Another server on the same database (or the command line) may change
+// them too: every change moves reference_generation (triggers), and at most
+// every refRecheck a read of the cache compares it in the background and
+// reloads what moved, so such a change shows here within about a second.
 type referenceCache struct {
 	mu  sync.RWMutex
 	ref *cases.Reference
 	ids refIDs
+	gen int64 // reference_generation the lists were read at
+
+	src     *sql.DB      // the pool it reloads from in the background
+	checked atomic.Int64 // when the generation was last compared (Unix ns)
 }
+
+// refRecheck is how often the cache compares the generation.
+const refRecheck = time.Second
+
+const referenceGeneration = `SELECT n FROM reference_generation WHERE id = 1`
 
 type refIDs struct {
 	programmes, organisations                           map[string]int64
@@ -35,6 +51,12 @@ var listTables = map[string]string{
 
 func (c *referenceCache) load(ctx context.Context, db *sql.DB) error {
 	var ref cases.Reference
+	// The generation first: a change made while the lists are read moves
+	// it past what is kept, and the next comparison reloads.
+	var gen int64
+	if err := db.QueryRowContext(ctx, referenceGeneration).Scan(&gen); err != nil {
+		return err
+	}
 	var err error
 	if ref.Organisations, err = loadOrganisations(ctx, db); err != nil {
 		return err
@@ -61,21 +83,47 @@ func (c *referenceCache) load(ctx context.Context, db *sql.DB) error {
 		ids.organisations[o.Slug], ids.orgSlug[o.ID] = o.ID, o.Slug
 	}
 	c.mu.Lock()
-	c.ref, c.ids = ref.Indexed(), ids
+	c.ref, c.ids, c.gen = ref.Indexed(), ids, gen
 	c.mu.Unlock()
 	return nil
 }
 
 func (c *referenceCache) get() *cases.Reference {
+	c.recheck()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.ref
 }
 
 func (c *referenceCache) index() refIDs {
+	c.recheck()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.ids
+}
+
+// recheck starts a comparison of the generation when the last is
+// refRecheck old. It does not wait for it: a read that holds a pooled
+// connection must not wait for another.
+func (c *referenceCache) recheck() {
+	now, last := time.Now().UnixNano(), c.checked.Load()
+	if c.src == nil || now-last < int64(refRecheck) || !c.checked.CompareAndSwap(last, now) {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var gen int64
+		if err := c.src.QueryRowContext(ctx, referenceGeneration).Scan(&gen); err != nil {
+			return // closed, or busy: the next read tries again
+		}
+		c.mu.RLock()
+		moved := gen != c.gen
+		c.mu.RUnlock()
+		if moved {
+			_ = c.load(ctx, c.src)
+		}
+	}()
 }
 
 func termIDs(terms []cases.Term) (map[string]int64, map[int64]string) {

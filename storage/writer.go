@@ -224,7 +224,7 @@ func (db *DB) runAlone(r *writeRequest) writeResult {
 		return writeResult{err: err}
 	}
 	defer sqlTx.Rollback()
-	tx := db.newTx(sqlTx, nil)
+	tx := db.newTx(sqlTx, nil, nil)
 	if res := callUseCase(tx, r.fn); res.err != nil || res.panic != nil {
 		return res
 	}
@@ -245,14 +245,14 @@ func (db *DB) runTogether(batch []*writeRequest, results []writeResult) error {
 		return err
 	}
 	defer sqlTx.Rollback()
-	bound := map[string]*sql.Stmt{}
+	bound, head := map[string]*sql.Stmt{}, &chainHead{}
 	var done []*Tx
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i].err = err
 			continue
 		}
-		tx := db.newTx(sqlTx, bound)
+		tx := db.newTx(sqlTx, bound, head)
 		if _, err := tx.execPrepared(savepointBegin); err != nil {
 			return err
 		}
@@ -265,6 +265,7 @@ func (db *DB) runTogether(batch []*writeRequest, results []writeResult) error {
 			if _, err := tx.execPrepared(savepointRollback); err != nil {
 				return err
 			}
+			head.known = false // its audit lines are gone
 		} else {
 			done = append(done, tx)
 		}

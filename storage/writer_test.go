@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/buurtbrug/buurtbrug/cases"
 )
 
 func openWriterTestDB(t *testing.T) *DB {
@@ -67,14 +69,14 @@ func TestWriterBatchUndoesOnlyTheFailingUseCase(t *testing.T) {
 		panicked any
 		tx       string
 	}
-	cases := []struct {
+	useCases := []struct {
 		key  string
 		fail string // "", "error", "duplicate", "panic"
 	}{
 		{"a", ""}, {"b", "error"}, {"c", ""}, {"a", "duplicate"}, {"d", "panic"}, {"e", ""},
 	}
-	outcomes := make([]outcome, len(cases))
-	for i, c := range cases {
+	outcomes := make([]outcome, len(useCases))
+	for i, c := range useCases {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -82,6 +84,11 @@ func TestWriterBatchUndoesOnlyTheFailingUseCase(t *testing.T) {
 			outcomes[i].err = db.submit(ctx, func(tx *Tx) error {
 				outcomes[i].tx = fmt.Sprintf("%p", tx.Tx)
 				if _, err := tx.Exec(`INSERT INTO writer_test (k) VALUES (?)`, c.key+"-"+c.fail); err != nil {
+					return err
+				}
+				// Each writes an audit line first: the batch chains the
+				// lines it keeps, not the ones undone.
+				if err := tx.Audit(cases.AuditRecord{Action: "test", Entity: "writer_test", EntityID: c.key}); err != nil {
 					return err
 				}
 				_, err := tx.Exec(`INSERT INTO writer_test (k) VALUES (?)`, c.key)
@@ -107,7 +114,7 @@ func TestWriterBatchUndoesOnlyTheFailingUseCase(t *testing.T) {
 	close(release)
 	wg.Wait()
 
-	for i, c := range cases {
+	for i, c := range useCases {
 		o := outcomes[i]
 		if o.tx != outcomes[0].tx {
 			t.Errorf("use case %d ran in transaction %s, want the batch's %s", i, o.tx, outcomes[0].tx)
@@ -135,6 +142,13 @@ func TestWriterBatchUndoesOnlyTheFailingUseCase(t *testing.T) {
 	got := writerTestKeys(t, db)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("rows %v, want %v", got, want)
+	}
+	var lines int
+	if err := db.Read.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'test'`).Scan(&lines); err != nil || lines != 3 {
+		t.Errorf("%d audit lines of the use cases (%v), want the 3 kept", lines, err)
+	}
+	if broken, _, err := db.VerifyAudit(ctx); err != nil || broken != 0 {
+		t.Errorf("the audit chain breaks at line %d (%v)", broken, err)
 	}
 }
 
