@@ -242,21 +242,7 @@ func (l *local) program(free []int) (*program, string) {
 	for _, row := range rows {
 		var a activity
 		for _, t := range row.terms {
-			j, c := local[t.Var], float64(t.Coef)
-			tl, th := c*lo[j], c*hi[j]
-			if c < 0 {
-				tl, th = th, tl
-			}
-			if math.IsInf(tl, -1) {
-				a.minInf++
-			} else {
-				a.min += tl
-			}
-			if math.IsInf(th, 1) {
-				a.maxInf++
-			} else {
-				a.max += th
-			}
+			a.add(termRange(Term{Var: local[t.Var], Coef: t.Coef}, lo, hi))
 		}
 		if a.lo() >= row.lo-1e-9 && a.hi() <= row.hi+1e-9 {
 			continue

@@ -55,19 +55,23 @@ type activity struct {
 func activityOf(terms []Term, lo, hi []float64) activity {
 	var a activity
 	for _, t := range terms {
-		l, h := termRange(t, lo, hi)
-		if math.IsInf(l, -1) {
-			a.minInf++
-		} else {
-			a.min += l
-		}
-		if math.IsInf(h, 1) {
-			a.maxInf++
-		} else {
-			a.max += h
-		}
+		a.add(termRange(t, lo, hi))
 	}
 	return a
+}
+
+// add adds a term's range l..h.
+func (a *activity) add(l, h float64) {
+	if math.IsInf(l, -1) {
+		a.minInf++
+	} else {
+		a.min += l
+	}
+	if math.IsInf(h, 1) {
+		a.maxInf++
+	} else {
+		a.max += h
+	}
 }
 
 // without returns the range of the activity without term t.

@@ -127,6 +127,28 @@ func (e *testEnv) count(query string, args ...any) int {
 	return n
 }
 
+// textSet reads a query's one text column as a set.
+func (e *testEnv) textSet(query string, args ...any) map[string]bool {
+	e.t.Helper()
+	rows, err := e.app.DB.Read.Query(query, args...)
+	if err != nil {
+		e.t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			e.t.Fatal(err)
+		}
+		out[s] = true
+	}
+	if err := rows.Err(); err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
 // orgID returns the database ID of an organisation.
 func (e *testEnv) orgID(slug string) int64 {
 	e.t.Helper()

@@ -75,19 +75,7 @@ func TestUserAndPartnerPaging(t *testing.T) {
 	}
 	// Every account once, to an administrator; the own organisation's to
 	// a coordinator.
-	all := map[string]bool{}
-	rows, err := env.app.DB.Read.Query(`SELECT username FROM users`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			t.Fatal(err)
-		}
-		all[u] = true
-	}
-	rows.Close()
+	all := env.textSet(`SELECT username FROM users`)
 	once(t, "admin, limit 2", walk(t, admin, "/api/v1/users?limit=2", "users", "username", len(all)), all)
 	own := map[string]bool{}
 	for u := range all {

@@ -135,19 +135,7 @@ func TestUsersPagePaged(t *testing.T) {
 	for _, who := range []struct {
 		login, where string
 	}{{"admin", ""}, {"hoop.coord", `WHERE organisation_id = (SELECT id FROM organisations WHERE slug = 'al-amal')`}} {
-		want := map[string]bool{}
-		rows, err := env.app.DB.Read.Query(`SELECT username FROM users ` + who.where)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var u string
-			if err := rows.Scan(&u); err != nil {
-				t.Fatal(err)
-			}
-			want[u] = true
-		}
-		rows.Close()
+		want := env.textSet(`SELECT username FROM users ` + who.where)
 		page := env.pageLogin(who.login)
 		got, pages := walkPage(t, page, "/admin/users", "user-list", pick)
 		if pages != 2 {
